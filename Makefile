@@ -1,0 +1,44 @@
+# Two commands for a machine with Python 3.10+ and make:
+#   make lab    set up .venv if needed, then open JupyterLab on the first lesson
+#   make test   set up .venv if needed, then run the whole suite (unit tests and every notebook)
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+FIRST  := notebooks/01_gradient_descent.ipynb
+JOBS   ?= 2
+NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+.PHONY: lab test unit notebooks bench execute clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10 or newer is needed; set PYTHON=/path/to/python3.x")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --disable-pip-version-check -q -e '.[test]'
+	touch $@
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab $(LAB_ARGS) $(FIRST)
+
+# Unit and property tests plus nbval over notebooks/ and solutions/ (strict: stored outputs
+# are compared) and exercises/ (lax: tests/conftest.py makes that folder run-only).
+test: $(STAMP)
+	$(PY) -m pytest -n $(JOBS) --dist loadfile $(NBVAL) tests notebooks solutions exercises
+
+unit: $(STAMP)
+	$(PY) -m pytest tests
+
+notebooks: $(STAMP)
+	$(PY) -m pytest -n $(JOBS) --dist loadfile $(NBVAL) notebooks solutions exercises
+
+bench: $(STAMP)
+	$(PY) -m pytest -s tests/benchmarks -p no:randomly
+
+clean:
+	rm -rf $(VENV)
+
+# Execute notebooks in place with the venv's kernel (how lessons get their stored outputs):
+#   make execute NB="notebooks/01_gradient_descent.ipynb"
+execute: $(STAMP)
+	$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
+	  --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.kernel_name=python3 $(NB)

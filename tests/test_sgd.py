@@ -1,0 +1,144 @@
+"""The driver: the worked example exactly, GD to the closed form, the momentum
+convention, sampling, divergence and bad input."""
+from fractions import Fraction
+
+import numpy as np
+import pytest
+import sympy
+from hypothesis import given, settings, strategies as st
+
+import sgdcourse as sc
+
+
+def run_worked_example(number=Fraction):
+    ex = sc.worked_example(number)
+    model = sc.Linear1D(ex.X, ex.y)
+    theta0 = np.array([ex.w0], dtype=ex.X.dtype)
+    return model, sc.sgd(model, theta0, ex.eta, batches=[[i] for i in ex.order])
+
+
+@pytest.mark.parametrize("number", [Fraction, sympy.Rational])
+def test_worked_example_is_reproduced_exactly(number):
+    model, tr = run_worked_example(number)
+    assert list(tr.grads[:, 0]) == [number(-2), number(4, 5), number(-47, 25)]
+    assert list(tr.thetas[:, 0]) == [0, number(1, 5), number(3, 25), number(77, 250)]
+    w2 = tr.thetas[2]
+    assert model.grad(w2)[0] == number(-7, 10)
+    assert (w2 - Fraction(1, 10) * model.grad(w2))[0] == number(19, 100)
+
+
+def test_worked_example_in_floats_is_close():
+    _, tr = run_worked_example(float)
+    np.testing.assert_allclose(tr.thetas[:, 0], [0, 0.2, 0.12, 0.308], rtol=1e-14)
+
+
+def test_full_batch_gd_reaches_the_least_squares_solution():
+    X, y, _ = sc.make_linear_regression(100, 4, np.random.default_rng(0))
+    model = sc.LeastSquares(X, y)
+    tr = sc.sgd(model, np.zeros(4), 0.5, m=model.n, steps=400)
+    np.testing.assert_allclose(tr.theta, model.solution(), atol=1e-10)
+    assert all(len(b) == model.n for b in tr.batches)
+
+
+def test_sgd_with_decaying_rate_gets_near_the_solution():
+    X, y, _ = sc.make_linear_regression(500, 3, np.random.default_rng(1))
+    model = sc.LeastSquares(X, y)
+    tr = sc.sgd(model, np.zeros(3), lambda t: 0.5 / (1 + t / 50), m=10, epochs=40, rng=np.random.default_rng(2))
+    assert np.linalg.norm(tr.theta - model.solution()) < 0.02
+
+
+def test_momentum_convention_v_beta_v_plus_g_then_theta_minus_eta_v():
+    bowl = sc.QuadraticBowl([1.0, 4.0])
+    beta, eta, theta0 = 0.9, 0.1, np.array([1.0, 1.0])
+    tr = sc.sgd(bowl, theta0, eta, m=1, steps=5, momentum=beta)
+    theta, v = theta0.copy(), np.zeros(2)
+    for t in range(5):
+        v = beta * v + bowl.grad(theta)
+        theta = theta - eta * v
+        np.testing.assert_allclose(tr.thetas[t + 1], theta, rtol=1e-15)
+    # the other common convention, v <- beta v + eta g, theta <- theta - v, is the same only
+    # for constant eta; theta <- theta - eta (beta v + (1 - beta) g) is not
+    damped = theta0 - eta * (1 - beta) * bowl.grad(theta0)
+    assert not np.allclose(tr.thetas[1], damped)
+
+
+def test_persistent_gradient_accumulates_one_over_one_minus_beta():
+    bowl = sc.QuadraticBowl([1e-9])  # nearly flat: the gradient is almost constant
+    tr = sc.sgd(bowl, np.array([1e6]), 1.0, m=1, steps=200, momentum=0.9)
+    steps = -np.diff(tr.thetas[:, 0])
+    assert steps[-1] / steps[0] == pytest.approx(1 / (1 - 0.9), rel=1e-3)
+
+
+@settings(max_examples=30, deadline=None)
+@given(n=st.integers(1, 40), m=st.integers(1, 40), epochs=st.integers(1, 4), seed=st.integers(0, 1000))
+def test_shuffling_visits_every_example_once_per_epoch(n, m, epochs, seed):
+    m = min(m, n)
+    per_epoch = -(-n // m)
+    batches = sc.sample_batches(n, m, epochs * per_epoch, np.random.default_rng(seed))
+    for e in range(epochs):
+        seen = np.concatenate(batches[e * per_epoch : (e + 1) * per_epoch])
+        assert sorted(seen.tolist()) == list(range(n))
+
+
+def test_sampling_modes():
+    rng = np.random.default_rng(0)
+    assert [b.tolist() for b in sc.sample_batches(5, 2, 4, sampling="ordered")] == [[0, 1], [2, 3], [4], [0, 1]]
+    big = sc.sample_batches(3, 10, 2, rng, sampling="replace")
+    assert all(len(b) == 10 and b.max() < 3 for b in big)
+    draws = np.concatenate(sc.sample_batches(4, 1, 8000, rng, sampling="replace"))
+    assert np.all(np.abs(np.bincount(draws) / 8000 - 0.25) < 0.03)
+    assert sc.sample_batches(4, 4, 3) and all(b.tolist() == [0, 1, 2, 3] for b in sc.sample_batches(4, 4, 3))
+
+
+def test_epochs_give_ceil_n_over_m_steps_each():
+    model = sc.LeastSquares(np.ones((10, 1)), np.ones(10))
+    assert sc.sgd(model, np.zeros(1), 0.1, m=3, epochs=2, rng=np.random.default_rng(0)).steps == 8
+
+
+def test_divergence_is_reported_with_its_step_and_no_warning():
+    bowl = sc.QuadraticBowl([1.0, 10.0])
+    with np.errstate(all="raise"):
+        tr = sc.sgd(bowl, np.array([1.0, 1.0]), 0.25, m=1, steps=1000, blowup=1e6)
+    # along the stiff axis theta_t = (1 - 2.5)^t, which first exceeds 1e6 at t = 35
+    assert tr.diverged and tr.diverged_at == 35 and tr.steps == 35
+    assert "diverged at step 35" in repr(tr)
+    assert not sc.sgd(bowl, np.array([1.0, 1.0]), 0.19, m=1, steps=1000).diverged
+
+
+def test_schedule_is_used_step_by_step():
+    bowl = sc.QuadraticBowl([1.0])
+    tr = sc.sgd(bowl, np.array([1.0]), lambda t: 0.1 * (t + 1), m=1, steps=3)
+    np.testing.assert_allclose(tr.etas, [0.1, 0.2, 0.3])
+
+
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        (dict(eta=0.0, steps=1), "eta"),
+        (dict(eta=-0.1, steps=1), "eta"),
+        (dict(eta=float("nan"), steps=1), "eta"),
+        (dict(eta=lambda t: -1.0, steps=1), r"eta\(0\)"),
+        (dict(eta=0.1, m=0, steps=1), "m"),
+        (dict(eta=0.1, m=6, steps=1), "m"),
+        (dict(eta=0.1, m=2.5, steps=1), "m"),
+        (dict(eta=0.1, steps=-1), "steps"),
+        (dict(eta=0.1, momentum=1.0, steps=1), "momentum"),
+        (dict(eta=0.1, momentum=-0.1, steps=1), "momentum"),
+        (dict(eta=0.1, m=2, steps=1, rng=None), "rng"),
+        (dict(eta=0.1, m=2, steps=1, sampling="random"), "sampling"),
+        (dict(eta=0.1), "steps, epochs or batches"),
+        (dict(eta=0.1, theta0=np.zeros(3), steps=1), "theta0"),
+        (dict(eta=0.1, theta0=np.array([np.nan, 0.0]), steps=1), "theta0"),
+    ],
+)
+def test_bad_input_names_the_parameter(kwargs, name):
+    model = sc.LeastSquares(np.ones((5, 2)), np.ones(5))
+    kwargs = {"theta0": np.zeros(2), "rng": np.random.default_rng(0), **kwargs}
+    with pytest.raises((ValueError, TypeError), match=name):
+        sc.sgd(model, kwargs.pop("theta0"), kwargs.pop("eta"), **kwargs)
+
+
+def test_with_replacement_allows_m_above_n():
+    model = sc.LeastSquares(np.ones((5, 2)), np.ones(5))
+    tr = sc.sgd(model, np.zeros(2), 0.1, m=8, steps=2, sampling="replace", rng=np.random.default_rng(0))
+    assert [len(b) for b in tr.batches] == [8, 8]
