@@ -1,0 +1,115 @@
+"""Explorer: a matplotlib figure driven by ipywidgets controls.
+
+The figure is built once (`draw`); a new control value calls `update(**values)`, which
+changes the data of the existing artists, and the figure is re-rendered to PNG into an
+`ipywidgets.Image`. Nothing is printed from the callback and no new figure is created.
+Artists listed in `self.dynamic` are redrawn over a cached picture of everything else
+(contours, axes), which is re-rendered only when some axes' limits change: an update then
+costs a few artist draws plus a PNG encoding. The figure uses matplotlib's object API (no
+pyplot), so it never appears twice and changes no global state.
+
+Displayed in a notebook, an explorer's output holds the live widget view, a PNG of its
+current state (what a static viewer shows) and a short text summary (what nbval compares).
+"""
+from __future__ import annotations
+
+import base64
+import io
+
+import ipywidgets as W
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from PIL import Image
+
+
+class Explorer:
+    """Subclasses pass `controls` (name -> widget whose value goes to update) and optional
+    `extra` widgets shown in the same row (buttons, a Play), then implement draw() and
+    update(**values). update only changes existing artists and returns a short plain-text
+    readout; draw may list the artists that update changes in self.dynamic.
+    """
+
+    figsize = (7.0, 3.2)
+    dpi = 90
+    margins = dict(left=0.1, right=0.97, bottom=0.16, top=0.92, wspace=0.3)
+
+    def __init__(self, controls, extra=()):
+        self.controls = dict(controls)
+        self.fig = Figure(figsize=self.figsize, dpi=self.dpi)
+        self.fig.subplots_adjust(**self.margins)
+        self.canvas = FigureCanvasAgg(self.fig)
+        self.dynamic, self._background, self._limits = [], None, None
+        self.draw()
+        for artist in self.dynamic:
+            artist.set_animated(True)
+        self.image = W.Image(format="png", layout=W.Layout(width=f"{int(self.figsize[0] * self.dpi)}px"))
+        self.readout = W.HTML()
+        self._hold = False
+        for w in self.controls.values():
+            w.observe(self._on_change, names="value")
+        self.refresh()
+        row = W.HBox(list(extra) + list(self.controls.values()), layout=W.Layout(flex_flow="row wrap"))
+        self.widget = W.VBox([row, self.image, self.readout])
+
+    # subclasses -----------------------------------------------------------------
+    def draw(self):
+        raise NotImplementedError
+
+    def update(self, **values):
+        raise NotImplementedError
+
+    # machinery ------------------------------------------------------------------
+    def values(self):
+        return {name: w.value for name, w in self.controls.items()}
+
+    def _on_change(self, change):
+        if not self._hold:
+            self.refresh()
+
+    def refresh(self):
+        """Recompute from the current control values and render the new image."""
+        self.text = self.update(**self.values())
+        self.readout.value = f"<code>{self.text}</code>"
+        self.image.value = self.png()
+
+    def set(self, **values):
+        """Set several controls at once (one update), e.g. explorer.set(eta=0.1, m=8)."""
+        unknown = set(values) - set(self.controls)
+        if unknown:
+            raise ValueError(f"unknown control(s) {sorted(unknown)}; this explorer has {sorted(self.controls)}")
+        self._hold = True
+        try:
+            for name, value in values.items():
+                self.controls[name].value = value
+        finally:
+            self._hold = False
+        self.refresh()
+        return self
+
+    def render(self):
+        """Draw the figure into the canvas: static part from cache, dynamic artists on top."""
+        limits = [(ax.get_xlim(), ax.get_ylim()) for ax in self.fig.axes]
+        if self._background is None or limits != self._limits:
+            self.canvas.draw()  # animated artists are skipped here
+            self._background, self._limits = self.canvas.copy_from_bbox(self.fig.bbox), limits
+        else:
+            self.canvas.restore_region(self._background)
+        for artist in self.dynamic:
+            artist.axes.draw_artist(artist) if artist.axes else self.fig.draw_artist(artist)
+
+    def png(self):
+        self.render()
+        w, h = self.canvas.get_width_height()
+        buf = io.BytesIO()
+        Image.frombuffer("RGBA", (w, h), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1).save(buf, format="png", compress_level=1)
+        return buf.getvalue()
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self.values().items())
+        return f"{type(self).__name__}({args}): {self.text}"
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        bundle = dict(self.widget._repr_mimebundle_() or {})
+        bundle["image/png"] = base64.b64encode(self.image.value).decode("ascii")
+        bundle["text/plain"] = repr(self)
+        return bundle

@@ -1,0 +1,70 @@
+"""StepPlayer: replay an SGD path on a 2-D loss surface, step by step.
+
+Play / pause run through the steps at the chosen speed (an ipywidgets.Play linked to the
+step slider in the browser); the buttons step back and forward by one; zoom narrows the
+view around the current iterate. Every control redraws the same artists.
+"""
+from __future__ import annotations
+
+import ipywidgets as W
+import numpy as np
+
+from .. import _validate as check
+from ..plots import loss_grid
+from .base import Explorer
+
+BASE_INTERVAL_MS = 400  # one step per 400 ms at speed 1x
+
+
+class StepPlayer(Explorer):
+    """Replays `thetas` (shape (T+1, 2)) over the contours of loss(theta) on xlim x ylim."""
+
+    figsize = (5.6, 4.2)
+    margins = dict(left=0.14, right=0.97, bottom=0.12, top=0.97)
+
+    def __init__(self, loss, thetas, xlim, ylim, losses=None, minimum=None, levels=25):
+        self.thetas = check.array("thetas", thetas, 2, cols=2).astype(float)
+        self.loss, self.xlim, self.ylim, self.levels = loss, tuple(xlim), tuple(ylim), levels
+        self.losses = np.array([loss(th) for th in self.thetas]) if losses is None else np.asarray(losses, float)
+        self.minimum = None if minimum is None else np.asarray(minimum, float)
+        last = len(self.thetas) - 1
+        step = W.IntSlider(value=0, min=0, max=last, description="step t")
+        self.play = W.Play(value=0, min=0, max=last, interval=BASE_INTERVAL_MS, description="play")
+        W.jslink((self.play, "value"), (step, "value"))
+        self.play.observe(lambda c: setattr(step, "value", c["new"]), names="value")  # also without a browser
+        back, forward = W.Button(description="◀ step", layout=W.Layout(width="70px")), W.Button(description="step ▶", layout=W.Layout(width="70px"))
+        back.on_click(lambda _: self.step_by(-1))
+        forward.on_click(lambda _: self.step_by(+1))
+        self.speed = W.SelectionSlider(options=[0.25, 0.5, 1, 2, 4], value=1, description="speed")
+        self.speed.observe(lambda c: setattr(self.play, "interval", int(BASE_INTERVAL_MS / c["new"])), names="value")
+        zoom = W.FloatLogSlider(value=1, base=2, min=0, max=4, step=0.5, description="zoom")
+        self.buttons = (back, forward)
+        super().__init__({"t": step, "zoom": zoom}, extra=[self.play, back, forward, self.speed])
+
+    def step_by(self, k):
+        t = self.controls["t"]
+        t.value = int(np.clip(t.value + k, t.min, t.max))
+
+    def draw(self):
+        ax = self.ax = self.fig.subplots()
+        ax.contour(*loss_grid(self.loss, self.xlim, self.ylim, 90), levels=self.levels, cmap="viridis", linewidths=0.7)
+        if self.minimum is not None:
+            ax.plot(*self.minimum, "k*", ms=10, label="minimum")
+        (self.path,) = ax.plot([], [], "o-", color="C3", ms=3, lw=1, label="SGD path")
+        (self.head,) = ax.plot([], [], "o", color="C3", ms=8, mec="k")
+        self.dynamic = [self.path, self.head]
+        ax.set_xlabel(r"$\theta_1$")
+        ax.set_ylabel(r"$\theta_2$")
+        ax.legend(loc="upper right", fontsize=8)
+
+    def update(self, t, zoom):
+        pts = self.thetas[: t + 1]
+        self.path.set_data(pts[:, 0], pts[:, 1])
+        self.head.set_data([pts[-1, 0]], [pts[-1, 1]])
+        (x0, x1), (y0, y1) = self.xlim, self.ylim
+        cx, cy = pts[-1] if zoom > 1 else ((x0 + x1) / 2, (y0 + y1) / 2)
+        hw, hh = (x1 - x0) / 2 / zoom, (y1 - y0) / 2 / zoom
+        self.ax.set_xlim(cx - hw, cx + hw)
+        self.ax.set_ylim(cy - hh, cy + hh)
+        th = pts[-1]
+        return f"t = {t}: theta = ({th[0]:.3f}, {th[1]:.3f}), loss = {self.losses[t]:.4f}"
