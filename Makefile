@@ -17,8 +17,11 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --disable-pip-version-check -q -e '.[test]'
 	touch $@
 
+# JupyterLab refuses to start as root (containers, CI) unless told it may.
+ROOT_ARG := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab $(LAB_ARGS) $(FIRST)
+	$(VENV)/bin/jupyter lab $(ROOT_ARG) --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/$(FIRST) $(LAB_ARGS)
 
 # Unit and property tests plus nbval over notebooks/ and solutions/ (strict: stored outputs
 # are compared) and exercises/ (lax: tests/conftest.py makes that folder run-only).
