@@ -6,6 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 FIRST  := notebooks/01_gradient_descent.ipynb
+LAB_ROOT ?= .
 JOBS   ?= 2
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
@@ -21,7 +22,7 @@ $(STAMP): pyproject.toml
 ROOT_ARG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab $(ROOT_ARG) --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/$(FIRST) $(LAB_ARGS)
+	$(VENV)/bin/jupyter lab $(ROOT_ARG) --ServerApp.root_dir=$(LAB_ROOT) --LabApp.default_url=/lab/tree/$(FIRST) $(LAB_ARGS)
 
 # Unit and property tests plus nbval over notebooks/ and solutions/ (strict: stored outputs
 # are compared) and exercises/ (lax: tests/conftest.py makes that folder run-only).
@@ -34,8 +35,9 @@ unit: $(STAMP)
 notebooks: $(STAMP)
 	$(PY) -m pytest -n $(JOBS) --dist loadfile $(NBVAL) notebooks solutions exercises
 
+# Benchmarks print tables of timings; they are never part of make test.
 bench: $(STAMP)
-	$(PY) -m pytest -s tests/benchmarks -p no:randomly
+	$(PY) tests/benchmarks/bench_explorers.py
 
 clean:
 	rm -rf $(VENV)

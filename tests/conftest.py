@@ -3,10 +3,15 @@
 nbval decides strict or lax once per run. The suite runs notebooks/ and solutions/
 strictly and exercises/ laxly in one pytest run: for cells under exercises/, only those
 marked NBVAL_CHECK_OUTPUT compare their outputs (what --nbval-lax does).
+
+On top of nbval, every answer check a practice notebook prints while it runs must say
+`correct` in solutions/ and `unanswered` in exercises/ (the shipped placeholders).
 """
+import re
 from pathlib import Path
 
 import matplotlib
+import pytest
 
 matplotlib.use("Agg")
 
@@ -19,6 +24,28 @@ def pytest_collection_modifyitems(config, items):
             continue
         source = item.cell.get("source", "")
         item.options["check"] = "NBVAL_CHECK_OUTPUT" in source
+
+
+CHECK_RESULT = re.compile(r"^(correct|incorrect|unanswered|unreadable) \[([\w-]+)\]", re.M)
+EXPECTED_STATUS = {"solutions": "correct", "exercises": "unanswered"}
+
+
+def check_results(outputs):
+    """(status, problem id) of every answer check in a cell's fresh outputs."""
+    for out in outputs or ():
+        text = out.get("text") or out.get("data", {}).get("text/plain") or ""
+        yield from CHECK_RESULT.findall("".join(text))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    result = yield
+    want = EXPECTED_STATUS.get(Path(str(item.fspath)).parent.name)
+    if want:
+        for status, pid in check_results(getattr(item, "test_outputs", None)):
+            if status != want:
+                raise AssertionError(f"the check of {pid} says {status!r}; every check here must say {want!r}")
+    return result
 
 
 # Property tests draw their examples deterministically, so a run never fails by chance

@@ -77,3 +77,13 @@ def test_bad_arguments(player):
         p.set(eta=1.0)
     with pytest.raises(ValueError, match="thetas"):
         StepPlayer(lambda th: 0.0, np.zeros((5, 3)), (0, 1), (0, 1))
+
+
+def test_start_step_and_axis_labels():
+    thetas = np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 0.5]])
+    p = StepPlayer(lambda th: float(th @ th), thetas, (-1, 3), (-1, 3), t=-1, labels=("$w_1$", "$w_2$"))
+    assert p.controls["t"].value == 2 and p.play.value == 2
+    np.testing.assert_array_equal(np.column_stack(p.path.get_data()), thetas)
+    assert (p.ax.get_xlabel(), p.ax.get_ylabel()) == ("$w_1$", "$w_2$")
+    with pytest.raises(ValueError, match="t must be"):
+        StepPlayer(lambda th: 0.0, thetas, (0, 1), (0, 1), t=3)

@@ -17,19 +17,23 @@ BASE_INTERVAL_MS = 400  # one step per 400 ms at speed 1x
 
 
 class StepPlayer(Explorer):
-    """Replays `thetas` (shape (T+1, 2)) over the contours of loss(theta) on xlim x ylim."""
+    """Replays `thetas` (shape (T+1, 2)) over the contours of loss(theta) on xlim x ylim,
+    starting at step `t` (0 by default; t=-1 shows the whole path), axes named by `labels`."""
 
     figsize = (5.6, 4.2)
     margins = dict(left=0.14, right=0.97, bottom=0.12, top=0.97)
 
-    def __init__(self, loss, thetas, xlim, ylim, losses=None, minimum=None, levels=25):
+    def __init__(self, loss, thetas, xlim, ylim, losses=None, minimum=None, levels=25, t=0,
+                 labels=(r"$\theta_1$", r"$\theta_2$")):
         self.thetas = check.array("thetas", thetas, 2, cols=2).astype(float)
         self.loss, self.xlim, self.ylim, self.levels = loss, tuple(xlim), tuple(ylim), levels
         self.losses = np.array([loss(th) for th in self.thetas]) if losses is None else np.asarray(losses, float)
         self.minimum = None if minimum is None else np.asarray(minimum, float)
+        self.labels = labels
         last = len(self.thetas) - 1
-        step = W.IntSlider(value=0, min=0, max=last, description="step t")
-        self.play = W.Play(value=0, min=0, max=last, interval=BASE_INTERVAL_MS, description="play")
+        t = check.integer("t", t, lo=-last - 1, hi=last) % (last + 1)
+        step = W.IntSlider(value=t, min=0, max=last, description="step t")
+        self.play = W.Play(value=t, min=0, max=last, interval=BASE_INTERVAL_MS, description="play")
         W.jslink((self.play, "value"), (step, "value"))
         self.play.observe(lambda c: setattr(step, "value", c["new"]), names="value")  # also without a browser
         back, forward = W.Button(description="◀ step", layout=W.Layout(width="70px")), W.Button(description="step ▶", layout=W.Layout(width="70px"))
@@ -53,8 +57,8 @@ class StepPlayer(Explorer):
         (self.path,) = ax.plot([], [], "o-", color="C3", ms=3, lw=1, label="SGD path")
         (self.head,) = ax.plot([], [], "o", color="C3", ms=8, mec="k")
         self.dynamic = [self.path, self.head]
-        ax.set_xlabel(r"$\theta_1$")
-        ax.set_ylabel(r"$\theta_2$")
+        ax.set_xlabel(self.labels[0])
+        ax.set_ylabel(self.labels[1])
         ax.legend(loc="upper right", fontsize=8)
 
     def update(self, t, zoom):

@@ -1,0 +1,85 @@
+"""Benchmark: time from a new slider value to a new image, for every explorer.
+
+Run with `make bench` (or .venv/bin/python tests/benchmarks/bench_explorers.py). Not part of
+`make test`: timings depend on the machine. Each explorer is built as its lesson builds it;
+then every control is swept through its values and each assignment `widget.value = v` is
+timed until explorer.image.value holds the new PNG (observers run synchronously in the
+kernel, so the assignment returns with the image rendered). Target: median <= 50 ms.
+"""
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+
+import numpy as np
+
+import sgdcourse as sc
+from sgdcourse.explorers.logistic import LogisticTrainingExplorer
+from sgdcourse.explorers.player import StepPlayer
+from sgdcourse.explorers.variance import BatchVarianceExplorer
+from sgdcourse.explorers.worked import WorkedExampleExplorer
+
+TARGET_MS = 50.0
+
+
+def values_of(widget):
+    """The values a learner can pick on this control, in slider order."""
+    if hasattr(widget, "options"):
+        return list(widget.options)
+    if isinstance(widget.value, bool):
+        return [True, False]
+    if isinstance(widget.value, int):
+        return list(range(widget.min, widget.max + 1, max(1, (widget.max - widget.min) // 40)))
+    return list(np.linspace(widget.min, widget.max, 41))
+
+
+def sweep(explorer, rounds=2):
+    """Time every change of every control (`rounds` passes, forwards and back)."""
+    times = []
+    for name, widget in explorer.controls.items():
+        start = widget.value
+        for _ in range(rounds):
+            for v in values_of(widget) + values_of(widget)[::-1]:
+                if v == widget.value:
+                    continue
+                before = explorer.image.value
+                t0 = time.perf_counter()
+                widget.value = v
+                times.append(time.perf_counter() - t0)
+                assert explorer.image.value != before or explorer.text, f"{name}={v!r} drew nothing"
+        widget.value = start
+    return np.array(times) * 1000
+
+
+def build_all(rng):
+    yield "WorkedExampleExplorer (lesson 02)", lambda: WorkedExampleExplorer(rng=rng, steps=40)
+    X, y, _ = sc.make_logistic(200, 2, rng, w=np.array([2.0, -1.0, 0.5]), intercept=True)
+    yield "LogisticTrainingExplorer (lesson 03)", lambda: LogisticTrainingExplorer(X, y, rng=rng, epochs=5)
+    Xr, yr, _ = sc.make_linear_regression(200, 3, rng)
+    g = sc.LeastSquares(Xr, yr).per_example_grads(np.zeros(3))[:, 0]
+    yield "BatchVarianceExplorer (lesson 04)", lambda: BatchVarianceExplorer(g, rng=rng, draws=4000, m_max=64)
+    Xl, yl, _ = sc.make_logistic(100, 2, rng, w=np.array([2.0, -1.0]))
+    model = sc.Logistic(Xl, yl)
+    tr = sc.sgd(model, np.array([-2.0, 2.0]), 0.5, m=1, steps=80, rng=rng)
+    yield "StepPlayer (lesson 03)", lambda: StepPlayer(model.loss, tr.thetas, (-3, 4), (-3, 3), losses=tr.losses)
+
+
+def main():
+    rng = np.random.default_rng(0)
+    rows = []
+    for name, build in build_all(rng):
+        t0 = time.perf_counter()
+        explorer = build()
+        built = (time.perf_counter() - t0) * 1000
+        ms = sweep(explorer)
+        rows.append((name, len(ms), built, np.median(ms), np.percentile(ms, 90), ms.max()))
+    print(f"\n{'explorer':38} {'updates':>7} {'build ms':>9} {'median ms':>10} {'p90 ms':>7} {'max ms':>7}  verdict")
+    for name, n, built, med, p90, mx in rows:
+        verdict = "ok" if med <= TARGET_MS else f"SLOW (target {TARGET_MS:g} ms)"
+        print(f"{name:38} {n:7d} {built:9.0f} {med:10.1f} {p90:7.1f} {mx:7.1f}  {verdict}")
+    return 0 if all(r[3] <= TARGET_MS for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
