@@ -25,7 +25,7 @@ lab: $(STAMP)
 	$(VENV)/bin/jupyter lab $(ROOT_ARG) --ServerApp.root_dir=$(LAB_ROOT) --LabApp.default_url=/lab/tree/$(FIRST) $(LAB_ARGS)
 
 # Unit and property tests plus nbval over notebooks/ and solutions/ (strict: stored outputs
-# are compared) and exercises/ (lax: tests/conftest.py makes that folder run-only).
+# are compared) and exercises/ (lax: conftest.py makes that folder run-only).
 test: $(STAMP)
 	$(PY) -m pytest -n $(JOBS) --dist loadfile $(NBVAL) tests notebooks solutions exercises
 

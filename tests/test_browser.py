@@ -98,8 +98,9 @@ def page(lab):
 def test_make_lab_serves_lesson_01(lab, page):
     base, token = lab
     page.goto(f"{base}/lab/tree/notebooks/01_gradient_descent.ipynb?token={token}")
-    page.wait_for_selector(f"{VISIBLE} .jp-Cell")
-    assert "Gradient descent, the local question" in page.inner_text(VISIBLE)
+    title = page.locator(f"{VISIBLE} .jp-RenderedMarkdown", has_text="Gradient descent, the local question").first
+    title.wait_for(state="visible")  # JupyterLab renders cells lazily: wait for the text itself
+    assert title.is_visible()
 
 
 KERNEL_IDLE = """() => {

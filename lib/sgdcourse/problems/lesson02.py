@@ -127,8 +127,8 @@ PROBLEMS = (
     ),
     Problem(
         id="02-full-step", lesson=2, kind="number",
-        statement=("Same data and L as before. From w = 0.12, take one full-batch gradient descent step "
-                   "with eta = 0.1. Where does it land?"),
+        statement=("Take the worked example's data, (1, 2) and (2, 0), and L(w) = (1/4) sum_i (w x_i - y_i)^2. "
+                   "From w = 0.12, take one full-batch gradient descent step with eta = 0.1. Where does it land?"),
         answer=FULL_STEP,
         hints=("The full gradient at w = 0.12 is -0.70.", "w_new = w - eta dL/dw."),
         mistakes=(
@@ -198,7 +198,7 @@ PROBLEMS = (
         answer=sgd_step, cases=lambda rng: _cases(rng, eta=True),
         hints=("The new weight is w - eta * g with g = (w x - y) x.",),
         mistakes=(
-            Mistake("sign", "The step goes uphill: subtract eta g.",
+            Mistake("sign", "The step goes uphill: subtract eta g (and check the sign of g = (w x - y) x).",
                     lambda w, x, y, eta: w + eta * grad_example(w, x, y)),
             Mistake("missing-w", "Your function returns only the change -eta g; add it to w.",
                     lambda w, x, y, eta: -eta * grad_example(w, x, y)),

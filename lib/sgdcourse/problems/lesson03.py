@@ -29,7 +29,9 @@ p = sigmoid(w * x)
 DLDW = sp.diff(-y * sp.log(p) - (1 - y) * sp.log(1 - p), w)
 
 # A three-example logistic data set at w = 0, mini-batch = the first two examples.
-LX, LY = np.array([[2.0], [-1.0], [1.0]]), np.array([1.0, 1.0, 0.0])
+# (The third example is chosen so that the full-batch gradient, 1/3, differs from 0: a "full
+# batch" mistake must not coincide with the answer of someone who thinks p = 1/2 cancels.)
+LX, LY = np.array([[2.0], [-1.0], [3.0]]), np.array([1.0, 1.0, 0.0])
 LOGISTIC = Logistic(LX, LY)
 G_LOG = exact(LOGISTIC.grad(np.zeros(1), [0, 1]))                   # -1/4
 
@@ -118,7 +120,8 @@ PROBLEMS = (
     ),
     Problem(
         id="03-logistic-minibatch", lesson=3, kind="number",
-        statement=("Logistic regression with one feature, data (x, y) = (2, 1), (-1, 1), (1, 0), at w = 0. "
+        statement=("Logistic regression with one feature, data (x, y) = "
+                   + ", ".join(f"({x:g}, {y:g})" for x, y in zip(LX[:, 0], LY)) + ", at w = 0. "
                    "The mini-batch is the first two examples. What is g_hat = (1/m) sum_{i in B} (p_i - y_i) x_i?"),
         answer=G_LOG,
         hints=("At w = 0 every p_i = sigmoid(0) = 1/2.", "The two terms are (1/2 - 1) * 2 and (1/2 - 1) * (-1)."),
