@@ -1,0 +1,48 @@
+"""Closed forms for (stochastic) gradient descent on a quadratic, the facts lessons 05-06 test.
+
+On a 1-D quadratic L(theta) = (lambda/2)(theta - c)^2 the error e_t = theta_t - c obeys
+    GD:         e_{t+1} = (1 - eta lambda) e_t
+    SGD:        e_{t+1} = (1 - eta lambda) e_t - eta xi_t,   E xi_t = 0, Var xi_t = s^2
+    momentum:   v_{t+1} = beta v_t + g_t,  theta_{t+1} = theta_t - eta v_{t+1}
+Every function accepts Fractions or sympy numbers and then answers exactly.
+"""
+from __future__ import annotations
+
+from . import _validate as check
+
+
+def gd_threshold(curvature):
+    """GD on a quadratic converges iff 0 < eta < 2 / lambda (lambda: the largest curvature)."""
+    return 2 / check.positive("curvature", curvature)
+
+
+def contraction(eta, curvature):
+    """The factor 1 - eta lambda by which GD multiplies the error along one axis each step."""
+    return 1 - check.positive("eta", eta) * check.positive("curvature", curvature)
+
+
+def noise_ball_variance(eta, curvature, noise_var):
+    """Stationary Var(theta_t - c) of constant-eta SGD on a 1-D quadratic with gradient noise
+    of variance s^2:  V = (1 - eta lambda)^2 V + eta^2 s^2,  so  V = eta s^2 / (lambda (2 - eta lambda)).
+    Defined for 0 < eta lambda < 2; for small eta it is about eta s^2 / (2 lambda)."""
+    eta, lam = check.positive("eta", eta), check.positive("curvature", curvature)
+    s2 = check.real("noise_var", noise_var)
+    if s2 < 0:
+        raise ValueError(f"noise_var must be >= 0, got {noise_var!r}")
+    if not eta * lam < 2:
+        raise ValueError(f"eta * curvature must be < 2 for a stationary variance, got {eta * lam!r}")
+    return eta * s2 / (lam * (2 - eta * lam))
+
+
+def momentum_gain(beta, alternating=False):
+    """How much the heavy ball amplifies a gradient component in the long run.
+
+    A component that persists (g_t = g every step) reaches v = g / (1 - beta); one that
+    alternates in sign (g_t = (-1)^t g) settles at |v| = |g| / (1 + beta)."""
+    beta = check.in_range("beta", beta, 0, 1)
+    return 1 / (1 + beta) if alternating else 1 / (1 - beta)
+
+
+def momentum_threshold(curvature, beta):
+    """Heavy ball on a quadratic converges iff 0 < eta < 2 (1 + beta) / lambda."""
+    return 2 * (1 + check.in_range("beta", beta, 0, 1)) / check.positive("curvature", curvature)

@@ -1,0 +1,84 @@
+"""Closed forms of sgdcourse.dynamics against simulations with the library's own driver:
+a wrong threshold, noise-ball variance or momentum gain fails here."""
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+import sgdcourse as sc
+from sgdcourse import dynamics as D
+
+
+@pytest.mark.parametrize("lam", [0.5, 2.0, 10.0])
+def test_gd_threshold_separates_convergence_from_divergence(lam):
+    bowl = sc.QuadraticBowl([lam])
+    eta_star = D.gd_threshold(lam)
+    below = sc.sgd(bowl, np.array([1.0]), 0.98 * eta_star, m=1, steps=3000)
+    above = sc.sgd(bowl, np.array([1.0]), 1.02 * eta_star, m=1, steps=3000)
+    assert not below.diverged and abs(below.theta[0]) < 1e-6
+    assert above.diverged
+    at = sc.sgd(bowl, np.array([1.0]), eta_star, m=1, steps=50)  # exactly at it: bounces forever
+    np.testing.assert_allclose(np.abs(at.thetas[:, 0]), 1.0)
+
+
+def test_threshold_uses_the_largest_curvature_and_is_exact():
+    assert D.gd_threshold(Fraction(4)) == Fraction(1, 2)
+    bowl = sc.QuadraticBowl([1.0, 8.0])
+    assert sc.sgd(bowl, np.ones(2), 1.01 * D.gd_threshold(8.0), m=1, steps=5000).diverged
+    assert D.contraction(Fraction(1, 10), Fraction(5)) == Fraction(1, 2)
+
+
+@pytest.mark.parametrize("eta, lam", [(0.05, 1.0), (0.3, 2.0), (0.9, 2.0)])
+def test_noise_ball_variance_matches_simulation(eta, lam):
+    rng = np.random.default_rng(1)
+    offsets = rng.standard_normal((4000, 1))
+    bowl = sc.QuadraticBowl([lam], offsets=offsets)
+    s2 = lam**2 * np.mean(bowl.X[:, 0] ** 2)  # variance of a one-example gradient
+    tr = sc.sgd(bowl, np.zeros(1), eta, m=1, steps=60_000, sampling="replace", rng=rng, track_loss=False)
+    measured = np.var(tr.thetas[1000:, 0])
+    assert measured == pytest.approx(D.noise_ball_variance(eta, lam, s2), rel=0.06)
+    # the small-eta approximation eta s^2 / (2 lambda) is visibly wrong at eta lambda = 1.8
+    if eta * lam > 1:
+        assert abs(measured - eta * s2 / (2 * lam)) > 0.3 * measured
+
+
+def test_noise_ball_shrinks_with_the_batch_and_with_eta():
+    v = D.noise_ball_variance(Fraction(1, 10), Fraction(1), Fraction(16))
+    assert v == Fraction(16, 19)
+    assert D.noise_ball_variance(Fraction(1, 10), 1, Fraction(16, 4)) == v / 4
+    assert D.noise_ball_variance(Fraction(1, 20), 1, 16) < v
+
+
+@pytest.mark.parametrize("beta", [0.5, 0.9, 0.99])
+def test_persistent_gradient_accumulates_one_over_one_minus_beta(beta):
+    bowl = sc.QuadraticBowl([1e-12])  # flat: the gradient is the same at every step
+    tr = sc.sgd(bowl, np.array([1e9]), 1.0, m=1, steps=3000, momentum=beta, track_loss=False)
+    steps = -np.diff(tr.thetas[:, 0])
+    assert steps[-1] / steps[0] == pytest.approx(D.momentum_gain(beta), rel=1e-3)
+
+
+@pytest.mark.parametrize("beta", [0.5, 0.9])
+def test_alternating_gradient_cancels_to_one_over_one_plus_beta(beta):
+    v, gains = 0.0, []
+    for t in range(2000):
+        v = beta * v + (-1.0) ** t  # the driver's convention, fed an alternating gradient
+        gains.append(abs(v))
+    assert gains[-1] == pytest.approx(D.momentum_gain(beta, alternating=True), rel=1e-9)
+
+
+@pytest.mark.parametrize("beta", [0.0, 0.5, 0.9])
+def test_momentum_threshold_matches_simulation(beta):
+    bowl = sc.QuadraticBowl([4.0])
+    eta_star = D.momentum_threshold(4.0, beta)
+    assert not sc.sgd(bowl, np.array([1.0]), 0.97 * eta_star, m=1, steps=20000, momentum=beta).diverged
+    assert sc.sgd(bowl, np.array([1.0]), 1.03 * eta_star, m=1, steps=20000, momentum=beta).diverged
+
+
+@pytest.mark.parametrize(
+    "call, name",
+    [(lambda: D.gd_threshold(0), "curvature"), (lambda: D.noise_ball_variance(1.0, 2.0, 1.0), "eta \\* curvature"),
+     (lambda: D.noise_ball_variance(0.1, 1.0, -1.0), "noise_var"), (lambda: D.momentum_gain(1.0), "beta")],
+)
+def test_bad_arguments_are_named(call, name):
+    with pytest.raises((ValueError, TypeError), match=name):
+        call()
