@@ -38,6 +38,7 @@ notebooks: $(STAMP)
 # Benchmarks print tables of timings; they are never part of make test.
 bench: $(STAMP)
 	$(PY) tests/benchmarks/bench_explorers.py
+	$(PY) tests/benchmarks/bench_course.py
 
 clean:
 	rm -rf $(VENV)
