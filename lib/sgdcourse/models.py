@@ -59,12 +59,12 @@ class LeastSquares(Model):
         return r * r / 2
 
     def per_example_grads(self, theta, idx=None):
-        _, X, _ = self._rows(theta, idx)
-        return self.residuals(theta, idx)[:, None] * X
+        theta, X, y = self._rows(theta, idx)
+        return (X @ theta - y)[:, None] * X
 
     def grad(self, theta, idx=None):
-        _, X, _ = self._rows(theta, idx)
-        return X.T @ self.residuals(theta, idx) / X.shape[0]
+        theta, X, y = self._rows(theta, idx)
+        return X.T @ (X @ theta - y) / X.shape[0]
 
     def solution(self):
         """The minimiser of L: the least-squares solution of X theta = y."""
@@ -108,12 +108,12 @@ class Logistic(Model):
         return np.logaddexp(0.0, z) - y * z
 
     def per_example_grads(self, theta, idx=None):
-        _, X, y = self._rows(theta, idx)
-        return (self.probabilities(theta, idx) - y)[:, None] * X
+        theta, X, y = self._rows(theta, idx)
+        return (sigmoid(X @ theta) - y)[:, None] * X
 
     def grad(self, theta, idx=None):
-        _, X, y = self._rows(theta, idx)
-        return X.T @ (self.probabilities(theta, idx) - y) / X.shape[0]
+        theta, X, y = self._rows(theta, idx)
+        return X.T @ (sigmoid(X @ theta) - y) / X.shape[0]
 
 
 class QuadraticBowl(Model):
