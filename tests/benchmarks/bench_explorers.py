@@ -16,7 +16,9 @@ import numpy as np
 
 import sgdcourse as sc
 from sgdcourse.explorers.logistic import LogisticTrainingExplorer
+from sgdcourse.explorers.momentum import MomentumExplorer
 from sgdcourse.explorers.player import StepPlayer
+from sgdcourse.explorers.rate import LearningRateExplorer
 from sgdcourse.explorers.variance import BatchVarianceExplorer
 from sgdcourse.explorers.worked import WorkedExampleExplorer
 
@@ -63,6 +65,8 @@ def build_all(rng):
     model = sc.Logistic(Xl, yl)
     tr = sc.sgd(model, np.array([-2.0, 2.0]), 0.5, m=1, steps=80, rng=rng)
     yield "StepPlayer (lesson 03)", lambda: StepPlayer(model.loss, tr.thetas, (-3, 4), (-3, 3), losses=tr.losses)
+    yield "LearningRateExplorer (lesson 05)", lambda: LearningRateExplorer([1.0, 5.0], [-4.0, 2.0], center=[1.0, 0.5])
+    yield "MomentumExplorer (lesson 06)", lambda: MomentumExplorer()
 
 
 def main():

@@ -1,0 +1,141 @@
+"""A 1-D loss landscape with a sharp and a flat minimum, built from shifted copies of one profile.
+
+Every example's loss is the same profile f moved by the example's own offset a_i (the offsets are
+centred so that they average zero):
+
+    l_i(theta) = f(theta - a_i),   L(theta) = (1/N) sum_i f(theta - a_i),   grad l_i = f'(theta - a_i).
+
+The profile is two Gaussian wells (index 0: narrow, the sharp one; index 1: wide, the flat one)
+and a weak bowl k u^2 / 2 that keeps runs from drifting off to where nothing pulls them back:
+
+    f(u) = - sum_j d_j exp(-(u - c_j)^2 / (2 w_j^2)) + k u^2 / 2
+    f'(u) = sum_j d_j (u - c_j) / w_j^2 exp(-(u - c_j)^2 / (2 w_j^2)) + k u
+
+Because the copies disagree, a mini-batch gradient is noisy, and the disagreement is largest
+where f bends most: near the sharp minimum. The minima and the barrier between them are those
+of the average L (the offsets smear the profile, so they differ a little from c_j).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import _validate as check
+from .models import Model
+
+SHARP, FLAT = "sharp", "flat"
+
+
+def _pair(name, value, positive=True):
+    pair = tuple(value) if np.ndim(value) == 1 else ()
+    if len(pair) != 2:
+        raise ValueError(f"{name} must be a pair (sharp well, flat well), got {value!r}")
+    return tuple(float(check.positive(f"{name}[{k}]", v) if positive else check.real(f"{name}[{k}]", v))
+                 for k, v in enumerate(pair))
+
+
+class SharpFlatLandscape(Model):
+    """L(theta) = mean_i f(theta - a_i) for theta of shape (1,); offsets a_i of shape (N,).
+
+    centers, widths, depths: pairs (sharp well, flat well) of the profile's c_j, w_j, d_j;
+    confinement: k >= 0. After construction the minima and the barrier of L are known:
+    self.sharp_min, self.flat_min, self.barrier (floats), and classify() says which basin a
+    point is in. The sharp well must be the narrower one and L must have exactly two minima.
+    """
+
+    def __init__(self, offsets, centers=(-1.0, 0.5), widths=(0.15, 0.8), depths=(0.5, 0.4), confinement=0.1):
+        a = check.array("offsets", offsets, 1).astype(float)
+        if a.size == 0:
+            raise ValueError("offsets must hold at least one number")
+        super().__init__((a - a.mean())[:, None])
+        self.centers = np.array(_pair("centers", centers, positive=False))
+        self.widths = np.array(_pair("widths", widths))
+        self.depths = np.array(_pair("depths", depths))
+        if not self.widths[0] < self.widths[1]:
+            raise ValueError(f"widths: the sharp well (first) must be narrower than the flat one, got {widths!r}")
+        self.confinement = float(check.real("confinement", confinement))
+        if self.confinement < 0:
+            raise ValueError(f"confinement must be >= 0, got {confinement!r}")
+        self.sharp_min, self.flat_min, self.barrier = self._critical_points()
+
+    # the profile f and its derivatives, elementwise on arrays of any shape -----------------
+    def _wells(self, u):
+        u = np.asarray(u, dtype=float)[..., None]
+        z = (u - self.centers) / self.widths
+        return z, self.depths * np.exp(-z * z / 2)        # shapes (..., 2)
+
+    def profile(self, u):
+        """f(u)."""
+        _, e = self._wells(u)
+        return -e.sum(-1) + self.confinement * np.asarray(u, dtype=float) ** 2 / 2
+
+    def profile_slope(self, u):
+        """f'(u)."""
+        z, e = self._wells(u)
+        return (e * z / self.widths).sum(-1) + self.confinement * np.asarray(u, dtype=float)
+
+    def profile_curvature(self, u):
+        """f''(u)."""
+        z, e = self._wells(u)
+        return (e * (1 - z * z) / self.widths**2).sum(-1) + self.confinement
+
+    # the Model interface -------------------------------------------------------------------
+    def losses(self, theta, idx=None):
+        theta, A, _ = self._rows(theta, idx)
+        return self.profile(theta[0] - A[:, 0])
+
+    def per_example_grads(self, theta, idx=None):
+        theta, A, _ = self._rows(theta, idx)
+        return self.profile_slope(theta[0] - A[:, 0])[:, None]
+
+    def grad(self, theta, idx=None):
+        theta, A, _ = self._rows(theta, idx)
+        return np.array([self.profile_slope(theta[0] - A[:, 0]).sum() / A.shape[0]])
+
+    def curvature(self, theta):
+        """L''(theta) = mean_i f''(theta - a_i): the sharpness of L at theta (shape (1,) or a number)."""
+        x = float(np.ravel(theta)[0])
+        return float(self.profile_curvature(x - self.X[:, 0]).mean())
+
+    def slope_of_mean(self, x):
+        """L'(x) for an array of points x (any shape), all examples."""
+        x = np.asarray(x, dtype=float)
+        return self.profile_slope(x[..., None] - self.X[:, 0]).mean(-1)
+
+    # the two basins ------------------------------------------------------------------------
+    def _critical_points(self, n=4001, bisections=60):
+        reach = 6 * self.widths.max() + np.abs(self.X).max()
+        lo, hi = min(self.centers.min(), 0.0) - reach, max(self.centers.max(), 0.0) + reach
+        x = np.linspace(lo, hi, n)
+        s = self.slope_of_mean(x)
+        k = np.nonzero(np.sign(s[:-1]) != np.sign(s[1:]))[0]
+        left, right = x[k], x[k + 1]
+        for _ in range(bisections):                     # L' changes sign in every [left, right]
+            mid = (left + right) / 2
+            same = np.sign(self.slope_of_mean(mid)) == np.sign(self.slope_of_mean(left))
+            left, right = np.where(same, mid, left), np.where(same, right, mid)
+        roots = (left + right) / 2
+        rising = s[k + 1] > s[k]                        # L' goes - to +: a minimum
+        minima, maxima = roots[rising], roots[~rising]
+        if len(minima) != 2 or len(maxima) != 1:
+            raise ValueError(f"these centers, widths, depths and confinement give L {len(minima)} minima "
+                             f"and {len(maxima)} maxima on [{lo:.3g}, {hi:.3g}]; the landscape needs two minima "
+                             "and one barrier (try wells further apart, or offsets smaller than the widths)")
+        near_sharp = np.argmin(np.abs(minima - self.centers[0]))
+        sharp, flat = minima[near_sharp], minima[1 - near_sharp]
+        if not self.curvature(sharp) > self.curvature(flat):
+            raise ValueError("widths: after averaging over the offsets the first minimum is not the sharper one; "
+                             "use a narrower first well or smaller offsets")
+        return float(sharp), float(flat), float(maxima[0])
+
+    def classify(self, points):
+        """"sharp" or "flat" for each end point: the side of the barrier it lies on.
+
+        points: a number, a theta of shape (1,), or an array of numbers; returns a str for a
+        single point, else an array of str of the same shape.
+        """
+        p = np.asarray(points)
+        if p.dtype == object or p.dtype.kind not in "iuf" or not np.isfinite(p).all():
+            raise ValueError(f"points must be finite numbers, got {points!r}")
+        sharp_side = np.sign(p - self.barrier) == np.sign(self.sharp_min - self.barrier)
+        labels = np.where(sharp_side, SHARP, FLAT)
+        return str(labels.reshape(-1)[0]) if p.size == 1 and p.ndim <= 1 else labels
