@@ -147,5 +147,5 @@ class ProblemList(tuple):
 
 
 def problems(lesson=None):
-    """The problems of one lesson (1-4), or of all lessons when lesson is None."""
+    """The problems of one lesson (see problems.LESSONS), or of all lessons when lesson is None."""
     return ProblemList(bank.select(lesson))

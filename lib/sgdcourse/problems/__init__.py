@@ -19,7 +19,7 @@ from typing import Callable
 from ..checking import LETTERS, Mistake, fmt
 
 KINDS = ("number", "expression", "function", "choice")
-LESSONS = (1, 2, 3, 4)
+LESSONS = (1, 2, 3, 4, 5, 6, 7)
 
 
 @dataclass(frozen=True, eq=False)
@@ -91,10 +91,10 @@ class Problem:
 
 
 def _collect():
-    from . import lesson01, lesson02, lesson03, lesson04
+    from . import lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07
 
     bank = {}
-    for module in (lesson01, lesson02, lesson03, lesson04):
+    for module in (lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07):
         for p in module.PROBLEMS:
             if p.id in bank:
                 raise ValueError(f"problem id {p.id!r} is used twice")
