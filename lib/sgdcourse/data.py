@@ -62,3 +62,24 @@ def make_logistic(n, d, rng, w=None, intercept=False):
         X = np.hstack([X, np.ones((n, 1))])
     p = 0.5 * (1 + np.tanh(X @ w / 2))
     return X, (rng.random(n) < p).astype(float), w
+
+
+def make_moons(n, rng, noise=0.1):
+    """Two interlocking half-moons in the plane, a data set no straight line separates.
+
+    Class 0 lies on the upper arc (cos t, sin t), class 1 on the lower arc
+    (1 - cos t, 1/2 - sin t), t ~ Uniform[0, pi], plus Gaussian noise of standard deviation
+    `noise` in each coordinate. There are n // 2 examples of class 0 and n - n // 2 of
+    class 1, in a random order. Returns X (n, 2) and y (n,) with y in {0.0, 1.0}.
+    """
+    n = check.integer("n", n, lo=2)
+    rng = check.generator("rng", rng)
+    if check.real("noise", noise) < 0:
+        raise ValueError(f"noise must be >= 0, got {noise!r}")
+    y = np.zeros(n)
+    y[n // 2 :] = 1.0
+    t = rng.uniform(0.0, np.pi, n)
+    arc = np.column_stack([np.cos(t), np.sin(t)])
+    X = np.where(y[:, None] == 0, arc, np.array([1.0, 0.5]) - arc) + noise * rng.standard_normal((n, 2))
+    order = rng.permutation(n)
+    return X[order], y[order]

@@ -17,6 +17,7 @@ import numpy as np
 import sgdcourse as sc
 from sgdcourse.explorers.logistic import LogisticTrainingExplorer
 from sgdcourse.explorers.momentum import MomentumExplorer
+from sgdcourse.explorers.network import DataOrderExplorer
 from sgdcourse.explorers.player import StepPlayer
 from sgdcourse.explorers.rate import LearningRateExplorer
 from sgdcourse.explorers.variance import BatchVarianceExplorer
@@ -67,6 +68,8 @@ def build_all(rng):
     yield "StepPlayer (lesson 03)", lambda: StepPlayer(model.loss, tr.thetas, (-3, 4), (-3, 3), losses=tr.losses)
     yield "LearningRateExplorer (lesson 05)", lambda: LearningRateExplorer([1.0, 5.0], [-4.0, 2.0], center=[1.0, 0.5])
     yield "MomentumExplorer (lesson 06)", lambda: MomentumExplorer()
+    Xm, ym = sc.data.make_moons(400, rng, noise=0.15)
+    yield "DataOrderExplorer (lesson 07)", lambda: DataOrderExplorer(Xm, ym, rng=rng)
 
 
 def main():

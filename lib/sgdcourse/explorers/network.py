@@ -1,0 +1,108 @@
+"""DataOrderExplorer: the same network trained on class-sorted data, with shuffled and with ordered batches.
+
+The data are sorted so that every example of class 0 comes before every example of class 1.
+Two runs of `sgd` start from the same theta_0 with the same eta, m and number of epochs:
+    shuffled:  sampling="shuffle", a fresh permutation each epoch (batches mix the classes);
+    ordered:   sampling="ordered", the batches in the sorted order (each holds a single class
+               when m divides the size of class 0).
+Both runs are computed once. The sliders pick the iterate theta_t with t = epoch * S + batch,
+S = ceil(N / m) steps per epoch, and the panels show, for each run, the probability
+p(x) = sigma(z(x; theta_t)) over the plane with the examples and the batch B_{t-1} that produced
+theta_t; the right panel shows both training-loss curves L(theta_t) and a marker at t.
+"""
+from __future__ import annotations
+
+import ipywidgets as W
+import numpy as np
+
+from .. import _validate as check
+from ..network import MLP
+from ..sgd import sgd
+from .base import Explorer
+
+
+class DataOrderExplorer(Explorer):
+    """Sliders `epoch` (0..epochs-1) and `batch` (0..S) over two precomputed runs on MLP(X, y, hidden).
+
+    X (N, 2), y (N,) in {0, 1} in any order (the explorer sorts them by label). rng draws one
+    seed, from which theta_0 and the shuffled batches come, so a setting always shows the same.
+    """
+
+    figsize = (9.6, 3.3)
+    margins = dict(left=0.05, right=0.98, bottom=0.15, top=0.9, wspace=0.28)
+
+    def __init__(self, X, y, rng, hidden=(16,), eta=0.5, m=8, epochs=40, grid=60):
+        X = check.array("X", X, 2, cols=2)
+        order = np.argsort(check.array("y", y, 1, len(X)), kind="stable")
+        self.model = MLP(X[order], np.asarray(y, dtype=float)[order], hidden=hidden)
+        self.X, self.y, self.n = self.model.X, self.model.y, self.model.n
+        self.eta = float(check.positive("eta", eta))
+        self.m = check.integer("m", m, lo=1, hi=self.n)
+        self.epochs = check.integer("epochs", epochs, lo=1)
+        grid = check.integer("grid", grid, lo=2)
+        self.seed = int(check.generator("rng", rng).integers(2**31))
+        runs_rng = np.random.default_rng(self.seed)
+        self.theta0 = self.model.init(runs_rng)
+        self.runs = {
+            "shuffled": sgd(self.model, self.theta0, self.eta, m=self.m, epochs=self.epochs, rng=runs_rng),
+            "ordered": sgd(self.model, self.theta0, self.eta, m=self.m, epochs=self.epochs, sampling="ordered"),
+        }
+        for name, run in self.runs.items():
+            if run.diverged:
+                raise ValueError(f"eta = {eta!r} is too large: the {name} run diverged at step {run.diverged_at}")
+        self.per_epoch = -(-self.n // self.m)
+        self.steps = self.epochs * self.per_epoch
+        pad = 0.4
+        self.extent = (X[:, 0].min() - pad, X[:, 0].max() + pad, X[:, 1].min() - pad, X[:, 1].max() + pad)
+        g1, g2 = np.linspace(*self.extent[:2], grid), np.linspace(*self.extent[2:], grid)
+        self.shape = (grid, grid)
+        self.points = np.column_stack([a.ravel() for a in np.meshgrid(g1, g2)])  # (grid^2, 2), rows of x
+        controls = {
+            "epoch": W.IntSlider(min=0, max=self.epochs - 1, value=self.epochs - 1, description="epoch"),
+            "batch": W.IntSlider(min=0, max=self.per_epoch, value=self.per_epoch, description="batch"),
+        }
+        super().__init__(controls)
+
+    def step(self, epoch, batch):
+        """t = epoch * S + batch: the iterate after `batch` steps of epoch `epoch` (0-based)."""
+        return epoch * self.per_epoch + batch
+
+    def draw(self):
+        self.axes = dict(zip(self.runs, self.fig.subplots(1, 3)[:2]))
+        ax_l = self.fig.axes[2]
+        colors = np.where(self.y == 1, "C1", "C0")
+        self.images, self.dots, self.batch_marks = {}, {}, {}
+        for name, ax in self.axes.items():
+            self.images[name] = ax.imshow(np.zeros(self.shape), extent=self.extent, origin="lower", cmap="RdBu_r",
+                                          vmin=0, vmax=1, aspect="auto", interpolation="bilinear", alpha=0.5)
+            self.dots[name] = ax.scatter(self.X[:, 0], self.X[:, 1], s=7, c=colors, edgecolors="k", lw=0.2)
+            self.batch_marks[name] = ax.scatter([], [], s=40, facecolors="none", edgecolors="k", lw=1.2)
+            ax.set_xlim(*self.extent[:2]), ax.set_ylim(*self.extent[2:])
+            ax.set_title(f"{name} batches: p(x) at step t", fontsize=9)
+            ax.set_xticks([]), ax.set_yticks([])
+        for name, color in (("shuffled", "C2"), ("ordered", "C3")):
+            run = self.runs[name]
+            ax_l.plot(np.arange(run.losses.size) / self.per_epoch, run.losses, color=color, lw=0.7, label=name)
+        ax_l.set_yscale("log")
+        ax_l.set_xlim(0, self.epochs)
+        ax_l.set_xlabel("epochs")
+        ax_l.set_title(r"training loss $L(\theta_t)$", fontsize=9)
+        ax_l.legend(loc="upper right", fontsize=8)
+        self.marker = ax_l.axvline(self.epochs, color="k", lw=1)
+        self.dynamic = [a for name in self.runs for a in (self.images[name], self.dots[name], self.batch_marks[name])]
+        self.dynamic.append(self.marker)
+
+    def update(self, epoch, batch):
+        t = self.step(epoch, batch)
+        parts = [f"t = {t}"]
+        for name, run in self.runs.items():
+            theta = run.thetas[t]
+            p = self.model.probabilities(theta, points=self.points)
+            self.images[name].set_data(p.reshape(self.shape))
+            B = run.batches[t - 1] if t > 0 else np.array([], dtype=int)
+            self.batch_marks[name].set_offsets(self.X[B].reshape(-1, 2))
+            held = "-" if t == 0 else "+".join(str(int(c)) for c in np.unique(self.y[B]))
+            parts.append(f"{name}: loss {run.losses[t]:.3f}, accuracy {self.model.accuracy(theta):.1%}, "
+                         f"last batch class {held}")
+        self.marker.set_xdata([t / self.per_epoch] * 2)
+        return "; ".join(parts)

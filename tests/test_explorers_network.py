@@ -1,0 +1,111 @@
+"""DataOrderExplorer: the pictures follow a forward pass written out here, the ordered run follows
+the update rule over the sorted batches, and the marker, batch marks and readout follow the sliders."""
+import numpy as np
+import pytest
+
+from sgdcourse.data import make_moons
+from sgdcourse.explorers.network import DataOrderExplorer
+
+EPOCHS, M, ETA = 4, 10, 0.5
+
+
+@pytest.fixture(scope="module")
+def data():
+    return make_moons(120, np.random.default_rng(3), noise=0.15)
+
+
+@pytest.fixture
+def explorer(data):
+    return DataOrderExplorer(*data, rng=np.random.default_rng(1), eta=ETA, m=M, epochs=EPOCHS, grid=20)
+
+
+def forward(theta, points, hidden=16):
+    """p(x) for a 2 -> hidden -> 1 tanh network, theta = (W1 row-major, b1, W2, b2)."""
+    W1 = theta[: 2 * hidden].reshape(hidden, 2)
+    b1 = theta[2 * hidden : 3 * hidden]
+    W2, b2 = theta[3 * hidden : 4 * hidden], theta[4 * hidden]
+    z = np.tanh(points @ W1.T + b1) @ W2 + b2
+    return 1 / (1 + np.exp(-z))
+
+
+def ordered_reference(explorer):
+    """theta_t of the ordered run from the update rule: batches X[k m : (k + 1) m] in sorted order."""
+    model, theta = explorer.model, explorer.theta0
+    thetas = [theta]
+    for _ in range(EPOCHS):
+        for k in range(0, model.n, M):
+            theta = theta - ETA * model.grad(theta, np.arange(k, min(k + M, model.n)))
+            thetas.append(theta)
+    return np.array(thetas)
+
+
+def test_data_are_sorted_and_ordered_batches_hold_one_class(explorer, data):
+    assert np.all(np.diff(explorer.y) >= 0) and explorer.y.sum() == data[1].sum()
+    assert all(len(np.unique(explorer.y[B])) == 1 for B in explorer.runs["ordered"].batches)
+    assert sum(len(np.unique(explorer.y[B])) == 2 for B in explorer.runs["shuffled"].batches) > EPOCHS
+
+
+@pytest.mark.parametrize("epoch, batch", [(0, 0), (0, 3), (1, 6), (3, 12), (2, 7)])
+def test_pictures_follow_the_forward_pass_of_theta_t(explorer, epoch, batch):
+    explorer.set(epoch=epoch, batch=batch)
+    t = epoch * 12 + batch                               # ceil(120 / 10) = 12 steps per epoch
+    ref = ordered_reference(explorer)
+    np.testing.assert_allclose(explorer.runs["ordered"].thetas, ref, rtol=1e-10, atol=1e-12)
+    for name in ("ordered", "shuffled"):
+        theta = ref[t] if name == "ordered" else explorer.runs[name].thetas[t]
+        shown = np.asarray(explorer.images[name].get_array())
+        np.testing.assert_allclose(shown.ravel(), forward(theta, explorer.points), rtol=1e-10)
+    np.testing.assert_allclose(explorer.marker.get_xdata(), [t / 12, t / 12])
+    marks = explorer.batch_marks["ordered"].get_offsets()
+    if t == 0:
+        assert len(marks) == 0
+    else:
+        k = (t - 1) % 12                                  # position of B_{t-1} inside its epoch
+        np.testing.assert_allclose(marks, explorer.X[k * M : (k + 1) * M])
+
+
+def test_readout_reports_loss_accuracy_and_class_of_the_batch(explorer):
+    explorer.set(epoch=2, batch=6)                       # B_{t-1} is the 6th batch: rows 50..59, class 0
+    run = explorer.runs["ordered"]
+    t = 2 * 12 + 6
+    acc = np.mean((forward(run.thetas[t], explorer.X) >= 0.5) == explorer.y)
+    assert f"ordered: loss {run.losses[t]:.3f}, accuracy {acc:.1%}, last batch class 0" in explorer.text
+    explorer.set(epoch=2, batch=7)                       # rows 60..69: class 1
+    assert explorer.text.endswith("last batch class 1")
+    assert explorer.text == explorer.update(epoch=2, batch=7)  # deterministic
+
+
+def test_artists_are_reused_and_the_image_changes(explorer):
+    fig, image, marker = explorer.fig, explorer.images["ordered"], explorer.marker
+    before = explorer.image.value
+    explorer.controls["batch"].value = 3
+    assert explorer.fig is fig and explorer.images["ordered"] is image and explorer.marker is marker
+    assert explorer.image.value != before
+    assert len(fig.axes) == 3
+
+
+def test_same_rng_seed_same_runs(data):
+    a = DataOrderExplorer(*data, rng=np.random.default_rng(5), m=M, epochs=2, grid=10)
+    b = DataOrderExplorer(*data, rng=np.random.default_rng(5), m=M, epochs=2, grid=10)
+    np.testing.assert_array_equal(a.runs["shuffled"].thetas, b.runs["shuffled"].thetas)
+    assert repr(a) == repr(b)
+
+
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        (dict(X=np.ones((5, 3))), "X"),
+        (dict(y=np.ones(4)), "y"),
+        (dict(rng=None), "rng"),
+        (dict(eta=0), "eta"),
+        (dict(m=121), "m"),
+        (dict(epochs=0), "epochs"),
+        (dict(grid=1), "grid"),
+        (dict(hidden=16), "hidden"),
+    ],
+)
+def test_bad_arguments_are_named(data, kwargs, name):
+    args = dict(X=data[0], y=data[1], rng=np.random.default_rng(0), epochs=1, grid=5)
+    args.update(kwargs)
+    with pytest.raises((ValueError, TypeError), match=name):
+        DataOrderExplorer(**args)
