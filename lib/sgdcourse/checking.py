@@ -39,7 +39,8 @@ class Result:
     """The outcome of one check. str() starts with the status word; no addresses, no timings.
 
     mistake: the name of the recognised mistake, if any; case: for a function, the first
-    failing test case (inputs, expected, received, as text); score out of points.
+    failing test case (inputs, expected, received, as text); score out of points;
+    passed: for a function, (cases passed, cases in all), from which a grader gives partial credit.
     """
 
     status: str
@@ -49,6 +50,7 @@ class Result:
     case: dict | None = None
     score: int = 0
     points: int = 0
+    passed: tuple | None = None
 
     def __post_init__(self):
         if self.status not in STATUSES:
