@@ -8,6 +8,7 @@ instructions; under CI=true it fails instead, so CI can never silently stop runn
 """
 import os
 import re
+import contextlib
 import shutil
 import signal
 import socket
@@ -79,6 +80,31 @@ def lab(tmp_path_factory):
             proc.wait(timeout=30)
 
 
+@contextlib.contextmanager
+def deadline(seconds, page, what):
+    """Fail (never hang) if the block runs longer than `seconds`, with a screenshot and the
+    page's text in the message: Playwright waits have timeouts, but a stuck page may not."""
+
+    def expire(signum, frame):
+        raise TimeoutError(f"{what} took over {seconds} s")
+
+    old = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    except Exception as err:
+        shot = ROOT / ".browser-test-failure.png"
+        with contextlib.suppress(Exception):
+            page.screenshot(path=str(shot))
+        text = ""
+        with contextlib.suppress(Exception):
+            text = page.inner_text("body")[-1500:]
+        raise AssertionError(f"{what} failed: {err}\nscreenshot: {shot.name}\npage text (end):\n{text}") from err
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+
+
 @pytest.fixture(scope="module")
 def page(lab):
     from playwright.sync_api import sync_playwright
@@ -96,6 +122,11 @@ def page(lab):
 
 
 def test_make_lab_serves_lesson_01(lab, page):
+    with deadline(180, page, "opening lesson 01"):
+        _open_lesson_01(lab, page)
+
+
+def _open_lesson_01(lab, page):
     base, token = lab
     page.goto(f"{base}/lab/tree/notebooks/01_gradient_descent.ipynb?token={token}")
     title = page.locator(f"{VISIBLE} .jp-RenderedMarkdown", has_text="Gradient descent, the local question").first
@@ -113,11 +144,17 @@ KERNEL_IDLE = """() => {
 def test_dragging_a_slider_redraws_the_figure(lab, page):
     if not (ROOT / LESSON).exists():
         pytest.skip(f"{LESSON} is not written yet")
+    with deadline(300, page, "running lesson 02 and dragging its slider"):
+        _drag(lab, page)
+
+
+def _drag(lab, page):
     base, token = lab
     page.goto(f"{base}/lab/tree/{LESSON}?token={token}")
     page.wait_for_selector(f"{VISIBLE} .jp-Cell")
     page.wait_for_function(KERNEL_IDLE, timeout=90_000)
-    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    # start the run without awaiting the command's promise (it settles only when every cell is done)
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
     explorer = page.locator(VISIBLE).locator(".widget-vbox", has=page.locator(".widget-slider")).first
     slider, readout = explorer.locator(".widget-slider").first, explorer.locator(".widget-html-content").first
     image = explorer.locator("img.widget-image").first
