@@ -39,6 +39,7 @@ notebooks: $(STAMP)
 bench: $(STAMP)
 	$(PY) tests/benchmarks/bench_explorers.py
 	$(PY) tests/benchmarks/bench_course.py
+	$(PY) tests/benchmarks/bench_grade.py
 
 clean:
 	rm -rf $(VENV)
