@@ -55,15 +55,6 @@ def test_zoom_narrows_the_view_around_the_current_iterate(player):
     assert (x0 + x1) / 2 == pytest.approx(tr.thetas[10, 0])
 
 
-def test_cached_background_gives_the_same_picture_as_a_full_draw(player):
-    p, _ = player
-    p.controls["t"].value = 5
-    fast = np.asarray(p.canvas.buffer_rgba()).copy()
-    p._background = None
-    p.render()
-    np.testing.assert_array_equal(np.asarray(p.canvas.buffer_rgba()), fast)
-
-
 def test_notebook_output_has_widget_png_and_stable_text(player):
     p, _ = player
     bundle = p._repr_mimebundle_()

@@ -86,14 +86,6 @@ def test_same_values_same_picture_and_artists_are_reused(explorer):
     assert len(explorer.fig.axes) == 2 and len(explorer.ax_loss.lines) == 2
 
 
-def test_cached_background_gives_the_same_picture_as_a_full_draw(explorer):
-    explorer.set(eta=1.0, m=16)
-    fast = np.asarray(explorer.canvas.buffer_rgba()).copy()
-    explorer._background = None
-    explorer.render()
-    np.testing.assert_array_equal(np.asarray(explorer.canvas.buffer_rgba()), fast)
-
-
 def test_default_batch_sizes_and_notebook_output(explorer, data):
     assert explorer.controls["m"].options == (1, 2, 4, 8, 16, 32, 64, 120)
     bundle = explorer._repr_mimebundle_()

@@ -135,20 +135,6 @@ def test_same_slider_value_gives_the_same_picture(ex):
     assert ex.image.value == first
 
 
-def test_cached_background_gives_the_same_picture_as_a_full_draw(ex):
-    ex.set(eta=0.33)
-    fast = np.asarray(ex.canvas.buffer_rgba()).copy()
-    ex._background = None
-    ex.render()
-    np.testing.assert_array_equal(np.asarray(ex.canvas.buffer_rgba()), fast)
-
-
-def test_notebook_output_has_widget_png_and_text(ex):
-    bundle = ex._repr_mimebundle_()
-    assert {"application/vnd.jupyter.widget-view+json", "image/png", "text/plain"} <= set(bundle)
-    assert bundle["text/plain"] == repr(ex)
-
-
 @pytest.mark.parametrize("kwargs, exc, name", [
     (dict(curvatures=[1.0, 5.0, 2.0]), ValueError, "curvatures"),
     (dict(curvatures=[1.0, -5.0]), ValueError, "curvatures"),

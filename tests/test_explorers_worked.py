@@ -81,20 +81,6 @@ def test_large_eta_is_drawn_without_warnings(ex):
     assert "GD factor 1 - 5 eta/2 = -1.500" in ex.text
 
 
-def test_cached_background_gives_the_same_picture_as_a_full_draw(ex):
-    ex.set(eta=0.55)
-    fast = np.asarray(ex.canvas.buffer_rgba()).copy()
-    ex._background = None
-    ex.render()
-    np.testing.assert_array_equal(np.asarray(ex.canvas.buffer_rgba()), fast)
-
-
-def test_notebook_output_has_widget_png_and_text(ex):
-    bundle = ex._repr_mimebundle_()
-    assert {"application/vnd.jupyter.widget-view+json", "image/png", "text/plain"} <= set(bundle)
-    assert bundle["text/plain"] == repr(ex)
-
-
 @pytest.mark.parametrize("kwargs, exc, name", [
     (dict(rng=0), TypeError, "rng"),
     (dict(rng=np.random.default_rng(0), steps=2), ValueError, "steps"),

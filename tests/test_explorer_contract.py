@@ -1,0 +1,78 @@
+"""What every explorer owes the lessons, checked for all of them at once: a control change
+re-renders the same figure into a new image, the cached background gives exactly the picture
+of a full redraw, nothing is warned about, and the notebook output carries the widget view,
+a static PNG and the repr as text."""
+import warnings
+
+import numpy as np
+import pytest
+
+import sgdcourse as sc
+from sgdcourse.explorers.logistic import LogisticTrainingExplorer
+from sgdcourse.explorers.momentum import MomentumExplorer
+from sgdcourse.explorers.network import DataOrderExplorer
+from sgdcourse.explorers.player import StepPlayer
+from sgdcourse.explorers.rate import LearningRateExplorer
+from sgdcourse.explorers.variance import BatchVarianceExplorer
+from sgdcourse.explorers.worked import WorkedExampleExplorer
+
+
+def player(rng):
+    X, y, _ = sc.make_logistic(60, 2, rng, w=np.array([2.0, -1.0]))
+    model = sc.Logistic(X, y)
+    tr = sc.sgd(model, np.array([-2.0, 2.0]), 0.5, m=1, steps=20, rng=rng)
+    return StepPlayer(model.loss, tr.thetas, (-3, 4), (-3, 3), losses=tr.losses)
+
+
+BUILDERS = {
+    "worked": lambda rng: WorkedExampleExplorer(rng=rng, steps=20),
+    "logistic": lambda rng: LogisticTrainingExplorer(*sc.make_logistic(80, 2, rng, intercept=True)[:2], rng=rng, epochs=2),
+    "variance": lambda rng: BatchVarianceExplorer(rng.standard_normal(50), rng=rng, draws=300, m_max=16),
+    "player": player,
+    "rate": lambda rng: LearningRateExplorer([1.0, 5.0], [-4.0, 2.0], steps=20),
+    "momentum": lambda rng: MomentumExplorer(steps=60),
+    "network": lambda rng: DataOrderExplorer(*sc.data.make_moons(60, rng), rng=rng, epochs=2, grid=20),
+}
+
+
+def another_value(widget):
+    """A value of this control other than its current one."""
+    if hasattr(widget, "options"):
+        return next(v for v in widget.options if v != widget.value)
+    if isinstance(widget.value, bool):
+        return not widget.value
+    return widget.max if widget.value != widget.max else widget.min
+
+
+@pytest.fixture(params=sorted(BUILDERS), scope="module")
+def explorer(request):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return BUILDERS[request.param](np.random.default_rng(0))
+
+
+def test_every_control_redraws_the_same_figure_without_warnings(explorer):
+    fig, artists = explorer.fig, list(explorer.dynamic)
+    for name, widget in explorer.controls.items():
+        before = explorer.image.value
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            widget.value = another_value(widget)
+        assert explorer.image.value != before, f"changing {name} left the image as it was"
+        assert explorer.fig is fig and list(explorer.dynamic) == artists
+
+
+def test_cached_background_gives_the_picture_of_a_full_redraw(explorer):
+    name, widget = next(iter(explorer.controls.items()))
+    widget.value = another_value(widget)
+    fast = np.asarray(explorer.canvas.buffer_rgba()).copy()
+    explorer._background = None
+    explorer.render()
+    np.testing.assert_array_equal(np.asarray(explorer.canvas.buffer_rgba()), fast)
+
+
+def test_notebook_output_has_widget_png_and_repr_text(explorer):
+    bundle = explorer._repr_mimebundle_()
+    assert {"application/vnd.jupyter.widget-view+json", "image/png", "text/plain"} <= set(bundle)
+    assert bundle["text/plain"] == repr(explorer) and explorer.text in bundle["text/plain"]
+    assert "0x" not in bundle["text/plain"]  # no object addresses: nbval compares this text
