@@ -20,7 +20,8 @@ from nbformat.v4 import new_code_cell
 from sgdcourse import grade
 from sgdcourse.checking import Result
 from sgdcourse.funccheck import check_function
-from sgdcourse.kernelrun import WireError, decode, encode, from_srepr, unsafe_text
+from sgdcourse.grading.sympytext import from_srepr, unsafe_text
+from sgdcourse.grading.wire import WireError, decode, encode
 from sgdcourse.problems import BANK, get
 
 ROOT = Path(__file__).resolve().parents[1]

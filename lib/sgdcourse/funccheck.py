@@ -27,7 +27,7 @@ _TRIVIAL = {"RESUME", "NOP", "LOAD_CONST", "RETURN_VALUE", "RETURN_CONST", "COPY
 def is_placeholder(fn):
     """True for a function whose body does nothing but return None or `...`
     (a body of `...`, `pass`, or a docstring only)."""
-    if isinstance(getattr(fn, "placeholder", None), bool):  # a stand-in that knows (kernelrun.RemoteFunction)
+    if isinstance(getattr(fn, "placeholder", None), bool):  # a stand-in that knows (grading.remote.RemoteFunction)
         return fn.placeholder
     code = getattr(fn, "__code__", None)
     if code is None:

@@ -1,0 +1,15 @@
+"""The instructor's grader behind `python -m sgdcourse.grade` (grade.py: the command line, the CSVs).
+
+    pool        the supervised worker pool: one submission per worker, a watch on every step
+    submission  one submission: path -> Graded (rows and summary), never raises
+    exercise    the trusted exercises from the solution notebooks; which one a submission is
+    kernel      a fresh ipykernel under time limits, interrupts and a memory cap
+    execution   a notebook's code cells run in order in a kernel, with restarts; the incidents
+    remote      answers read from the kernel; RemoteFunction runs the learner's function there
+    wire        the JSON codec between kernel and grader (encode, decode), evaluating nothing
+    sympytext   sympy from untrusted text: srepr rebuilt without eval, answer text screened
+    scoring     one answer's Result (the course's own checker, in the grader) and its score
+
+The kernel imports sgdcourse.grading.remote (and with it wire) to answer probes, so this package
+imports nothing on its own.
+"""

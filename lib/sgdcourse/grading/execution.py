@@ -1,0 +1,59 @@
+"""Running a submission's code cells in order in a Kernel, and what went wrong on the way.
+
+    [(cell number, source)] --run_notebook(kernel, ...)--> [(cell number, incident text)]
+
+Each cell gets cell_timeout seconds and is then interrupted; a cell that raises or is stopped
+becomes an incident ("cell 12 raised SyntaxError: ...", "cell 18 was stopped at the 30 s time
+limit") and the run goes on. A cell that ignores the interrupt costs a new kernel: the cells
+before it that finished run again (their incidents are not repeated) and it is skipped; after
+max_restarts of these the rest of the notebook is not run. phase(seconds, what) is told before
+each step how long it may take (the worker pool's watch); KernelDied names the cell.
+"""
+from __future__ import annotations
+
+import re
+
+from .kernel import GRACE, START_TIMEOUT, KernelDied
+
+
+def run_notebook(kernel, cells, cell_timeout, phase=lambda seconds, what: None, max_restarts=2):
+    """The incidents of running the code cells [(number, source)] in the started kernel."""
+    incidents, done, restarts = [], [], 0
+    for number, source in cells:
+        status, error = _run_cell(kernel, number, source, cell_timeout, phase)
+        if status == "error":
+            incidents.append((number, f"cell {number} raised {error[0]}: {_first_line(error[1])}"))
+        elif status == "timeout":
+            incidents.append((number, f"cell {number} was stopped at the {cell_timeout:g} s time limit"))
+        elif status == "stuck":
+            restarts += 1
+            if restarts > max_restarts:
+                incidents.append((number, f"cell {number} ignored the interrupt at the {cell_timeout:g} s time "
+                                  "limit; the cells from there on were not run"))
+                break
+            incidents.append((number, f"cell {number} ignored the interrupt at the {cell_timeout:g} s time limit: "
+                              "it was skipped and the cells before it run again in a new kernel"))
+            phase(START_TIMEOUT, "restarting the kernel")
+            kernel.start()
+            for n, src in done:
+                if _run_cell(kernel, n, src, cell_timeout, phase, " again")[0] == "stuck":
+                    raise KernelDied(f"the kernel got stuck in cell {n} when it ran again")
+            continue
+        if status != "timeout":
+            done.append((number, source))
+    return incidents
+
+
+def _run_cell(kernel, number, source, cell_timeout, phase, again=""):
+    """kernel.run_cell for cell `number` (again: " again" after a restart); KernelDied names the cell."""
+    phase(cell_timeout + GRACE, f"running cell {number}{again}")
+    try:
+        return kernel.run_cell(source, cell_timeout)
+    except KernelDied as exc:
+        raise KernelDied(f"{exc} while running cell {number}{again}") from None
+
+
+def _first_line(text):
+    """The first line of an error message, without the kernel's name for the cell's file."""
+    lines = [line for line in str(text).splitlines() if line.strip()]
+    return re.sub(r"\([^()]*\.py, line (\d+)\)", r"(line \1)", lines[0] if lines else "")[:200]

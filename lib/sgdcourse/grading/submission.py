@@ -1,0 +1,99 @@
+"""Grading one submission, in a worker process: a path in, a Graded (its rows and summary) out.
+
+    path --read_cells, identify (exercise.py)--> cells, Exercise
+         --Kernel.start, run_notebook (kernel.py, execution.py)--> incidents (the summary's notes)
+         --read_answer(kernel, trusted expression) (remote.py)--> per problem, the value or why not
+         --check_answer / missing, score_of (scoring.py)--> rows (submission, problem, status,
+           score, points, feedback), in the exercise's problem order
+
+A submission that cannot be graded (SubmissionError, KernelDied, an unreadable file, even a bug
+in the grader) gets one error row and no others. phase(seconds, what) is told before each step
+how long it may take and on_pid(pid) which kernel runs it: the worker pool's watch (pool.py).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import problems as bank
+from .exercise import SubmissionError, code_cells, identify, read_cells
+from .execution import run_notebook
+from .kernel import GRACE, START_TIMEOUT, Kernel, KernelDied
+from .remote import read_answer
+from .scoring import check_answer, check_budget, missing, score_of
+
+
+@dataclass
+class Options:
+    cell_timeout: float
+    check_timeout: float
+    memory_mb: int
+    exercise: str | None    # the number every submission must be (None: any exercise)
+
+
+@dataclass
+class Graded:
+    """What grading one submission gives: its rows and its summary line."""
+
+    submission: str
+    exercise: str = ""
+    rows: list = field(default_factory=list)
+    total: float = 0.0
+    max: float | str = ""
+    error: str = ""
+    notes: list = field(default_factory=list)
+
+    def fail(self, why):
+        """Make this a submission that could not be graded: a single error row that says why."""
+        self.error, self.total = why, 0.0
+        self.rows = [(self.submission, "", "error", 0.0, self.max, why)]
+        return self
+
+
+def grade_file(task, phase=lambda seconds, what: None, on_pid=None):
+    """Graded for task = (submission path as given, exercises, Options); never raises."""
+    submission, exercises, options = task
+    out = Graded(submission)
+    try:
+        cells = read_cells(Path(submission).read_bytes())
+        ex = identify(submission, cells, exercises)
+        if options.exercise and ex.number != options.exercise:
+            raise SubmissionError(f"wrong exercise: it is {ex.name}, not exercise {options.exercise}")
+        out.exercise, out.max = ex.name, ex.max
+        _grade_notebook(out, cells, ex, options, phase, on_pid)
+    except SubmissionError as exc:
+        out.error = str(exc)
+    except KernelDied as exc:
+        out.error = f"not graded: {exc}"
+    except OSError as exc:
+        out.error = f"could not read the file: {exc.strerror or exc}"
+    except Exception as exc:  # a bug in the grader must not cost the other submissions
+        out.error = f"internal grader error: {type(exc).__name__}: {exc}"
+    return out.fail(out.error) if out.error else out
+
+
+def _grade_notebook(out, cells, ex, options, phase, on_pid):
+    kernel = Kernel(options.memory_mb, options.check_timeout, on_pid)
+    try:
+        phase(START_TIMEOUT, "starting the kernel")
+        kernel.start()
+        incidents = run_notebook(kernel, code_cells(cells), options.cell_timeout, phase)
+        out.notes = [text for _, text in incidents]
+        answers = []
+        for pid, expr in ex.problems:
+            phase(options.check_timeout + GRACE, f"reading the answer to {pid}")
+            try:
+                answers.append((pid, expr, *read_answer(kernel, expr)))
+            except KernelDied as exc:
+                raise KernelDied(f"{exc} while reading the answer to {pid}") from None
+        for pid, expr, kind, value in answers:
+            problem = bank.BANK[pid]
+            phase(check_budget(problem, options.check_timeout) + 2 * GRACE, f"checking {pid}")
+            result = check_answer(problem, value, options.check_timeout) if kind == "value" \
+                else missing(expr, kind, value, incidents, cells)
+            kernel.settle()
+            score = score_of(result, problem.points)
+            out.rows.append((out.submission, pid, result.status, score, problem.points, result.feedback))
+        out.total = round(sum(r[3] for r in out.rows), 2)
+    finally:
+        kernel.close()
