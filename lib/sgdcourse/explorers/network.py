@@ -13,13 +13,20 @@ theta_t; the right panel shows both training-loss curves L(theta_t) and a marker
 from __future__ import annotations
 
 import ipywidgets as W
+import matplotlib
 import numpy as np
+from matplotlib.colors import ListedColormap
 
 from .. import _validate as check
 from ..network import MLP
 from ..sgd import sgd
 from .base import Explorer
 
+
+
+# RdBu_r half-way to white: the look of alpha = 0.5 over a white axes without image alpha,
+# which matplotlib before 3.11 blends differently when the image is redrawn over a cached background
+WASHED = ListedColormap((matplotlib.colormaps["RdBu_r"](np.linspace(0, 1, 256)) + 1) / 2)
 
 class DataOrderExplorer(Explorer):
     """Sliders `epoch` (0..epochs-1) and `batch` (0..S) over two precomputed runs on MLP(X, y, hidden).
@@ -73,8 +80,8 @@ class DataOrderExplorer(Explorer):
         colors = np.where(self.y == 1, "C1", "C0")
         self.images, self.dots, self.batch_marks = {}, {}, {}
         for name, ax in self.axes.items():
-            self.images[name] = ax.imshow(np.zeros(self.shape), extent=self.extent, origin="lower", cmap="RdBu_r",
-                                          vmin=0, vmax=1, aspect="auto", interpolation="bilinear", alpha=0.5)
+            self.images[name] = ax.imshow(np.zeros(self.shape), extent=self.extent, origin="lower", cmap=WASHED,
+                                          vmin=0, vmax=1, aspect="auto", interpolation="bilinear")
             self.dots[name] = ax.scatter(self.X[:, 0], self.X[:, 1], s=7, c=colors, edgecolors="k", lw=0.2)
             self.batch_marks[name] = ax.scatter([], [], s=40, facecolors="none", edgecolors="k", lw=1.2)
             ax.set_xlim(*self.extent[:2]), ax.set_ylim(*self.extent[2:])
