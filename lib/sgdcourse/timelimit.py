@@ -4,6 +4,11 @@ In the main thread (where a Jupyter kernel runs cells) a SIGALRM timer interrupt
 between two bytecodes and the call really stops. Elsewhere (another thread, or no SIGALRM, as
 on Windows) the call runs in a daemon thread that is abandoned when time is up: the notebook
 gets its answer back, but the runaway thread keeps running until the kernel restarts.
+
+One loop no timer can stop: on CPython 3.10, `while True:` around a `try` block whose body
+makes no call never reaches the point where Python runs signal handlers (Ctrl-C in a kernel
+cannot stop it either). From 3.11 on it stops like any other loop; the grader, which cannot
+wait, kills such a kernel instead.
 """
 from __future__ import annotations
 
