@@ -73,6 +73,11 @@ class Kernel:
         except RuntimeError as exc:
             raise KernelDied(f"the kernel did not start ({exc})") from None
         self.dead = self.pending = None
+        # import the kernel side of the grader now, under the start-up budget: on a loaded
+        # machine the import alone can outlast the limit of the first answer it would serve
+        req = self._send(f"import {__package__}.remote", store_history=False)
+        if not self._wait(req, START_TIMEOUT) or req.error:
+            raise KernelDied(f"the kernel could not load the grader ({req.error})")
         if self.memory_mb and hasattr(signal, "SIGALRM"):  # POSIX: resource is there too
             cap = int(self.memory_mb) * 2 ** 20
             req = self._send(f"import resource as _r\n_h = _r.getrlimit(_r.RLIMIT_AS)[1]\n"
