@@ -16,7 +16,10 @@ def pyproject_dependencies():
     text = (ROOT / "pyproject.toml").read_text()
     block = re.search(r"^dependencies = \[(.*?)^\]", text, re.S | re.M).group(1)
     python = re.search(r'^requires-python = "(.*)"', text, re.M).group(1)
-    return dict(name_and_bound(s) for s in re.findall(r'"([^"]+)"', block)), python
+    specs = re.findall(r'"([^"]+)"', block)
+    # a spec with an environment marker (";") constrains a transitive dependency on some
+    # Pythons only; conda resolves those itself, so they are not part of the shared list
+    return dict(name_and_bound(s) for s in specs if ";" not in s), python
 
 
 def conda_dependencies():
