@@ -7,6 +7,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import _validate as check
+from .models import sigmoid
 
 
 class WorkedExample(NamedTuple):
@@ -60,7 +61,7 @@ def make_logistic(n, d, rng, w=None, intercept=False):
     X = rng.standard_normal((n, d))
     if intercept:
         X = np.hstack([X, np.ones((n, 1))])
-    p = 0.5 * (1 + np.tanh(X @ w / 2))
+    p = sigmoid(X @ w)
     return X, (rng.random(n) < p).astype(float), w
 
 

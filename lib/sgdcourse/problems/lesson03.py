@@ -11,6 +11,7 @@ import numpy as np
 import sympy as sp
 
 from ..checking import Mistake
+from .. import models
 from ..models import Linear1D, Logistic
 from . import Problem, exact
 
@@ -40,9 +41,6 @@ def minibatch_grad(w, X, y):
     """g_hat = (1/m) sum_i (sigmoid(x_i . w) - y_i) x_i for the m rows of X, via the library."""
     return Logistic(X, y).grad(w)
 
-
-def _sig(v):
-    return 1 / (1 + np.exp(-v))
 
 
 def _cases(rng):
@@ -111,9 +109,9 @@ PROBLEMS = (
                "X.T @ (p - y) sums (p_i - y_i) x_i over the batch; then divide by m = len(y)."),
         mistakes=(
             Mistake("sum-not-mean", "Your function returns the sum over the batch; divide by m.",
-                    lambda w, X, y: X.T @ (_sig(X @ w) - y)),
+                    lambda w, X, y: X.T @ (models.sigmoid(X @ w) - y)),
             Mistake("sign", "Sign error: the gradient is (p_i - y_i) x_i.",
-                    lambda w, X, y: X.T @ (y - _sig(X @ w)) / len(y)),
+                    lambda w, X, y: X.T @ (y - models.sigmoid(X @ w)) / len(y)),
             Mistake("z-not-p", "You used z_i = x_i . w where p_i = sigmoid(z_i) belongs: that is the "
                     "least-squares gradient.", lambda w, X, y: X.T @ (X @ w - y) / len(y)),
         ),

@@ -56,9 +56,6 @@ def output_grad(z, y):
     return (sigmoid(z) - y) / len(y)
 
 
-def _sig(z):
-    return 1 / (1 + np.exp(-z))
-
 
 def _cases(rng):
     cases = [dict(z=np.array([0.0]), y=np.array([1.0])),                       # a batch of one
@@ -134,13 +131,13 @@ PROBLEMS = (
                "L averages over the batch, so each entry carries a factor 1/m."),
         mistakes=(
             Mistake("sum-not-mean", "Your function returns the gradient of the summed loss; L is the mean over "
-                    "the batch, so divide by m.", lambda z, y: _sig(z) - y),
-            Mistake("sign", "Sign error: dl_i/dz_i = p_i - y_i.", lambda z, y: (y - _sig(z)) / len(y)),
+                    "the batch, so divide by m.", lambda z, y: sigmoid(z) - y),
+            Mistake("sign", "Sign error: dl_i/dz_i = p_i - y_i.", lambda z, y: (y - sigmoid(z)) / len(y)),
             Mistake("z-not-p", "You used the logit z_i where the probability p_i = sigmoid(z_i) belongs.",
                     lambda z, y: (z - y) / len(y)),
             Mistake("extra-sigmoid-derivative", "The factor sigmoid'(z) = p (1 - p) cancels against the "
                     "derivative of the cross-entropy: dl_i/dz_i is just p_i - y_i.",
-                    lambda z, y: (_sig(z) - y) * _sig(z) * (1 - _sig(z)) / len(y)),
+                    lambda z, y: (sigmoid(z) - y) * sigmoid(z) * (1 - sigmoid(z)) / len(y)),
         ),
     ),
     Problem(
