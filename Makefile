@@ -10,7 +10,7 @@ LAB_ROOT ?= .
 JOBS   ?= 2
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: lab test unit notebooks bench execute clean
+.PHONY: lab test unit notebooks slowtest bench execute clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10 or newer is needed; set PYTHON=/path/to/python3.x")'
@@ -28,6 +28,11 @@ lab: $(STAMP)
 # are compared) and exercises/ (lax: conftest.py makes that folder run-only).
 test: $(STAMP)
 	$(PY) -m pytest -n $(JOBS) --dist loadfile $(NBVAL) tests notebooks solutions exercises
+
+# The slower proofs, which .ci/run runs after make test: hostile submissions against the
+# grader's sandbox (tests/slow/, needs bubblewrap).
+slowtest: $(STAMP)
+	$(PY) -m pytest -n $(JOBS) --dist loadfile tests/slow
 
 unit: $(STAMP)
 	$(PY) -m pytest tests

@@ -179,8 +179,9 @@ def test_redefined_check_and_pasted_outputs_earn_nothing(run):
 
 def test_patched_bank_and_monkeypatched_check_earn_nothing(run):
     s, rows = run["summary"]["subs/02_cheat_bank.ipynb"], rows_of(run, "02_cheat_bank.ipynb")
-    assert "AssertionError" not in s["notes"]  # the patches did work inside the kernel
-    assert s["total"] == "0" and rows["02-worked-step"]["status"] == rows["02-worked-w2"]["status"] == "incorrect"
+    # the sandboxed kernel has no problem bank to patch: the reference answers are not in it
+    assert "raised KeyError: '02-worked-step'" in s["notes"]
+    assert s["total"] == "0" and rows["02-worked-step"]["status"] == rows["02-worked-w2"]["status"] == "unanswered"
 
 
 def test_infinite_loops_are_stopped_and_the_rest_graded(run):
@@ -361,3 +362,70 @@ def test_supervisor_stops_a_stuck_worker_and_grades_the_rest():
     assert time.monotonic() - start < 30
     assert out[0].error == "grading was stopped: a step that hangs took longer than 0.7 s"
     assert [g.total for g in out[1:]] == [1.0, 1.0] and not os.path.exists("hang")
+
+
+# ---- what a submission cannot steer, without a kernel -------------------------------------------
+
+def test_clean_escapes_what_would_break_a_csv_or_a_terminal():
+    assert grade.clean(os.fsdecode(b"Jos\xe9.ipynb")) == "Jos\\xe9.ipynb"
+    assert grade.clean("a\x1b[2Jb\x00c\u2028") == "a\\x1b[2Jb\\x00c\\u2028"
+    assert grade.clean("\ud800 lone") == "\\ud800 lone"
+    assert grade.clean("été, 中文, tab\tkept") == "été, 中文, tab\tkept"
+    assert len(grade.clean("x" * 5000)) == 2000
+    "".join(grade.clean(chr(c)) for c in range(0x110000)).encode("utf-8")   # every result encodes
+
+
+def test_symbolic_links_get_their_own_error_row_and_are_never_followed(tmp_path):
+    (tmp_path / "real.ipynb").write_bytes(EX02.read_bytes())
+    (tmp_path / "link.ipynb").symlink_to(tmp_path / "real.ipynb")
+    (tmp_path / "linked_dir").symlink_to(ROOT / "solutions", target_is_directory=True)
+    found = grade.find_submissions([str(tmp_path)], None)
+    assert found == [f"{tmp_path.as_posix()}/link.ipynb", f"{tmp_path.as_posix()}/real.ipynb"]
+    from sgdcourse.grading.submission import read_submission
+    with pytest.raises(grade.SubmissionError, match="symbolic link"):
+        read_submission(found[0], 2 ** 20)
+    with pytest.raises(grade.SubmissionError, match="larger than"):
+        read_submission(found[1], 1000)
+
+
+def test_the_exercise_is_read_from_code_not_from_comments_or_strings():
+    from sgdcourse.grading.exercise import check_calls
+    broken = "x = (\n# check('03-batch-gradient', 1)\ns = \"check('04-var-batch', 2)\"\ncheck('02-worked-step', w3"
+    assert check_calls(broken) == [("02-worked-step", None)]
+
+
+def test_a_changed_install_is_found_and_refused(tmp_path, monkeypatch, capsys):
+    from sgdcourse.grading import integrity
+    assert integrity.verify(integrity.SOLUTIONS) == []
+    copy = tmp_path / "sgdcourse"
+    import shutil
+    shutil.copytree(integrity.PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(integrity, "PACKAGE", copy)
+    monkeypatch.setattr(integrity, "MANIFEST", copy / "grading" / "MANIFEST.sha256")
+    assert integrity.verify(integrity.SOLUTIONS) == []
+    with open(copy / "practice.py", "a") as f:
+        f.write("\n# a later run's grades chosen here\n")
+    (copy / "zz_extra.py").write_text("import os\n")
+    assert integrity.verify(integrity.SOLUTIONS) == ["changed: sgdcourse/practice.py",
+                                                     "not in the manifest: sgdcourse/zz_extra.py"]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "02_x.ipynb").write_bytes(SOL02.read_bytes())
+    with pytest.raises(SystemExit) as stop:
+        grade.main(["02_x.ipynb"])
+    assert stop.value.code == 2 and "changed: sgdcourse/practice.py" in capsys.readouterr().err
+
+
+def test_no_sandbox_means_a_refusal_that_says_how_to_get_one(tmp_path):
+    (tmp_path / "02_x.ipynb").write_bytes(SOL02.read_bytes())
+    env = {**os.environ, "PATH": str(tmp_path)}   # no bwrap on it
+    proc = subprocess.run([sys.executable, "-m", "sgdcourse.grade", "02_x.ipynb"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "apt-get install bubblewrap" in proc.stderr and "--unsandboxed" in proc.stderr
+    assert not (tmp_path / "grades.csv").exists()
+
+
+def test_unsandboxed_grading_is_explicit_and_still_grades(tmp_path):
+    (tmp_path / "02_x.ipynb").write_bytes(SOL02.read_bytes())
+    proc = run_cli(["02_x.ipynb", "--unsandboxed", "--cell-timeout", "15"], tmp_path)
+    assert proc.returncode == 0 and "WITHOUT a sandbox" in proc.stderr
+    assert read_csv(tmp_path / "grades_summary.csv")[0]["total"] == "11"

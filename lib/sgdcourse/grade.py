@@ -38,39 +38,59 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import re
+import stat
 import sys
+import tempfile
 from pathlib import Path
 
 from . import practice
+from .grading import integrity
 from .grading.exercise import SubmissionError, identify, load_exercises, read_cells
 from .grading.pool import grade_all
+from .grading.sandbox import Sandbox, probe
 from .grading.scoring import score_of
 from .grading.submission import Graded, Options
 
 __all__ = ["main", "write_gradebook", "grade_all", "Graded", "Options", "load_exercises", "read_cells",
-           "identify", "SubmissionError", "score_of"]   # the grader's API, as sgdcourse.grade.NAME
+           "identify", "SubmissionError", "score_of", "clean"]   # the grader's API, as sgdcourse.grade.NAME
 
-SOLUTIONS = Path(__file__).resolve().parents[2] / "solutions"   # the repository's, next to lib/
+SOLUTIONS = integrity.SOLUTIONS   # the repository's, next to lib/
 GRADES = ("submission", "problem", "status", "score", "points", "feedback")
 SUMMARY = ("submission", "exercise", "total", "max", "error", "notes")
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def clean(text, most=2000):
+    """text safe for a CSV cell and a terminal: undecodable bytes of a file name and lone
+    surrogates as \\xNN / \\udcNN, control characters (escape sequences) as \\xNN, at most `most`
+    characters."""
+    text = str(text)
+    try:   # a file name's undecodable bytes come back as the bytes they were
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    text = CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    return text if len(text) <= most else text[: most - 1] + "…"
 
 
 def find_submissions(paths, parser):
-    """[path as given] of the .ipynb files under the arguments, deduplicated, sorted."""
-    found = {}
+    """[path as given] of the .ipynb files under the arguments (folders walked without following
+    symbolic links; hidden folders skipped), each path once, sorted. Symbolic links are kept so
+    that they get an error row of their own instead of being graded as their target."""
+    found = set()
     for arg in paths:
-        p = Path(arg)
-        if p.is_dir():
-            for f in sorted(p.rglob("*.ipynb")):
-                if not any(part.startswith(".") for part in f.relative_to(p).parts):
-                    found.setdefault(f.resolve(), f.as_posix())
-        elif p.is_file():
-            found.setdefault(p.resolve(), p.as_posix())
+        if os.path.isdir(arg) and not os.path.islink(arg):
+            for top, dirs, files in os.walk(arg):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                found.update(Path(top, f).as_posix() for f in files if f.endswith(".ipynb"))
+        elif os.path.lexists(arg):
+            found.add(Path(arg).as_posix())
         else:
-            parser.error(f"argument SUBMISSION: no such file or folder: {arg}")
+            parser.error(f"argument SUBMISSION: no such file or folder: {clean(arg)}")
     if not found:
-        parser.error(f"argument SUBMISSION: no .ipynb files in {', '.join(paths)}")
-    return sorted(found.values())
+        parser.error(f"argument SUBMISSION: no .ipynb files in {clean(', '.join(paths))}")
+    return sorted(found, key=lambda s: os.fsencode(s))
 
 
 def _fmt(x):
@@ -78,20 +98,32 @@ def _fmt(x):
 
 
 def write_csv(path, header, rows):
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(rows)
+    """Write the rows to a new temporary file next to path and rename it to path."""
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=".grades-", suffix=".csv")
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f, lineterminator="\n")
+            writer.writerow(header)
+            writer.writerows([[clean(v) if isinstance(v, str) else v for v in row] for row in rows])
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
 
 
 def write_gradebook(graded, out):
     """Write out (one row per submission and problem) and <out>_summary.csv; returns both paths."""
     out = Path(out)
-    summary = out.with_name(f"{out.stem}_summary{out.suffix or '.csv'}")
+    summary = summary_path(out)
     write_csv(out, GRADES, [(s, p, st, _fmt(sc), _fmt(pt), fb) for g in graded for s, p, st, sc, pt, fb in g.rows])
     write_csv(summary, SUMMARY, [(g.submission, g.exercise, _fmt(g.total), _fmt(g.max), g.error, "; ".join(g.notes))
                                  for g in graded])
     return out, summary
+
+
+def summary_path(out):
+    return out.with_name(f"{out.stem}_summary{out.suffix or '.csv'}")
 
 
 def _number(kind, low, zero_ok=False):
@@ -125,6 +157,13 @@ def main(argv=None):
                         help="trusted solution notebooks (default: the repository's solutions/)")
     parser.add_argument("--exercise", default=None, metavar="NN",
                         help="grade only this exercise (e.g. 02): any other notebook is a wrong exercise")
+    parser.add_argument("--time-budget", type=_number(float, 1), default=600.0, metavar="S",
+                        help="seconds for running all cells of one notebook, restarts included (default 600)")
+    parser.add_argument("--max-size", type=_number(int, 1), default=20, metavar="MB",
+                        help="larger submission files are not graded (default 20)")
+    parser.add_argument("--unsandboxed", action="store_true",
+                        help="grade without the sandbox: the submissions' code runs with your permissions "
+                        "and can read the reference answers (only for notebooks you trust)")
     args = parser.parse_args(argv)
 
     folder = Path(args.solutions) if args.solutions else SOLUTIONS
@@ -141,29 +180,51 @@ def main(argv=None):
         parser.error(f"argument --exercise: no exercise {args.exercise!r}; the exercises are "
                      f"{', '.join(e.number for e in exercises)}")
     out = Path(args.out)
-    if out.is_dir() or not out.parent.is_dir():
-        parser.error(f"argument --out: {args.out} must be a file in an existing folder")
+    for path, what in ((out, "--out"), (summary_path(out), "--out (its summary file)")):
+        if os.path.lexists(path) and not stat.S_ISREG(os.lstat(path).st_mode):
+            parser.error(f"argument {what}: {clean(path)} exists and is not a regular file")
+    if not out.parent.is_dir():
+        parser.error(f"argument --out: {clean(args.out)} must be a file in an existing folder")
     submissions = find_submissions(args.submissions, parser)
     if out.resolve() in {Path(s).resolve() for s in submissions} or out.suffix == ".ipynb":
-        parser.error(f"argument --out: {args.out} would overwrite a submission")
+        parser.error(f"argument --out: {clean(args.out)} would overwrite a submission")
+    changed = integrity.verify(folder if not args.solutions else None)
+    if changed:
+        parser.error("the installed course differs from the one released, so grades could have been "
+                     f"tampered with ({'; '.join(changed[:5])}{' ...' if len(changed) > 5 else ''}). Reinstall it, "
+                     "or if you changed it yourself run `python -m sgdcourse.release` to record it")
+    sandbox = None
+    if not args.unsandboxed:
+        why = probe()
+        if why:
+            parser.error(why)
+        sandbox = Sandbox.create(args.memory_limit)
+    else:
+        print("warning: grading WITHOUT a sandbox (--unsandboxed): every submission's code runs with your "
+              "permissions", file=sys.stderr)
 
-    options = Options(args.cell_timeout, args.check_timeout, args.memory_limit, args.exercise)
+    options = Options(args.cell_timeout, args.check_timeout, args.memory_limit, args.exercise, sandbox,
+                      args.time_budget, args.max_size * 2 ** 20)
     jobs = min(args.jobs, len(submissions))
     print(f"grading {len(submissions)} submission{'s' * (len(submissions) != 1)} against "
-          f"{len(exercises)} exercises with {jobs} worker{'s' * (jobs != 1)}", file=sys.stderr, flush=True)
+          f"{len(exercises)} exercises with {jobs} worker{'s' * (jobs != 1)}"
+          f"{', each in a sandbox' if sandbox else ''}", file=sys.stderr, flush=True)
 
     def progress(g, k, n):
         what = f"error: {g.error}" if g.error else f"{_fmt(g.total)}/{_fmt(g.max)}"
-        print(f"[{k}/{n}] {g.submission}: {what}", file=sys.stderr, flush=True)
+        print(clean(f"[{k}/{n}] {g.submission}: {what}", 500), file=sys.stderr, flush=True)
 
     try:
         graded = grade_all([(s, exercises, options) for s in submissions], jobs, progress)
     except KeyboardInterrupt:
         print("interrupted: no gradebook written", file=sys.stderr)
         return 130
-    paths = write_gradebook(graded, out)
+    finally:
+        if sandbox is not None:
+            sandbox.remove()
+    paths = write_gradebook(graded, out)   # every worker, and so every kernel, is gone by now
     errors = sum(bool(g.error) for g in graded)
-    print(f"wrote {paths[0]} and {paths[1]}: {len(graded)} submissions, {errors} not graded")
+    print(clean(f"wrote {paths[0]} and {paths[1]}: {len(graded)} submissions, {errors} not graded"))
     return 0
 
 

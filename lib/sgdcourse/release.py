@@ -13,8 +13,10 @@ current directory, the repository root) with the otter-grader / nbgrader markers
     `<!-- END SOLUTION -->` are dropped (a region inside a single cell is cut out of it);
   - outputs are cleared, execution counts set to None, timing metadata removed.
 The JSON is nbformat's (sorted keys) with a trailing newline, so running twice gives the same
-bytes. With --check nothing is written: the exit status is 1, with the stale, missing and extra
-exercise notebooks named, when exercises/ differs from what would be generated, else 0.
+bytes. It also records the digests of the library and the solutions in the grader's manifest
+(grading.integrity), which the grader checks before it grades. With --check nothing is written:
+the exit status is 1, with the stale, missing and extra exercise notebooks (or the files that
+differ from the manifest) named, when exercises/ differs from what would be generated, else 0.
 """
 from __future__ import annotations
 
@@ -25,6 +27,8 @@ import sys
 from pathlib import Path
 
 import nbformat
+
+from .grading import integrity
 
 PATTERN = "[0-9][0-9]_*.ipynb"
 BEGIN = re.compile(r"^(\s*)#\s*BEGIN SOLUTION( NO PROMPT)?\s*$")
@@ -178,17 +182,22 @@ def main(argv=None):
     parser.add_argument("--check", action="store_true", help="only report whether exercises/ is up to date")
     args = parser.parse_args(argv)
     try:
+        solutions = Path(args.root).resolve() / "solutions"
+        trusted = solutions == integrity.SOLUTIONS   # the manifest belongs to this checkout's solutions only
         if args.check:
-            problems = differences(args.root)
+            problems = differences(args.root) + [f"grader manifest: {p}" for p in integrity.verify(solutions) if trusted]
             for line in problems:
                 print(line, file=sys.stderr)
             if problems:
-                print("exercises/ is out of date: run `python -m sgdcourse.release`", file=sys.stderr)
+                print("exercises/ or the grader's manifest is out of date: run `python -m sgdcourse.release`",
+                      file=sys.stderr)
                 return 1
-            print("exercises/ is up to date")
+            print("exercises/ and the grader's manifest are up to date")
             return 0
         for line in write(args.root) or ["exercises/ was already up to date"]:
             print(line)
+        if trusted:
+            print(f"recorded the library and solutions in {integrity.write(solutions).name}")
         return 0
     except (ReleaseError, OSError, json.JSONDecodeError) as exc:
         print(f"error: {exc}", file=sys.stderr)

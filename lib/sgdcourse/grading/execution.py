@@ -6,38 +6,49 @@ Each cell gets cell_timeout seconds and is then interrupted; a cell that raises 
 becomes an incident ("cell 12 raised SyntaxError: ...", "cell 18 was stopped at the 30 s time
 limit") and the run goes on. A cell that ignores the interrupt costs a new kernel: the cells
 before it that finished run again (their incidents are not repeated) and it is skipped; after
-max_restarts of these the rest of the notebook is not run. phase(seconds, what) is told before
-each step how long it may take (the worker pool's watch); KernelDied names the cell.
+max_restarts of these the rest of the notebook is not run, but the new kernel still replays the
+finished cells, so the answers they set are read whatever the timing. All cells share one
+deadline (time.monotonic() based, restarts included); past it the rest is not run.
+phase(seconds, what) is told before each step how long it may take (the worker pool's watch);
+KernelDied names the cell.
 """
 from __future__ import annotations
 
 import re
+import time
 
 from .kernel import GRACE, START_TIMEOUT, KernelDied
 
 
-def run_notebook(kernel, cells, cell_timeout, phase=lambda seconds, what: None, max_restarts=2):
+def run_notebook(kernel, cells, cell_timeout, phase=lambda seconds, what: None, max_restarts=2,
+                 deadline=float("inf")):
     """The incidents of running the code cells [(number, source)] in the started kernel."""
     incidents, done, restarts = [], [], 0
     for number, source in cells:
-        status, error = _run_cell(kernel, number, source, cell_timeout, phase)
+        left = deadline - time.monotonic()
+        if left <= 0:
+            incidents.append((number, f"the notebook's time budget ran out before cell {number}; "
+                              "the cells from there on were not run"))
+            break
+        limit = min(cell_timeout, left)
+        status, error = _run_cell(kernel, number, source, limit, phase)
         if status == "error":
             incidents.append((number, f"cell {number} raised {error[0]}: {_first_line(error[1])}"))
         elif status == "timeout":
-            incidents.append((number, f"cell {number} was stopped at the {cell_timeout:g} s time limit"))
+            incidents.append((number, f"cell {number} was stopped at the {limit:g} s time limit"))
         elif status == "stuck":
             restarts += 1
-            if restarts > max_restarts:
-                incidents.append((number, f"cell {number} ignored the interrupt at the {cell_timeout:g} s time "
-                                  "limit; the cells from there on were not run"))
-                break
-            incidents.append((number, f"cell {number} ignored the interrupt at the {cell_timeout:g} s time limit: "
-                              "it was skipped and the cells before it run again in a new kernel"))
+            last = restarts > max_restarts
+            incidents.append((number, f"cell {number} ignored the interrupt at the {limit:g} s time limit: "
+                              + ("the cells from there on were not run" if last else
+                                 "it was skipped and the cells before it run again in a new kernel")))
             phase(START_TIMEOUT, "restarting the kernel")
             kernel.start()
             for n, src in done:
                 if _run_cell(kernel, n, src, cell_timeout, phase, " again")[0] == "stuck":
                     raise KernelDied(f"the kernel got stuck in cell {n} when it ran again")
+            if last:
+                break
             continue
         if status != "timeout":
             done.append((number, source))

@@ -13,9 +13,11 @@ stored outputs are never read.
 from __future__ import annotations
 
 import ast
+import io
 import json
 import re
 import sys
+import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,14 +89,32 @@ def _parse(source):
 def check_calls(source):
     """[(problem id, expression source)] of the check("<id>", <expr>) calls in a cell."""
     tree = _parse(source)
-    if tree is None:  # a cell with a syntax error: find the ids at least
-        return [(m.group(2), None) for m in re.finditer(r"""\bcheck\(\s*(['"])(\d\d-[\w-]+)\1""", source)]
+    if tree is None:  # a cell with a syntax error: find the ids at least, in code (not comments)
+        return [(pid, None) for pid in _token_ids(source)]
     calls = sorted((node.lineno, node.col_offset, node.args[0].value, ast.unparse(node.args[1]))
                    for node in ast.walk(tree)
                    if isinstance(node, ast.Call) and len(node.args) >= 2
                    and getattr(node.func, "id", getattr(node.func, "attr", None)) == "check"
                    and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str))
     return [(pid, expr) for _, _, pid, expr in calls]
+
+
+def _token_ids(source):
+    """Problem ids of check("<id>" token sequences in source, read by the tokenizer as far as it
+    gets: comments and the insides of other strings never count."""
+    tokens, ids = [], []
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+            if tok.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT):
+                tokens.append(tok)
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        pass
+    for a, b, c in zip(tokens, tokens[1:], tokens[2:]):
+        if (a.type, a.string, b.string, c.type) == (tokenize.NAME, "check", "(", tokenize.STRING):
+            m = re.fullmatch(r"""(['"])(\d\d-[\w-]+)\1""", c.string)
+            if m:
+                ids.append(m.group(2))
+    return ids
 
 
 def load_exercises(folder, warn=lambda text: print(text, file=sys.stderr)):

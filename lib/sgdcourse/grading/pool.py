@@ -19,6 +19,7 @@ import signal
 import time
 
 from .kernel import START_TIMEOUT
+from .sandbox import kill_tree
 from .submission import Graded, grade_file
 
 SLACK = 30.0   # seconds on top of each step's own limit before the supervisor kills a worker
@@ -75,6 +76,7 @@ class _Slot:
                 os.killpg(self.pid, signal.SIGKILL)   # the kernel leads its own process group
             except OSError:
                 pass
+            kill_tree(self.pid)   # and its sandbox, should any of it have left the group
         self.proc.kill()
         self.proc.join(5)
 

@@ -12,8 +12,10 @@ how long it may take and on_pid(pid) which kernel runs it: the worker pool's wat
 """
 from __future__ import annotations
 
+import os
+import stat
+import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from .. import problems as bank
 from .exercise import SubmissionError, code_cells, identify, read_cells
@@ -29,6 +31,29 @@ class Options:
     check_timeout: float
     memory_mb: int
     exercise: str | None    # the number every submission must be (None: any exercise)
+    sandbox: object = None  # a sandbox.Sandbox, or None when grading unsandboxed
+    time_budget: float = 600.0   # seconds for running all of a notebook's cells, restarts included
+    max_bytes: int = 20 * 2 ** 20
+
+
+def read_submission(path, max_bytes):
+    """The bytes of a regular file that is not a symbolic link and not larger than max_bytes."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        if os.path.islink(path):
+            raise SubmissionError("not a regular file: it is a symbolic link") from None
+        raise
+    with os.fdopen(fd, "rb") as f:
+        info = os.fstat(f.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise SubmissionError("not a regular file")
+        if info.st_size > max_bytes:
+            raise SubmissionError(f"the file is larger than the {max_bytes // 2 ** 20} MB limit")
+        data = f.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise SubmissionError(f"the file is larger than the {max_bytes // 2 ** 20} MB limit")
+    return data
 
 
 @dataclass
@@ -55,7 +80,7 @@ def grade_file(task, phase=lambda seconds, what: None, on_pid=None):
     submission, exercises, options = task
     out = Graded(submission)
     try:
-        cells = read_cells(Path(submission).read_bytes())
+        cells = read_cells(read_submission(submission, options.max_bytes))
         ex = identify(submission, cells, exercises)
         if options.exercise and ex.number != options.exercise:
             raise SubmissionError(f"wrong exercise: it is {ex.name}, not exercise {options.exercise}")
@@ -73,11 +98,12 @@ def grade_file(task, phase=lambda seconds, what: None, on_pid=None):
 
 
 def _grade_notebook(out, cells, ex, options, phase, on_pid):
-    kernel = Kernel(options.memory_mb, options.check_timeout, on_pid)
+    kernel = Kernel(options.memory_mb, options.check_timeout, on_pid, options.sandbox)
     try:
         phase(START_TIMEOUT, "starting the kernel")
         kernel.start()
-        incidents = run_notebook(kernel, code_cells(cells), options.cell_timeout, phase)
+        incidents = run_notebook(kernel, code_cells(cells), options.cell_timeout, phase,
+                                 deadline=time.monotonic() + options.time_budget)
         out.notes = [text for _, text in incidents]
         answers = []
         for pid, expr in ex.problems:
@@ -97,3 +123,5 @@ def _grade_notebook(out, cells, ex, options, phase, on_pid):
         out.total = round(sum(r[3] for r in out.rows), 2)
     finally:
         kernel.close()
+        if kernel.leftover:
+            out.notes.append("a process of the kernel could not be stopped")
