@@ -2,20 +2,25 @@
 
     python -m sgdcourse.grade SUBMISSION... [--out grades.csv] [--jobs N] [--cell-timeout S]
                               [--check-timeout S] [--memory-limit MB] [--solutions DIR] [--exercise NN]
+                              [--time-budget S] [--max-size MB] [--unsandboxed]
 
 SUBMISSION: .ipynb files, or folders searched recursively for them (hidden folders such as
-.ipynb_checkpoints are skipped). Per submission, in a worker process (--jobs of them at once,
-grading.pool):
+.ipynb_checkpoints are skipped, symbolic links never followed). First the library and the
+solutions are checked against the release manifest (grading.integrity) and a sandbox is made
+(grading.sandbox; without bubblewrap the grader refuses unless --unsandboxed). Per submission,
+in a worker process (--jobs of them at once, grading.pool):
 
-  1. read the file's bytes (never written to) and take its cells; its stored outputs are ignored;
+  1. read the file's bytes (a regular file, not a link, at most --max-size MB; never written
+     to) and take its cells; its stored outputs are ignored;
   2. find its exercise among the trusted solution notebooks (--solutions, default: the
      repository's solutions/): the problem ids of its check("<id>", ...) calls must all belong to
      one exercise, and a file name starting with a number (02_...) must name that same exercise;
      with no check calls at all the file name decides. Anything else, or another exercise than
      --exercise NN asks for: "wrong exercise" (grading.exercise);
-  3. run every code cell in order in a fresh kernel (grading.kernel.Kernel: this Python, an empty
-     temporary folder, --memory-limit on its address space, --cell-timeout per cell, then an
-     interrupt; errors do not stop the run: grading.execution);
+  3. run every code cell in order in a fresh kernel in its own sandbox (grading.kernel.Kernel:
+     this Python, no problem bank, --memory-limit on each process and on the whole process tree,
+     --cell-timeout per cell, then an interrupt, --time-budget for them all; errors do not stop
+     the run: grading.execution);
   4. for each problem of the exercise, evaluate in the kernel the expression that the TRUSTED
      solution passes to check("<id>", <expr>), and rebuild the value here (grading.remote and
      grading.wire; a function becomes a RemoteFunction that runs the learner's code in the kernel);
@@ -31,21 +36,21 @@ Output, rows sorted by submission path, then problem order in the exercise, with
       empty problem when the submission could not be graded at all;
   <out>_summary.csv:             submission, exercise, total, max, error, notes
       error: why it could not be graded (empty otherwise); notes: cells that raised or were
-      stopped. The exit status is 0 once both files are written, 2 for bad arguments.
+      stopped. Both are written to temporary files renamed into place once every kernel is gone,
+      every string cleaned (grading.gradebook). The exit status is 0 once both files are
+      written, 2 for bad arguments.
 """
 from __future__ import annotations
 
 import argparse
-import csv
 import os
-import re
 import stat
 import sys
-import tempfile
 from pathlib import Path
 
 from . import practice
 from .grading import integrity
+from .grading.gradebook import clean, summary_path, write_gradebook, fmt as _fmt
 from .grading.exercise import SubmissionError, identify, load_exercises, read_cells
 from .grading.pool import grade_all
 from .grading.sandbox import Sandbox, probe
@@ -56,24 +61,6 @@ __all__ = ["main", "write_gradebook", "grade_all", "Graded", "Options", "load_ex
            "identify", "SubmissionError", "score_of", "clean"]   # the grader's API, as sgdcourse.grade.NAME
 
 SOLUTIONS = integrity.SOLUTIONS   # the repository's, next to lib/
-GRADES = ("submission", "problem", "status", "score", "points", "feedback")
-SUMMARY = ("submission", "exercise", "total", "max", "error", "notes")
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
-
-
-def clean(text, most=2000):
-    """text safe for a CSV cell and a terminal: undecodable bytes of a file name and lone
-    surrogates as \\xNN / \\udcNN, control characters (escape sequences) as \\xNN, at most `most`
-    characters."""
-    text = str(text)
-    try:   # a file name's undecodable bytes come back as the bytes they were
-        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    except UnicodeEncodeError:
-        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
-    text = CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
-    return text if len(text) <= most else text[: most - 1] + "…"
-
-
 def find_submissions(paths, parser):
     """[path as given] of the .ipynb files under the arguments (folders walked without following
     symbolic links; hidden folders skipped), each path once, sorted. Symbolic links are kept so
@@ -91,39 +78,6 @@ def find_submissions(paths, parser):
     if not found:
         parser.error(f"argument SUBMISSION: no .ipynb files in {clean(', '.join(paths))}")
     return sorted(found, key=lambda s: os.fsencode(s))
-
-
-def _fmt(x):
-    return "" if x == "" else f"{x:g}"
-
-
-def write_csv(path, header, rows):
-    """Write the rows to a new temporary file next to path and rename it to path."""
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=".grades-", suffix=".csv")
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
-            writer = csv.writer(f, lineterminator="\n")
-            writer.writerow(header)
-            writer.writerows([[clean(v) if isinstance(v, str) else v for v in row] for row in rows])
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-
-
-def write_gradebook(graded, out):
-    """Write out (one row per submission and problem) and <out>_summary.csv; returns both paths."""
-    out = Path(out)
-    summary = summary_path(out)
-    write_csv(out, GRADES, [(s, p, st, _fmt(sc), _fmt(pt), fb) for g in graded for s, p, st, sc, pt, fb in g.rows])
-    write_csv(summary, SUMMARY, [(g.submission, g.exercise, _fmt(g.total), _fmt(g.max), g.error, "; ".join(g.notes))
-                                 for g in graded])
-    return out, summary
-
-
-def summary_path(out):
-    return out.with_name(f"{out.stem}_summary{out.suffix or '.csv'}")
 
 
 def _number(kind, low, zero_ok=False):

@@ -1,0 +1,69 @@
+"""The gradebook files: rows in, two CSV files out that nothing in a submission can break.
+
+    write_gradebook([Graded], out) -> out (one row per submission and problem) and
+                                      <out>_summary.csv (one row per submission)
+
+Each file is written to a new temporary file in the same folder and renamed over the old one, so
+a reader never sees half a gradebook and a planted file at that name is replaced, not written
+through. Every string passes clean(): a file name's undecodable bytes, lone surrogates, control
+characters and terminal escapes become visible escapes, and a cell is at most 2,000 characters.
+"""
+from __future__ import annotations
+
+import csv
+import os
+import re
+import tempfile
+from pathlib import Path
+
+GRADES = ("submission", "problem", "status", "score", "points", "feedback")
+SUMMARY = ("submission", "exercise", "total", "max", "error", "notes")
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def clean(text, most=2000):
+    """text safe for a CSV cell and a terminal: undecodable bytes of a file name and lone
+    surrogates as \\xNN / \\udcNN, control characters (escape sequences) as \\xNN, at most `most`
+    characters."""
+    text = str(text)
+    try:   # a file name's undecodable bytes come back as the bytes they were
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    text = CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    return text if len(text) <= most else text[: most - 1] + "…"
+
+
+def fmt(x):
+    return "" if x == "" else f"{x:g}"
+
+
+def write_csv(path, header, rows):
+    """Write the rows to a new temporary file next to path and rename it to path."""
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=".grades-", suffix=".csv")
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f, lineterminator="\n")
+            writer.writerow(header)
+            writer.writerows([[clean(v) if isinstance(v, str) else v for v in row] for row in rows])
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def write_gradebook(graded, out):
+    """Write out (one row per submission and problem) and <out>_summary.csv; returns both paths."""
+    out = Path(out)
+    summary = summary_path(out)
+    write_csv(out, GRADES, [(s, p, st, fmt(sc), fmt(pt), fb) for g in graded for s, p, st, sc, pt, fb in g.rows])
+    write_csv(summary, SUMMARY, [(g.submission, g.exercise, fmt(g.total), fmt(g.max), g.error, "; ".join(g.notes))
+                                 for g in graded])
+    return out, summary
+
+
+def summary_path(out):
+    return out.with_name(f"{out.stem}_summary{out.suffix or '.csv'}")
+
+
