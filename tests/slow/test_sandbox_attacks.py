@@ -16,7 +16,6 @@ import csv
 import hashlib
 import json
 import os
-import stat
 import subprocess
 import sys
 import time

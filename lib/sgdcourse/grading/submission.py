@@ -40,7 +40,7 @@ def read_submission(path, max_bytes):
     """The bytes of a regular file that is not a symbolic link and not larger than max_bytes."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except OSError as exc:
+    except OSError:
         if os.path.islink(path):
             raise SubmissionError("not a regular file: it is a symbolic link") from None
         raise
