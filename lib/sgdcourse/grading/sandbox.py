@@ -8,9 +8,10 @@ What the kernel gets (bwrap, https://github.com/containers/bubblewrap):
   namespaces  its own user, PID, mount, network, IPC, UTS and cgroup namespaces; uid/gid 65534
               inside, no capabilities, no further user namespaces; a new session (no terminal)
   files       read-only: /usr and the Python installation (base prefix and venv) and the sealed
-              library; a private /proc and /dev; an empty tmpfs /tmp of TMP_MB holding HOME,
-              IPYTHONDIR, MPLCONFIGDIR and the working folder, and a /dev/shm of SHM_MB; rw only its own run folder (the
-              connection file and the IPC sockets: the channel the grader talks through)
+              library; a private /proc and /dev; an empty tmpfs PRIVATE of TMP_MB holding HOME,
+              IPYTHONDIR, MPLCONFIGDIR, the working folder and TMPDIR; /tmp and /dev/shm of
+              SHM_MB each; rw only its own run folder (the connection file and the IPC
+              sockets: the channel the grader talks through)
   environment cleared, then HOME, PATH, PYTHONPATH (the sealed library) and thread counts
   limits      per process: address space memory_mb, NPROC processes+threads in its user namespace,
               files of at most FSIZE_MB, no core dumps; for the whole tree: Kernel's watchdog sums
@@ -31,7 +32,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1]   # the trusted sgdcourse, as installed
 NPROC, NOFILE, FSIZE_MB, TMP_MB, SHM_MB, RUN_DIR_MB = 256, 512, 256, 512, 64, 64
-INSIDE_LIB = "/sandbox/lib"
+INSIDE_LIB, PRIVATE = "/sandbox/lib", "/sandbox/private"
 HELP = ("grading runs every submission in a bubblewrap sandbox: install it (Debian/Ubuntu: "
         "`apt-get install bubblewrap`; Fedora: `dnf install bubblewrap`) on Linux with unprivileged user "
         "namespaces enabled, or pass --unsandboxed to grade without one (the submissions' code then runs "
@@ -125,10 +126,13 @@ class Sandbox:
         if any(PACKAGE.is_relative_to(os.path.realpath(p)) for p in (sys.base_prefix, sys.prefix)):
             args += ["--ro-bind", str(self.sealed / "sgdcourse"), str(PACKAGE)]   # hide an installed bank
         args += ["--ro-bind", str(self.sealed), INSIDE_LIB, "--proc", "/proc", "--dev", "/dev",
-                 "--size", str(SHM_MB * mb), "--tmpfs", "/dev/shm", "--size", str(TMP_MB * mb), "--tmpfs", "/tmp", "--dir", "/tmp/home", "--dir", "/tmp/work",
-                 "--bind", str(run_dir), str(run_dir), "--chdir", "/tmp/work"]
-        for key, value in {**env, "HOME": "/tmp/home", "IPYTHONDIR": "/tmp/home/.ipython", "TMPDIR": "/tmp",
-                           "MPLCONFIGDIR": "/tmp/home/.matplotlib", "PATH": "/usr/local/bin:/usr/bin:/bin",
+                 "--size", str(SHM_MB * mb), "--tmpfs", "/dev/shm", "--size", str(TMP_MB * mb), "--tmpfs", PRIVATE]
+        args += [a for d in ("home", "work", "tmp") for a in ("--dir", f"{PRIVATE}/{d}")]
+        args += ["--size", str(SHM_MB * mb), "--tmpfs", "/tmp", "--bind", str(run_dir), str(run_dir),
+                 "--chdir", f"{PRIVATE}/work"]
+        home = f"{PRIVATE}/home"
+        for key, value in {**env, "HOME": home, "IPYTHONDIR": f"{home}/.ipython", "TMPDIR": f"{PRIVATE}/tmp",
+                           "MPLCONFIGDIR": f"{home}/.matplotlib", "PATH": "/usr/local/bin:/usr/bin:/bin",
                            "PYTHONPATH": INSIDE_LIB, "PYTHONNOUSERSITE": "1", "LANG": "C.UTF-8"}.items():
             args += ["--setenv", key, value]
         launch = LAUNCH.format(as_bytes=self.memory_mb * mb, nproc=NPROC, nofile=NOFILE, fsize=FSIZE_MB * mb)
