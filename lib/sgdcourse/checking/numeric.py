@@ -61,7 +61,9 @@ def read_number(x):
     elif isinstance(x, numbers.Real):
         try:
             x = float(x)
-        except Exception:
+        except (KeyboardInterrupt, timelimit.TimedOut):
+            raise
+        except BaseException:  # noqa: B902 - a learner's number type may raise anything, GeneratorExit too
             raise Unreadable(f"read {fmt(x)}, which could not be turned into a float.") from None
     elif isinstance(x, numbers.Complex):
         raise Unreadable(f"read the complex number {fmt(x)}; a real number was asked.")

@@ -103,14 +103,17 @@ class Points:
         symbols = set().union(*(e.free_symbols for e in exprs))
         self.symbols = sorted((s for s in symbols if isinstance(s, sympy.Symbol) and s.name not in self.bases),
                               key=lambda s: s.name)
-        self.points = []
+        self.points, self._cache = [], {}
         for _ in range(POINTS):
             point = {s: _draw(s, rng) for s in self.symbols}
             arrays = {b: [sympy.Rational(int(v), 100) for v in rng.integers(-300, 301, 32)] for b in self.bases}
             self.points.append((point, arrays))
 
     def values(self, expr):
-        return [value(expr, p, a) for p, a in self.points]
+        """expr's values at the points (complex, None where undefined), each expression computed once."""
+        if expr not in self._cache:
+            self._cache[expr] = [value(expr, p, a) for p, a in self.points]
+        return self._cache[expr]
 
     def where(self, k):
         if self.bases:  # the random array values cannot be reproduced by the learner: do not quote

@@ -72,7 +72,9 @@ def fmt(value, digits=10):
     """Short deterministic text for a value shown in feedback."""
     try:
         return _fmt(value, digits)
-    except Exception:  # a learner's object whose own methods fail: describe its type only
+    except KeyboardInterrupt:
+        raise
+    except BaseException:  # noqa: B902 - a learner's object whose own methods fail: describe its type only
         return _thing(value)
 
 
