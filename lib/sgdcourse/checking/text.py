@@ -93,10 +93,10 @@ def _fmt(value, digits):
         n = int(value)
         return _big_int(n) if n.bit_length() > BIG_BITS else str(n)
     if isinstance(value, Fraction):
+        if value.denominator == 1:
+            return _fmt(value.numerator, digits)
         if max(value.numerator.bit_length(), value.denominator.bit_length()) > BIG_BITS:
             return "a fraction with a numerator or denominator of more than 900 digits"
-        if value.denominator == 1:
-            return str(value.numerator)
         return f"{value} = {_float(float(value), digits)}"
     if isinstance(value, float):
         return _float(value, digits)
@@ -130,13 +130,18 @@ def _thing(value):
 
 
 def pair(expected, received):
-    """(expected, received) as text with enough digits that different values look different."""
-    e, r = fmt(expected), fmt(received)
-    for digits in (10, 13, 17):
-        if e != r:
-            break
-        e, r = fmt(expected, digits), fmt(received, digits)
-        if isinstance(expected, np.ndarray) or isinstance(received, np.ndarray):
-            with np.printoptions(precision=17, floatmode="unique", suppress=False):
-                e, r = np.array2string(np.asarray(expected)), np.array2string(np.asarray(received))
-    return e, r
+    """(expected, received) as text with the same number of significant digits, enough that
+    different values look different (float32 results keep every digit they have)."""
+    e, r = np.asarray(expected), np.asarray(received)
+    if e.shape != r.shape or e.dtype.kind not in "fiu" or r.dtype.kind not in "fiu" or e.size > 40:
+        return fmt(expected), fmt(received)
+    e, r = e.astype(float), r.astype(float)
+    for digits in range(7, 18):
+        if e.ndim == 0:  # past 7 digits keep trailing zeros, so the two line up digit by digit
+            alt = "#" if digits > 7 else ""
+            te, tr = f"{float(e):{alt}.{digits}g}", f"{float(r):{alt}.{digits}g}"
+        else:
+            with np.printoptions(precision=digits - 1, floatmode="fixed" if digits < 10 else "maxprec"):
+                te, tr = np.array2string(e, separator=", "), np.array2string(r, separator=", ")
+        if te != tr or digits == 17:
+            return _short(te), _short(tr)
