@@ -1,17 +1,20 @@
 """check(problem_id, answer): one bank problem's answer, read and compared by the engine of its kind.
 
     number, choice   checked here, in microseconds (numeric.py, choice.py)
-    expression       checked in a child process killed at timeout + GRACE (symbolic.py, isolate.py):
+    expression       checked in a child process killed at timeout + min(GRACE, timeout) (symbolic.py, isolate.py):
                      sympy on an untrusted answer can run for hours; the last provisional result
                      (say "incorrect", decided before the search for a named slip) is kept if so
     function         the learner's function runs in a child process too (functions.py)
 
-check() never raises and returns within timeout + GRACE seconds (plus the few milliseconds a
+check() never raises and returns within twice its timeout at most (plus the few milliseconds a
 fork costs): whatever it is given, it returns a Result. A real Ctrl-C still interrupts it.
 """
 from __future__ import annotations
 
+import numbers
 from dataclasses import replace
+
+import sympy
 
 from . import isolate
 from .choice import check_choice
@@ -25,17 +28,30 @@ DEFAULT_TIMEOUT = 2.0
 PLACEHOLDER = "Not answered yet: replace the `...` with your answer, then run the cell again."
 
 
+_WARM = []
+
+
+def _warm_up(problem):
+    """Once per process: parse and evaluate the bank's own (trusted) answer here, so that sympy's
+    lazy imports and caches are in place before the first fork and every child inherits them."""
+    if not _WARM:
+        _WARM.append(True)
+        check_expression(sympy.sstr(problem.answer), problem.answer, problem.namespace)
+
+
 def _expression(problem, answer, timeout):
     run = lambda send: check_expression(answer, problem.answer, problem.namespace, problem.mistakes,  # noqa: E731
                                         timeout, send)
-    if not isolate.available():
-        return run(None)
-    kind, value, partial = isolate.run(run, timeout + GRACE)
+    if not isolate.available() or not isinstance(answer, (str, numbers.Number, sympy.Basic)):
+        return run(None)  # anything else is refused by its type at once, without sympy
+    _warm_up(problem)
+    limit = timeout + min(GRACE, timeout)
+    kind, value, partial = isolate.run(run, limit)
     if kind == "value":
         return value
     if partial:
         return partial[-1]
-    return Result("unreadable", f"Could not check the answer within {timeout + GRACE:g} s: sympy could not "
+    return Result("unreadable", f"Could not check the answer within {limit:g} s: sympy could not "
                   "work with it in time. Write it in a simpler form (expanded, without huge numbers) and "
                   "try again.")
 

@@ -5,8 +5,9 @@ With the problem's symbols s, t (Symbols of its namespace) the candidates are
     sign  -r        factor-2  2r        factor-half  r/2        squared r^2    square-root sqrt(r)
     missing-factor  r / f for a factor f of r (a lost inner derivative of the chain rule, or a lost x_i)
     extra-factor    r s                 divided-by   r / s (a division by s too many; s not a factor of r)
+    and for integer symbols (counts) s, t only:
     divisor-minus-one  r s/(s - 1)      divisor-plus-one  r (s - 1)/s        wrong-divisor  r t/s
-    step-too-many / step-too-few        r with s + 1 / s - 1 in place of an integer symbol s
+    step-too-many / step-too-few        r with s + 1 / s - 1 in place of s
 All are tested by value at the same random points as the equivalence check
 (sgdcourse.checking.symbolic.Points): the answer must agree with the changed expression at every
 point where both are finite, and at least MIN_FINITE of them. Most changes are r's values times
@@ -42,19 +43,20 @@ def _candidates(r, namespace):
         if s not in factors:
             yield "divided-by", f"It is the expected expression divided by {s}: a division by {s} too many?", \
                 ("scale", 1 / s)
+        if not s.is_integer:
+            continue
         yield "divisor-minus-one", (f"It is the expected expression times {s}/({s} - 1): a division by {s} - 1 "
                                     f"where {s} belongs?"), ("scale", s / (s - 1))
         yield "divisor-plus-one", (f"It is the expected expression times ({s} - 1)/{s}: a division by {s} "
                                    f"where {s} - 1 belongs?"), ("scale", (s - 1) / s)
         for t in symbols:
-            if t != s:
+            if t != s and t.is_integer:
                 yield "wrong-divisor", (f"It is the expected expression times {t}/{s}: a division by {s} where "
                                         f"{t} belongs?"), ("scale", t / s)
-        if s.is_integer:
-            yield "step-too-many", (f"It is the expected expression with {s} + 1 in place of {s}: one step "
-                                    "(or one term) too many?"), ("expr", r.xreplace({s: s + 1}))
-            yield "step-too-few", (f"It is the expected expression with {s} - 1 in place of {s}: one step "
-                                   "(or one term) too few?"), ("expr", r.xreplace({s: s - 1}))
+        yield "step-too-many", (f"It is the expected expression with {s} + 1 in place of {s}: one step "
+                                "(or one term) too many?"), ("expr", r.xreplace({s: s + 1}))
+        yield "step-too-few", (f"It is the expected expression with {s} - 1 in place of {s}: one step "
+                               "(or one term) too few?"), ("expr", r.xreplace({s: s - 1}))
 
 
 def _agrees(va, vc):

@@ -11,7 +11,7 @@ mistake's implementation on every case, its feedback comes first.
 Where the machine can fork (sgdcourse.checking.isolate) the whole check runs in a child process,
 so nothing the function does (a loop with a bare `except:`, os._exit, a crash) can hang or break
 the notebook: a soft timer stops ordinary loops after `timeout` s, the child is killed at
-timeout + GRACE. A stand-in for a function that runs in another process (it has a boolean
+timeout + min(GRACE, timeout). A stand-in for a function that runs in another process (it has a boolean
 `placeholder` attribute, as grading.remote.RemoteFunction) is called here directly: its own
 process keeps the time. Anything the function raises, from ValueError to GeneratorExit and
 SystemExit, is that case's error; a case that raises does not stop the others, and
@@ -33,7 +33,7 @@ from .funcreport import inputs, report
 
 RTOL, ATOL = 1e-7, 1e-9
 RTOL32, ATOL32 = 1e-5, 1e-6
-GRACE = 1.0
+GRACE = 1.0  # the child is killed at timeout + min(GRACE, timeout)
 _TRIVIAL = {"RESUME", "NOP", "LOAD_CONST", "RETURN_VALUE", "RETURN_CONST", "COPY_FREE_VARS", "MAKE_CELL"}
 
 
@@ -150,7 +150,7 @@ def check_function(answer, reference, cases, mistakes=(), timeout=2.0, float64=F
     isolated = isolate.available() and not runs_elsewhere(answer)
     if not isolated:
         return job(lambda message: None)
-    kind, value, partial = isolate.run(job, timeout + GRACE)
+    kind, value, partial = isolate.run(job, timeout + min(GRACE, timeout))
     if kind == "value":
         return value
     progress = [p for p in partial if isinstance(p, tuple) and p[0] == "progress"]
