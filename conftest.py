@@ -54,3 +54,12 @@ from hypothesis import settings  # noqa: E402
 
 settings.register_profile("course", derandomize=True, deadline=None, database=None)
 settings.load_profile("course")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the figures a test reported with record_property("report", text) (the checker
+    battery's share of named slips), also when the tests ran on xdist workers."""
+    for report in terminalreporter.stats.get("passed", []) + terminalreporter.stats.get("failed", []):
+        for key, text in getattr(report, "user_properties", ()):
+            if key == "report" and getattr(report, "when", "call") == "call":
+                terminalreporter.write_line(str(text))

@@ -19,7 +19,7 @@ from nbformat.v4 import new_code_cell
 
 from sgdcourse import grade
 from sgdcourse.checking import Result
-from sgdcourse.funccheck import check_function
+from sgdcourse.checking.functions import check_function
 from sgdcourse.grading.sympytext import from_srepr, unsafe_text
 from sgdcourse.grading.wire import WireError, decode, encode
 from sgdcourse.problems import BANK, get

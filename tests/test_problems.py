@@ -221,33 +221,4 @@ def test_unanswered_function_body():
         ...
     assert practice.check("04-batch-mean", batch_mean).status == "unanswered"
 
-
-# ---- hints, show, problems ----------------------------------------------------------------------
-
-def test_hints_progress_then_run_out():
-    hints = practice.Hints()
-    p = get("02-worked-step")
-    for k, text in enumerate(p.hints, 1):
-        note = practice.hint(p.id, hints)
-        assert str(note).startswith(f"Hint {k} of {len(p.hints)} for 02-worked-step") and text in str(note)
-    assert "No hints remain" in str(practice.hint(p.id, hints)) and hints.shown(p.id) == len(p.hints)
-    assert practice.DEFAULT_HINTS.shown(p.id) == 0
-    hints.reset(p.id)
-    assert str(practice.hint(p.id, hints)).startswith("Hint 1 of")
-    assert "<strong>" in practice.hint(p.id, hints)._repr_html_()
-    with pytest.raises(KeyError, match="problem_id"):
-        practice.hint("nope", hints)
-
-
-def test_show_and_problems():
-    note = practice.show("04-quadruple")
-    assert "(b) It is divided by 2." in str(note) and str(note) == str(practice.show("04-quadruple"))
-    assert "&lt;" not in str(note) and "<div" in note._repr_html_()
-    assert "±1e-06" in str(practice.show("02-worked-step"))
-    listing = practice.problems(lesson=4)
-    assert listing.ids == tuple(p.id for p in select(4)) and "04-sd-batch" in repr(listing)
-    assert "<table" in listing._repr_html_() and len(practice.problems()) == len(BANK)
-    with pytest.raises(ValueError, match="lesson"):
-        practice.problems(lesson=9)
-    with pytest.raises(KeyError, match="problem_id"):
-        practice.show("04-nope")
+# hint, show and problems: tests/test_practice.py

@@ -19,7 +19,7 @@ import inspect
 import json
 from functools import partial
 
-from .. import timelimit
+from ..checking import timelimit
 from .wire import IDENT, MAX_MESSAGE, MIME, WireError, decode, encode
 
 # ---- in the kernel ------------------------------------------------------------------------------

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 
-from .. import practice, timelimit
+from .. import practice
+from ..checking import timelimit
 from ..checking import Result
 from .exercise import code_cells
 from .sympytext import unsafe_text

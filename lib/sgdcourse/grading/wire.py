@@ -87,7 +87,7 @@ def _params(fn):
 
 
 def _placeholder(fn):
-    from ..funccheck import is_placeholder
+    from ..checking.functions import is_placeholder
     try:
         return bool(is_placeholder(fn))
     except Exception:

@@ -1,9 +1,14 @@
-"""Run a call under a time limit, so a learner's infinite loop cannot hang the notebook.
+"""A soft time limit in this process: stops an ordinary runaway loop without a new process.
 
 In the main thread (where a Jupyter kernel runs cells) a SIGALRM timer interrupts the call
 between two bytecodes and the call really stops. Elsewhere (another thread, or no SIGALRM, as
 on Windows) the call runs in a daemon thread that is abandoned when time is up: the notebook
 gets its answer back, but the runaway thread keeps running until the kernel restarts.
+
+A soft limit can be defeated: a bare `except:` inside a loop swallows TimedOut, and long
+integer arithmetic never reaches a bytecode boundary. Learner code and sympy on learner input
+therefore run in a forked child with a hard limit (sgdcourse.checking.isolate); this module is
+the fallback where there is no fork, and the inner, friendlier limit inside the child.
 
 One loop no timer can stop: on CPython 3.10, `while True:` around a `try` block whose body
 makes no call never reaches the point where Python runs signal handlers (Ctrl-C in a kernel
@@ -30,8 +35,8 @@ def can_interrupt():
 def run(fn, seconds):
     """Call fn() and return one of ("value", result), ("error", exception), ("timeout", None).
 
-    Exceptions (and SystemExit) raised by fn are returned, never raised; KeyboardInterrupt
-    still interrupts, as the person at the keyboard asked for it.
+    Anything fn raises (GeneratorExit and SystemExit included) is returned, never raised;
+    KeyboardInterrupt still interrupts, as the person at the keyboard asked for it.
     """
     if not seconds > 0:
         raise ValueError(f"seconds must be > 0, got {seconds!r}")
@@ -56,7 +61,9 @@ def _with_alarm(fn, seconds):
             signal.setitimer(signal.ITIMER_REAL, 0)
     except TimedOut:
         return ("timeout", None)
-    except (Exception, SystemExit) as exc:
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # noqa: B902 - GeneratorExit, SystemExit: the call's own error
         return ("error", exc)
     finally:
         signal.signal(signal.SIGALRM, signal.SIG_DFL if old_handler is None else old_handler)
@@ -71,7 +78,7 @@ def _with_thread(fn, seconds):
     def target():
         try:
             box.append(("value", fn()))
-        except (Exception, SystemExit) as exc:
+        except BaseException as exc:  # noqa: B902 - reported to the caller, whatever it is
             box.append(("error", exc))
 
     worker = threading.Thread(target=target, name="sgdcourse-check", daemon=True)

@@ -1,0 +1,134 @@
+"""Hints, statements and problem lists for the learner: Note, Hints, hint, show, problems.
+
+hint(id) shows the hint itself (IPython's display in a notebook, print elsewhere) and returns
+None, so a hint that is counted is always seen, whether hint(...) is the cell's last line or
+not, and never shown twice. Unknown ids and lessons give a Note saying so, never a traceback.
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from .ids import unknown_id
+
+
+@dataclass(frozen=True)
+class Note:
+    """A titled block of text that shows as plain text or as HTML."""
+
+    title: str
+    body: str
+
+    def __str__(self):
+        return f"{self.title}\n{self.body}" if self.body else self.title
+
+    __repr__ = __str__
+
+    def _repr_html_(self):
+        body = f'<div style="white-space:pre-wrap">{html.escape(self.body)}</div>' if self.body else ""
+        return f'<div class="sgdcourse-note"><strong>{html.escape(self.title)}</strong>{body}</div>'
+
+
+def _problem(problem_id):
+    from ..problems import BANK
+
+    return BANK.get(problem_id) if isinstance(problem_id, str) else None
+
+
+class Hints:
+    """Which hints have been shown, per problem id: each next() reveals one more."""
+
+    def __init__(self):
+        self._shown = {}
+
+    def shown(self, problem_id):
+        """How many hints of this problem have been shown so far."""
+        return self._shown.get(problem_id, 0)
+
+    def next(self, problem_id):
+        """The next hint of the problem as a Note (counted), or a Note saying none remain or that
+        there is no such problem (not counted)."""
+        problem = _problem(problem_id)
+        if problem is None:
+            return Note("No such problem", unknown_id(problem_id))
+        total, k = len(problem.hints), self.shown(problem_id)
+        if k >= total:
+            return Note(f"No hints remain for {problem_id}", f"All {total} of its hints have been shown; "
+                        "scroll up to reread them.")
+        self._shown[problem_id] = k + 1
+        last = " (the last one)" if k + 1 == total else ""
+        return Note(f"Hint {k + 1} of {total} for {problem_id}{last}", problem.hints[k])
+
+    def reset(self, problem_id=None):
+        """Forget the hints shown for one problem, or for all of them."""
+        if problem_id is None:
+            self._shown.clear()
+        else:
+            self._shown.pop(problem_id, None)
+
+
+DEFAULT_HINTS = Hints()
+
+
+def display(note):
+    """Show a note now: rich display under IPython, print otherwise."""
+    try:
+        from IPython import get_ipython
+        shell = get_ipython()
+    except ImportError:
+        shell = None
+    if shell is None:
+        print(note)
+    else:
+        from IPython.display import display as ipython_display
+        ipython_display(note)
+
+
+def hint(problem_id, hints=None):
+    """Show the next hint for problem_id (counted in `hints`, default DEFAULT_HINTS); returns None."""
+    display((DEFAULT_HINTS if hints is None else hints).next(problem_id))
+
+
+def show(problem_id):
+    """The statement of a problem with the form its answer should take (a Note)."""
+    p = _problem(problem_id)
+    if p is None:
+        return Note("No such problem", unknown_id(problem_id))
+    return Note(f"{p.id} (lesson {p.lesson}, {p.kind}, {p.points} point{'s' * (p.points != 1)})", p.describe())
+
+
+class ProblemList(tuple):
+    """A tuple of Problems that displays as a table of ids, kinds and statements."""
+
+    def _rows(self):
+        for p in self:
+            text = p.statement if len(p.statement) <= 90 else p.statement[:87] + "..."
+            yield p.id, p.kind, text
+
+    def __repr__(self):
+        if not self:
+            return "(no problems)"
+        width = max(len(p.id) for p in self)
+        return "\n".join(f"{pid:<{width}}  {kind:<10}  {text}" for pid, kind, text in self._rows())
+
+    __str__ = __repr__
+
+    def _repr_html_(self):
+        rows = "".join(f"<tr><td><code>{html.escape(pid)}</code></td><td>{kind}</td><td>{html.escape(text)}</td></tr>"
+                       for pid, kind, text in self._rows())
+        return f'<table class="sgdcourse-problems"><tr><th>id</th><th>kind</th><th>statement</th></tr>{rows}</table>'
+
+    @property
+    def ids(self):
+        return tuple(p.id for p in self)
+
+
+def problems(lesson=None):
+    """The problems of one lesson, or of all lessons when lesson is None; a Note for a lesson
+    that does not exist."""
+    from ..problems import LESSONS, select
+
+    if lesson is not None and (isinstance(lesson, bool) or lesson not in LESSONS):
+        return Note("No such lesson", f"There is no lesson {lesson!r}: the lessons are numbered "
+                    f"{LESSONS[0]} to {LESSONS[-1]}. problems() lists them all.")
+    return ProblemList(select(lesson))

@@ -1,0 +1,180 @@
+"""Checking a symbolic answer by mathematical equivalence, never by comparing strings.
+
+The answer a and the reference r are equivalent when
+  1. there is no counterexample: at POINTS random points (a fixed local seed) a and r,
+     evaluated to 30 digits, agree to |a - r| <= 1e-9 max(1, |r|) wherever both are finite;
+  2. and all POINTS points were finite (and agreed), or sympy.simplify(a - r) is 0 within the
+     time limit. Where some points are undefined and simplify fails, the answer is not accepted.
+Symbols are drawn by their assumptions: integers from 2..9, positive reals from [0.2, 4.2),
+other reals from [-3, 3]. A Sum over k is expanded once its bounds are numbers, and every
+g[k] of an IndexedBase g then gets a random value (never quoted back: the learner cannot see it).
+
+Text is parsed by sympy with ^ read as ** and 5x read as 5*x; its names are looked up in the
+problem's namespace first, so "N" is the problem's N, not sympy's N(). Before anything is
+evaluated, text and numbers are screened (sgdcourse.checking.screen) so "9**9**9" or 10**10000
+is refused in milliseconds instead of computed for hours.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import sympy
+from sympy.core.function import AppliedUndef
+
+from . import exprslips, screen, slips, timelimit
+from .result import Result, Unreadable, unreadable
+from .text import fmt
+
+POINTS, SEED, RTOL = 6, 2024, 1e-9
+
+
+def _symbol_names(namespace):
+    return ", ".join(sorted(k for k, v in namespace.items() if isinstance(v, (sympy.Symbol, sympy.IndexedBase))))
+
+
+def read_expression(answer, namespace):
+    """A sympy expression from a string, a sympy object or a plain number; symbols are matched
+    to the problem's by name (so a learner's Symbol('m') is the problem's m)."""
+    if isinstance(answer, str):
+        expr = screen.parse(answer, namespace)
+    elif isinstance(answer, (bool, np.bool_)) or not isinstance(answer, (numbers.Number, sympy.Basic)):
+        raise Unreadable(f"read {fmt(answer)}; a sympy expression or a string such as 'sigma**2/m' was asked.")
+    elif isinstance(answer, numbers.Complex) and not isinstance(answer, numbers.Real):
+        raise Unreadable(f"read the complex number {fmt(answer)}; the expression asked is real.")
+    elif isinstance(answer, sympy.Basic):
+        screen.check_size(answer)
+        expr = answer
+    else:
+        screen.check_size(answer)
+        expr = sympy.sympify(answer if isinstance(answer, numbers.Rational) else float(answer))
+    if isinstance(expr, sympy.Equality):
+        raise Unreadable(f"read the equation {fmt(expr)}; give only the expression on its right-hand side.")
+    if not isinstance(expr, sympy.Expr):
+        raise Unreadable(f"read {fmt(expr)}, which is not an algebraic expression.")
+    rename = {s: namespace[s.name] for s in expr.free_symbols
+              if isinstance(s, sympy.Symbol) and isinstance(namespace.get(s.name), sympy.Symbol)}
+    expr = expr.xreplace(rename)
+    unknown = sorted({s.name for s in expr.free_symbols if isinstance(s, sympy.Symbol) and s.name not in namespace})
+    if unknown:
+        raise Unreadable(f"read {fmt(expr)}, which uses {', '.join(unknown)}; "
+                         f"this problem's symbols are {_symbol_names(namespace)}.")
+    undefined = sorted({str(f.func) for f in expr.atoms(AppliedUndef)})
+    if undefined:
+        raise Unreadable(f"read {fmt(expr)}, which calls the unknown function {', '.join(undefined)}.")
+    if expr.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
+        raise Unreadable(f"read {fmt(expr)}, which is not finite (a division by zero?).")
+    if expr.has(sympy.I):
+        raise Unreadable(f"read {fmt(expr)}, which is complex; the expression asked is real.")
+    return expr
+
+
+def _draw(symbol, rng):
+    if symbol.is_integer:
+        return sympy.Integer(int(rng.integers(2, 10)))
+    if symbol.is_positive:
+        return sympy.Rational(int(rng.integers(20, 420)), 100)
+    return sympy.Rational(int(rng.integers(-300, 301)), 100) or sympy.Rational(1, 7)
+
+
+def value(expr, point, arrays):
+    """expr at the point as a complex number, or None where it is undefined or not finite."""
+    try:
+        e = expr.xreplace(point)
+        if e.has(sympy.Sum, sympy.Product):
+            e = e.doit()
+        values = {}
+        for item in e.atoms(sympy.Indexed):
+            if len(item.indices) != 1 or not item.indices[0].is_Integer or str(item.base) not in arrays:
+                return None
+            values[item] = arrays[str(item.base)][int(item.indices[0]) % len(arrays[str(item.base)])]
+        z = complex(sympy.N(e.xreplace(values), 30))
+    except Exception:  # undefined there, or too large to be a float
+        return None
+    return z if np.isfinite(z) else None
+
+
+class Points:
+    """POINTS random points for the symbols of a namespace, and values of expressions there."""
+
+    def __init__(self, namespace, exprs):
+        rng = np.random.default_rng(SEED)
+        self.bases = sorted(k for k, v in namespace.items() if isinstance(v, sympy.IndexedBase))
+        symbols = set().union(*(e.free_symbols for e in exprs))
+        self.symbols = sorted((s for s in symbols if isinstance(s, sympy.Symbol) and s.name not in self.bases),
+                              key=lambda s: s.name)
+        self.points, self._cache = [], {}
+        for _ in range(POINTS):
+            point = {s: _draw(s, rng) for s in self.symbols}
+            arrays = {b: [sympy.Rational(int(v), 100) for v in rng.integers(-300, 301, 32)] for b in self.bases}
+            self.points.append((point, arrays))
+
+    def values(self, expr):
+        """expr's values at the points (complex, None where undefined), each expression computed once."""
+        if expr not in self._cache:
+            self._cache[expr] = [value(expr, p, a) for p, a in self.points]
+        return self._cache[expr]
+
+    def where(self, k):
+        if self.bases:  # the random array values cannot be reproduced by the learner: do not quote
+            return "at a random point"
+        point = self.points[k][0]
+        return "at " + (", ".join(f"{s} = {fmt(float(v), 4)}" for s, v in point.items()) or "a random point")
+
+
+def agree(va, vr):
+    """(all finite points agree, how many points were finite on both sides, first disagreement)."""
+    finite, first = 0, None
+    for k, (x, y) in enumerate(zip(va, vr)):
+        if x is None or y is None:
+            continue
+        if abs(x - y) > RTOL * max(1.0, abs(y)):
+            return False, finite, k
+        finite += 1
+    return True, finite, first
+
+
+def compare(a, r, namespace, timeout=2.0, points=None):
+    """(equivalent?, how it was decided) for two sympy expressions; see the module docstring."""
+    if a == r:
+        return True, "it is the same expression"
+    points = points or Points(namespace, (a, r))
+    va, vr = points.values(a), points.values(r)
+    same, finite, k = agree(va, vr)
+    if not same:
+        return False, f"{points.where(k)} it gives {_show(va[k])} where {_show(vr[k])} was expected"
+    if finite == POINTS:
+        return True, f"they agree at all {POINTS} random points"
+    kind, diff = timelimit.run(lambda: sympy.simplify(a - r), timeout)
+    if kind == "value" and diff == 0:
+        return True, f"sympy.simplify reduces the difference to 0, and they agree at {finite} random points"
+    return False, "sympy could not show the difference is 0"
+
+
+def _show(z):
+    return fmt(z.real, 6) if abs(z.imag) < 1e-12 else f"{z.real:.6g}{z.imag:+.6g}i"
+
+
+def check_expression(answer, reference, namespace, mistakes=(), timeout=2.0, send=None):
+    """Correct when the answer is mathematically equivalent to the reference expression.
+
+    send(result), when given, receives provisional Results as they are decided (the caller
+    keeps the last one if the check is stopped before it ends)."""
+    try:
+        expr = read_expression(answer, namespace)
+    except Unreadable as e:
+        return unreadable(e)
+    points = Points(namespace, (expr, reference, *(m.value for m in mistakes if isinstance(m.value, sympy.Basic))))
+    same, how = compare(expr, reference, namespace, timeout, points)
+    if same:
+        # how equivalence was decided (simplify within the time limit, or random points) can
+        # depend on the machine's speed, so it stays out of the message, which must reproduce
+        return Result("correct", f"{fmt(expr)} is equivalent to the expected expression.")
+    generic = Result("incorrect", f"{fmt(expr)} is not equivalent to the expected expression: {how}.")
+    if send:
+        send(generic)
+    limit = max(timeout / 4, 0.1)
+    known = [m for m in mistakes if compare(expr, m.value, namespace, limit, points)[0]]
+    found = exprslips.expression_slips(expr, reference, namespace, points)
+    verdict = slips.feedback(known, found, f"(Your answer was read as {fmt(expr)}.)")
+    return Result("incorrect", verdict[0], mistake=verdict[1]) if verdict else generic

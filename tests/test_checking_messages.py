@@ -1,0 +1,53 @@
+"""Feedback reads well: no jargon, a/an and plurals right, matrices in words, nothing the learner
+cannot reproduce, a class passed as a function named as a class."""
+import numpy as np
+import sympy as sp
+
+from sgdcourse.checking import fmt
+from sgdcourse.practice import check
+
+
+def test_huge_integers_are_described_not_printed():
+    r = check("02-worked-step", 10**10000)
+    assert r.status == "incorrect" and "an integer of 10001 digits" in r.feedback
+    assert "set_int_max_str_digits" not in r.feedback and len(r.feedback) < 300
+    assert fmt(-(10**5000)).startswith("an integer of 5001 digits, about -1.000e+5000")
+
+
+def test_matrices_are_described_in_words():
+    r = check("02-worked-step", sp.Matrix([[0.308]]))
+    assert r.status == "unreadable" and "1 row and 1 column" in r.feedback and "M[0, 0]" in r.feedback
+    r = check("02-worked-step", np.array([[1.0], [2.0]]))
+    assert "a column of 2 numbers" in r.feedback
+    assert check("04-sd-batch", np.array([[4.0], [2.0], [1.0]])).ok  # a column of the right numbers
+
+
+def test_plurals_and_articles():
+    r = check("04-sd-batch", [1])
+    assert "read 1 value;" in r.feedback and "exactly 3 numbers were asked" in r.feedback
+    assert "an EqTrue" not in check("02-worked-step", sp.S.true).feedback
+    assert fmt(object()) == "an object" and fmt(sp.S.true) == "True"
+
+
+def test_a_class_passed_as_a_function():
+    r = check("01-full-gradient", int)
+    assert r.status == "unreadable" and "the class int, a class, not a function" in r.feedback
+
+
+def test_hidden_random_values_are_not_quoted():
+    """02-unbiased draws random g[k]: a counterexample cannot name them, so it says 'a random point'."""
+    r = check("02-unbiased", "g[1] + g[2]")
+    assert r.status == "incorrect" and "at a random point" in r.feedback and "g[" not in r.feedback.split(":")[-1]
+
+
+def test_two_slips_with_one_value_are_both_named():
+    """On 01-empirical-risk, 2 L(w) is the total loss and also L with its 1/2 dropped."""
+    p_answer = check("01-empirical-risk", "w**2 + (w-2)**2/4")
+    assert p_answer.ok
+    r = check("01-empirical-risk", "2*(w**2 + (w-2)**2/4)")
+    assert r.mistake == "sum-not-mean" and "total loss" in r.feedback and "1/2 dropped" in r.feedback
+
+
+def test_lesson_slip_residual_without_x_is_named():
+    r = check("02-sgd-gradient", 0.4)  # the residual only, without its factor x_i = 2
+    assert r.status == "incorrect" and r.mistake and "half the expected value" in r.feedback
