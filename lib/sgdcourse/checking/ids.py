@@ -16,7 +16,12 @@ def close_ids(problem_id, n=3):
 
 
 def unknown_id(problem_id):
-    """The message for an id that is not in the bank, with the ids it probably meant."""
+    """The message for an id that is not in the bank, with the ids it probably meant (in a kernel
+    being graded, whose bank is sealed away by grading.sandbox, the message that says so)."""
+    from .. import problems
+
+    if getattr(problems, "SEALED_MESSAGE", None):
+        return problems.SEALED_MESSAGE
     if not isinstance(problem_id, str):
         return f"There is no problem {fmt(problem_id)} in the bank: a problem id is a text such as '02-worked-step'."
     close = close_ids(problem_id)

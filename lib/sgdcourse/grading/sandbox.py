@@ -40,6 +40,7 @@ HELP = ("grading runs every submission in a bubblewrap sandbox: install it (Debi
 SEALED_BANK = '''"""The problem bank is not in this kernel: it is being graded, and the grader checks the answers."""
 MESSAGE = ("This notebook is being graded: answers are checked by the grader, outside this kernel, "
            "so check() cannot tell you anything here.")
+SEALED_MESSAGE = MESSAGE
 BANK = {}
 LESSONS = KINDS = ()
 
