@@ -189,3 +189,19 @@ def test_bad_arguments_are_argparse_errors_naming_the_option(argv, option, capsy
     with pytest.raises(SystemExit) as exit_:
         main(argv)
     assert exit_.value.code == 2 and option in capsys.readouterr().err
+
+
+def test_otter_requirements_are_the_runtime_dependencies():
+    from test_environment import name_and_bound, pyproject_dependencies
+
+    wanted, _ = pyproject_dependencies()
+    listed = dict(name_and_bound(line) for line in to_otter.requirements().splitlines() if ";" not in line)
+    assert listed == wanted
+
+
+def test_ci_runs_the_tools_from_their_own_extra():
+    assert "make export-test" in (ROOT / ".ci" / "run").read_text()
+    assert "make export-test" in (ROOT / "README.md").read_text()
+    assert "\nexport-test:" in (ROOT / "Makefile").read_text()
+    extra = (ROOT / "pyproject.toml").read_text().split("\nexport = [", 1)[1].split("]", 1)[0]
+    assert '"otter-grader' in extra and '"nbgrader' in extra
