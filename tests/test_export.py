@@ -191,6 +191,13 @@ def test_bad_arguments_are_argparse_errors_naming_the_option(argv, option, capsy
     assert exit_.value.code == 2 and option in capsys.readouterr().err
 
 
+def test_out_must_be_a_folder(tmp_path, capsys):
+    (tmp_path / "file").write_text("")
+    with pytest.raises(SystemExit):
+        main(["otter", "--out", str(tmp_path / "file")])
+    assert "--out" in capsys.readouterr().err
+
+
 def test_otter_requirements_are_the_runtime_dependencies():
     from test_environment import name_and_bound, pyproject_dependencies
 

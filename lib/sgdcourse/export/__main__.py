@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from . import ExportError, solution_paths
 from . import nbgrader, otter
@@ -23,6 +24,8 @@ def main(argv=None):
     parser.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help="solution notebooks (default: solutions/NN_*.ipynb)")
     parser.add_argument("--out", required=True, metavar="DIR", help="folder to write into (created if missing)")
     args = parser.parse_args(argv)
+    if Path(args.out).exists() and not Path(args.out).is_dir():
+        parser.error(f"--out: {args.out} is a file, not a folder")
     try:
         paths = solution_paths(args.notebooks)
     except ExportError as exc:
