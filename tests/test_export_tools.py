@@ -3,7 +3,8 @@
 
 For each notebook and tool: the student version the tool writes holds no solution text of the
 source and no reference value of the bank; the tool's own grading gives the solution full marks,
-the student version zero, and a copy with one wrong answer exactly that problem's points less.
+the student version zero, and a copy with one wrong answer exactly that problem's points less;
+a function answer right on some of its cases earns that share of its points.
 
 Slow (a kernel per graded notebook) and needs the tools: run by `make export-test`, which
 installs them into .venv-export and sets SGDCOURSE_EXPORT_TEST=1 (then a missing tool fails
@@ -184,3 +185,40 @@ def test_nbgrader_generate_and_autograde(path, tmp_path):
         assert gb.find_submission(name, "solution").max_score == full_marks(path)
     full = full_marks(path)
     assert scores == pytest.approx({"solution": full, "student": 0, "wrong": full - q.problem.points}), scores
+
+
+def test_partial_credit_for_a_function_in_both_tools(tmp_path):
+    """07-output-grad (the notebook's last problem, so nothing later depends on it) answered with
+    the sum where the mean was asked: right on the one-example cases only. Both tools give
+    points x (cases passed / cases), as python -m sgdcourse.grade does (nbgrader to 0.01)."""
+    from nbgrader.api import Gradebook
+    from otter.api import grade_submission
+
+    from sgdcourse.practice import check
+
+    path = ROOT / "solutions" / "07_network.ipynb"
+    (q,) = [q for q in questions(load(path)) if q.problem.id == "07-output-grad"]
+    override = f"def {q.expr}(z, y):\n    return 1 / (1 + np.exp(-z)) - y  # no 1/m\n"
+    scope = {}
+    exec("import numpy as np\n" + override, scope)
+    passed, cases = check(q.problem.id, scope[q.expr]).passed
+    assert 0 < passed < cases
+    lost = q.problem.points * (1 - passed / cases)
+
+    (master,) = to_otter.export([path], tmp_path / "otter")
+    run(["otter", "assign", "--no-run-tests", master.name, "dist"], cwd=master.parent)
+    dist = master.parent / "dist" / "autograder"
+    wrong = with_cell_before(dist / path.name, f'grader.check("{q.name}")', override, tmp_path / path.name)
+    (zipped,) = dist.glob("*.zip")
+    assert grade_submission(str(wrong), str(zipped), quiet=True).total == pytest.approx(full_marks(path) - lost)
+
+    course, name = tmp_path / "nbgrader", path.stem
+    (source,) = to_nbgrader.export([path], course)
+    run(["nbgrader", "generate_assignment", name], cwd=course)
+    target = course / "submitted" / "partial" / name / path.name
+    target.parent.mkdir(parents=True)
+    with_cell_before(source, f"_check({q.problem.id!r}", override, target)
+    run(["nbgrader", "autograde", name, "--create"], cwd=course)
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        score = gb.find_submission(name, "partial").score
+    assert score == pytest.approx(full_marks(path) - q.problem.points + round(q.problem.points * passed / cases, 2))
