@@ -10,7 +10,7 @@ LAB_ROOT ?= .
 JOBS   ?= 2
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: lab test unit notebooks slowtest bench execute clean
+.PHONY: lab test unit notebooks slowtest bench execute clean export-test
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10 or newer is needed; set PYTHON=/path/to/python3.x")'
@@ -47,10 +47,24 @@ bench: $(STAMP)
 	$(PY) tests/benchmarks/bench_grade.py
 
 clean:
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(EXPORT_VENV)
 
 # Execute notebooks in place with the venv's kernel (how lessons get their stored outputs):
 #   make execute NB="notebooks/01_gradient_descent.ipynb"
 execute: $(STAMP)
 	$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.kernel_name=python3 $(NB)
+
+# The exports (python -m sgdcourse.export) graded by the real otter-grader and nbgrader, all seven
+# notebooks: slow (six graded kernels per notebook), so not part of make test. The tools live in
+# their own venv, apart from .venv, installed from the `export` extra of pyproject.toml.
+EXPORT_VENV  := .venv-export
+EXPORT_STAMP := $(EXPORT_VENV)/.installed
+
+$(EXPORT_STAMP): pyproject.toml
+	test -x $(EXPORT_VENV)/bin/python || $(PYTHON) -m venv $(EXPORT_VENV)
+	$(EXPORT_VENV)/bin/python -m pip install --disable-pip-version-check -q -e '.[test,export]'
+	touch $@
+
+export-test: $(EXPORT_STAMP)
+	SGDCOURSE_EXPORT_TEST=1 $(EXPORT_VENV)/bin/python -m pytest -n $(JOBS) tests/test_export_tools.py

@@ -1,0 +1,224 @@
+"""The exports graded by the real tools: otter-grader (otter assign, otter run) and nbgrader
+(generate_assignment, autograde), for every solution notebook.
+
+For each notebook and tool: the student version the tool writes holds no solution text of the
+source and no reference value of the bank; the tool's own grading gives the solution full marks,
+the student version zero, and a copy with one wrong answer exactly that problem's points less;
+a function answer right on some of its cases earns that share of its points.
+
+Slow (a kernel per graded notebook) and needs the tools: run by `make export-test`, which
+installs them into .venv-export and sets SGDCOURSE_EXPORT_TEST=1 (then a missing tool fails
+instead of skipping the module).
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from sgdcourse import release
+from sgdcourse.export import load, questions
+from sgdcourse.export import nbgrader as to_nbgrader
+from sgdcourse.export import otter as to_otter
+
+try:
+    import nbgrader.api  # noqa: F401
+    import otter  # noqa: F401
+except ImportError:
+    if os.environ.get("SGDCOURSE_EXPORT_TEST") == "1":
+        raise
+    pytest.skip("otter-grader and nbgrader are not installed (make export-test installs them)",
+                allow_module_level=True)
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "solutions").glob(release.PATTERN))
+BIN = Path(sys.executable).parent  # the tools' commands (and nbgrader's alembic) live beside python
+
+
+def run(args, cwd):
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    done = subprocess.run([str(BIN / args[0]), *args[1:]], cwd=cwd, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, f"{' '.join(args)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    return done
+
+
+def solution_text(path):
+    """What a student version must not contain: the stripped lines of every solution region and
+    `# SOLUTION` line of the source, and the value of every `name = value  # SOLUTION`."""
+    lines, values = set(), set()
+    for cell in load(path).cells:
+        if cell.cell_type != "code":
+            continue
+        open_ = False
+        for line in cell.source.split("\n"):
+            if release.BEGIN.match(line) or release.END.match(line):
+                open_ = bool(release.BEGIN.match(line))
+            elif release.INLINE.match(line):
+                text = release.INLINE.match(line).group(2)
+                lines.add(text)
+                assign = release.ASSIGN.match(text)
+                values.add(text[assign.end():].strip() if assign else text)
+            elif open_:
+                lines.add(line.strip())
+    return lines, values
+
+
+def reference_values(path):
+    """The bank's reference answers of a notebook's problems, as text (str and float forms)."""
+    found = set()
+    for q in questions(load(path)):
+        answer, kind = q.problem.answer, q.problem.kind
+        if kind in ("number", "expression"):
+            for a in answer if isinstance(answer, tuple) else (answer,):
+                found |= {str(a), repr(float(a))} if kind == "number" else {str(a)}
+    return found
+
+
+def code_text(nb):
+    return [c.source for c in nb.cells if c.cell_type == "code"]
+
+
+def assert_no_answers(student, path):
+    """Nothing of the answers in student beyond what the course's own exercise version shows
+    (that one states given values, e.g. w = 0.12 as the point of the next problem)."""
+    nb = nbformat.read(str(student), as_version=4)
+    given = code_text(nbformat.reads(release.exercise(path.read_text(encoding="utf-8")), as_version=4))
+    given_lines = {line.strip() for src in given for line in src.split("\n")}
+    lines, values = solution_text(path)
+    code = code_text(nb)
+    left = [line.strip() for src in code for line in src.split("\n")
+            if line.strip() in lines - given_lines and line.strip() not in ("", "...")]
+    assert not left, f"{student.name}: solution lines survive: {left}"
+    text = "\n".join(code + [json.dumps(c.get("outputs", [])) for c in nb.cells])
+    leaked = sorted(v for v in values | reference_values(path)
+                    if len(v) >= 2 and v in text and v not in "\n".join(given))
+    assert not leaked, f"{student.name}: reference answers survive: {leaked}"
+    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), "outputs survive"
+
+
+def wrong_answer(path):
+    """(question, source of a cell that overrides its answer with a wrong one). A choice problem
+    if there is one (no later answer is computed from a letter), else a scalar number problem."""
+    qs = questions(load(path))
+    for q in qs:
+        if q.problem.kind == "choice":
+            return q, f"{q.expr} = {next(c for c in 'abcd' if c != q.problem.answer)!r}"
+    for q in qs:
+        if q.problem.kind == "number" and not isinstance(q.problem.answer, tuple):
+            return q, f"{q.expr} = {float(q.problem.answer) + 1!r}"
+    pytest.fail(f"{path.name} has no choice or scalar number problem to answer wrongly")
+
+
+def with_cell_before(nb_path, marker, source, out):
+    """A copy of a notebook with a code cell inserted before the first cell containing marker."""
+    nb = nbformat.read(str(nb_path), as_version=4)
+    k = next(i for i, c in enumerate(nb.cells) if marker in c.source)
+    nb.cells.insert(k, nbformat.v4.new_code_cell(source))
+    nbformat.write(nb, str(out))
+    return out
+
+
+def full_marks(path):
+    return sum(q.problem.points for q in questions(load(path)))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_otter_assign_and_run(path, tmp_path):
+    (master,) = to_otter.export([path], tmp_path)
+    folder = master.parent
+    run(["otter", "assign", "--no-run-tests", master.name, "dist"], cwd=folder)
+    dist = folder / "dist"
+    student, solution = dist / "student" / path.name, dist / "autograder" / path.name
+    assert_no_answers(student, path)
+    assert (dist / "student" / "sgdcourse" / "practice.py").is_file()  # the library ships with it
+    q, override = wrong_answer(path)
+    wrong = with_cell_before(solution, f'grader.check("{q.name}")', override, tmp_path / path.name)
+    (zipped,) = (dist / "autograder").glob("*.zip")
+    out = tmp_path / "results"  # the solution through the command line, as an instructor runs it
+    out.mkdir()
+    run(["otter", "run", "--no-logo", "-a", str(zipped), "-o", str(out), str(solution)], cwd=tmp_path)
+    tests = json.loads((out / "results.json").read_text())["tests"]
+    scores = {"solution": sum(t["score"] for t in tests if "score" in t)}
+    assert sum(t["max_score"] for t in tests if "max_score" in t) == full_marks(path)
+    from otter.api import grade_submission  # the others through otter's grading API (same runner)
+
+    for label, nb in (("student", student), ("wrong", wrong)):
+        results = grade_submission(str(nb), str(zipped), quiet=True)
+        assert results.catastrophic_error is None and results.possible == full_marks(path)
+        scores[label] = results.total
+    full = full_marks(path)
+    assert scores == pytest.approx({"solution": full, "student": 0, "wrong": full - q.problem.points}), scores
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_nbgrader_generate_and_autograde(path, tmp_path):
+    from nbgrader.api import Gradebook
+
+    name = path.stem
+    (source,) = to_nbgrader.export([path], tmp_path)
+    run(["nbgrader", "generate_assignment", name], cwd=tmp_path)
+    student = tmp_path / "release" / name / path.name
+    assert_no_answers(student, path)
+    q, override = wrong_answer(path)
+    for who, nb in (("solution", source), ("student", student), ("wrong", None)):
+        target = tmp_path / "submitted" / who / name / path.name
+        target.parent.mkdir(parents=True)
+        if nb is None:
+            with_cell_before(source, f'_check({q.problem.id!r}', override, target)
+        elif who == "student":  # with its test cells emptied: nbgrader restores them from the gradebook
+            tampered = nbformat.read(str(nb), as_version=4)
+            for cell in tampered.cells:
+                if cell.metadata.get("nbgrader", {}).get("grade"):
+                    cell.source = "pass"
+            nbformat.write(tampered, str(target))
+        else:
+            shutil.copy(nb, target)
+    run(["nbgrader", "autograde", name, "--create"], cwd=tmp_path)
+    with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}") as gb:
+        scores = {who: gb.find_submission(name, who).score for who in ("solution", "student", "wrong")}
+        assert gb.find_submission(name, "solution").max_score == full_marks(path)
+    full = full_marks(path)
+    assert scores == pytest.approx({"solution": full, "student": 0, "wrong": full - q.problem.points}), scores
+
+
+def test_partial_credit_for_a_function_in_both_tools(tmp_path):
+    """07-output-grad (the notebook's last problem, so nothing later depends on it) answered with
+    the sum where the mean was asked: right on the one-example cases only. Both tools give
+    points x (cases passed / cases), as python -m sgdcourse.grade does (nbgrader to 0.01)."""
+    from nbgrader.api import Gradebook
+    from otter.api import grade_submission
+
+    from sgdcourse.practice import check
+
+    path = ROOT / "solutions" / "07_network.ipynb"
+    (q,) = [q for q in questions(load(path)) if q.problem.id == "07-output-grad"]
+    override = f"def {q.expr}(z, y):\n    return 1 / (1 + np.exp(-z)) - y  # no 1/m\n"
+    scope = {}
+    exec("import numpy as np\n" + override, scope)
+    passed, cases = check(q.problem.id, scope[q.expr]).passed
+    assert 0 < passed < cases
+    lost = q.problem.points * (1 - passed / cases)
+
+    (master,) = to_otter.export([path], tmp_path / "otter")
+    run(["otter", "assign", "--no-run-tests", master.name, "dist"], cwd=master.parent)
+    dist = master.parent / "dist" / "autograder"
+    wrong = with_cell_before(dist / path.name, f'grader.check("{q.name}")', override, tmp_path / path.name)
+    (zipped,) = dist.glob("*.zip")
+    assert grade_submission(str(wrong), str(zipped), quiet=True).total == pytest.approx(full_marks(path) - lost)
+
+    course, name = tmp_path / "nbgrader", path.stem
+    (source,) = to_nbgrader.export([path], course)
+    run(["nbgrader", "generate_assignment", name], cwd=course)
+    target = course / "submitted" / "partial" / name / path.name
+    target.parent.mkdir(parents=True)
+    with_cell_before(source, f"_check({q.problem.id!r}", override, target)
+    run(["nbgrader", "autograde", name, "--create"], cwd=course)
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        score = gb.find_submission(name, "partial").score
+    assert score == pytest.approx(full_marks(path) - q.problem.points + round(q.problem.points * passed / cases, 2))
