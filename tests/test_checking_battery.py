@@ -93,6 +93,9 @@ def number_slips(r, statement):
         for q in counts:
             if q != k:
                 yield "N for m", r * Fraction(k, q)
+    if r.denominator == 1 and abs(r) >= 2:  # a count
+        yield "one step too many", r + 1
+        yield "one step too few", r - 1
     yield "rounded too early", Fraction(f"{float(r):.2g}")
     yield "1% off", r * Fraction(101, 100)
 

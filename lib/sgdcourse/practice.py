@@ -9,9 +9,10 @@ check() never raises and never hangs: whatever it is given, it returns a Result 
 seconds. Every object returned here renders as plain text and as HTML in JupyterLab, with the
 same text on every run. How answers are checked: sgdcourse.checking.
 """
+from . import problems as bank  # the problem bank, as before the checking modules moved
 from .checking.answers import DEFAULT_TIMEOUT, PLACEHOLDER, check
 from .checking.hints import DEFAULT_HINTS, Hints, Note, ProblemList, hint, problems, show
 from .checking.result import Result
 
-__all__ = ["DEFAULT_HINTS", "DEFAULT_TIMEOUT", "PLACEHOLDER", "Hints", "Note", "ProblemList", "Result",
+__all__ = ["bank", "DEFAULT_HINTS", "DEFAULT_TIMEOUT", "PLACEHOLDER", "Hints", "Note", "ProblemList", "Result",
            "check", "hint", "problems", "show"]

@@ -25,6 +25,8 @@ def _sympy_number(x):
     if isinstance(x, sympy.MatrixBase):
         raise Unreadable(f"read {fmt(x)}; one number was asked"
                          + (": take its entry, M[0, 0]." if x.shape == (1, 1) else "."))
+    if isinstance(x, sympy.logic.boolalg.Boolean) and not x.free_symbols:
+        raise Unreadable(f"read the truth value {fmt(x)}; a number was asked.")
     if not isinstance(x, sympy.Expr) or x.free_symbols:
         raise Unreadable(f"read {fmt(x)}; a number was asked, without symbols.")
     if x.is_Rational:

@@ -68,7 +68,7 @@ def check_size(obj):
     """Unreadable when obj (a number or sympy object) holds a number of more than MAX_DIGITS digits."""
     if isinstance(obj, numbers.Integral) and not isinstance(obj, bool):
         if int(obj).bit_length() > MAX_DIGITS * 3.33:
-            raise Unreadable(f"read {fmt(obj)}; {_too_large(int(obj).bit_length() * math.log10(2))}.")
+            raise Unreadable(f"read {fmt(obj)}: far too large to be the answer.")
         return
     if isinstance(obj, sympy.Basic):
         worst = max((_digits(n) for n in sympy.preorder_traversal(obj) if isinstance(n, (sympy.Number, sympy.Pow,

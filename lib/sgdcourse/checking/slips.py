@@ -11,6 +11,7 @@ A slip is a simple change of the right value r that a typical mistake makes. For
     not guessed, since some k fits almost any wrong value)
     wrong-divisor      a = r p/q, p, q numbers of the statement (divided by q where p belongs: N for m)
     factor-n / divided-by-n  a = r n / a = r/n, n a number of the statement
+    step-too-few / step-too-many  a = r - 1 / r + 1 for a whole-number r >= 2 (a count of steps)
     rounded       a is r rounded to a few decimals or significant digits
     close         0 < |a/r - 1| <= 1.05 %: right method, probably rounded too early or one small slip
 For a list of numbers, a slip shared by every entry, entries in the wrong order, or the slip of
@@ -89,6 +90,11 @@ def scalar_slips(a, r, tol, numbers=()):
                 if q != n and Fraction(n, q) not in (2, Fraction(1, 2)):
                     cands.append(("wrong-divisor", f"It is the expected value times {n}/{q}: a division by "
                                   f"{q} where {n} belongs (N in place of m, or the other way round?).", r * n / q))
+    if r.denominator == 1 and abs(r) >= 2:  # a count: of steps, batches, terms
+        cands += [("step-too-few", "It is one less than the expected count: one step (or batch, or term) too "
+                   "few? Check the first and the last one.", r - 1),
+                  ("step-too-many", "It is one more than the expected count: one step (or batch, or term) too "
+                   "many? Check the first and the last one.", r + 1)]
     cands += _rounding(r, tol)
     found = {}
     for name, text, value in cands:
