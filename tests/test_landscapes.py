@@ -3,6 +3,8 @@ mean of per-example gradients against the batch gradient, the minima and barrier
 the basin classifier, and bad arguments named in the errors."""
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import sgdcourse as sc
 from sgdcourse.landscapes import SharpFlatLandscape
@@ -122,3 +124,35 @@ def test_bad_arguments():
         SharpFlatLandscape(OFFSETS, centers=(0.0, 0.1))           # the wells merge into one
     with pytest.raises(ValueError, match="two minima"):
         SharpFlatLandscape(np.linspace(-1, 1, 50))                 # offsets wider than the sharp well wash it out
+
+
+# ---- equal depths, uncentred offsets and held-out losses ----------------------------------------
+
+def test_equal_depths_makes_the_minima_equally_deep():
+    from sgdcourse.landscapes import equal_depths
+    land = equal_depths(OFFSETS)
+    depth = lambda x: float(land.loss(np.array([x])))
+    assert abs(depth(land.sharp_min) - depth(land.flat_min)) < 1e-10
+    assert land.depths[0] == 0.5 and land.depths[1] != 0.4          # the flat well was retuned
+    assert land.curvature(land.sharp_min) > 3 * land.curvature(land.flat_min)
+    default = SharpFlatLandscape(OFFSETS)
+    assert depth(land.flat_min) != pytest.approx(float(default.loss(np.array([default.flat_min]))), abs=1e-4)
+
+
+def test_equal_depths_names_the_parameter():
+    from sgdcourse.landscapes import equal_depths
+    with pytest.raises(ValueError, match="depth_sharp"):
+        equal_depths(OFFSETS, depth_sharp=-1.0)
+
+
+def test_uncentred_offsets_are_kept():
+    shifted = SharpFlatLandscape([0.97, 0.99, 1.04], centers=(-1.0, 2.5), centred=False)
+    assert np.allclose(shifted.X[:, 0], [0.97, 0.99, 1.04])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.floats(-0.25, 0.25), min_size=1, max_size=12), st.floats(-2, 2))
+def test_loss_on_is_the_mean_over_those_offsets(land, held_out, x):
+    expect = np.mean([land.profile(x - b) for b in held_out])
+    assert land.loss_on(held_out, x) == pytest.approx(expect, rel=1e-12, abs=1e-12)
+    assert land.loss_on(held_out, np.array([[x, x]])).shape == (1, 2)

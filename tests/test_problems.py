@@ -101,13 +101,16 @@ def test_check_never_raises(pid):
 # ---- the seed's practice problems and the worked example -----------------------------------
 
 def test_worked_example_numbers():
-    expect = {"02-worked-step": Fraction(77, 250), "02-worked-w2": Fraction(3, 25), "02-sgd-gradient": Fraction(4, 5),
-              "02-full-gradient": Fraction(-7, 10), "02-full-step": Fraction(19, 100), "01-gd-step": Fraction(1, 10)}
+    # the exercise's fresh data (1, 3), (2, 1), eta = 0.1, w0 = 0, examples 1, 2, 1, worked by hand:
+    # g0 = -3, w1 = 0.3; g1 = (0.6 - 1) 2 = -0.8, w2 = 0.38; g2 = 0.38 - 3 = -2.62, w3 = 0.642;
+    # at w = 0.4 the terms are -2.6 and -0.4, mean -1.5, so a full-batch step lands on 0.55.
+    expect = {"02-worked-step": Fraction(321, 500), "02-worked-w2": Fraction(19, 50), "02-sgd-gradient": Fraction(-4, 5),
+              "02-full-gradient": Fraction(-3, 2), "02-full-step": Fraction(11, 20), "01-gd-step": Fraction(1, 10)}
     for pid, value in expect.items():
         assert get(pid).answer == value
     w2 = get("02-worked-w2")
-    assert {m.name: m.value for m in w2.mistakes}["step-too-many"] == Fraction(77, 250)
-    assert {m.name: m.value for m in w2.mistakes}["step-too-few"] == Fraction(1, 5)
+    assert {m.name: m.value for m in w2.mistakes}["step-too-many"] == Fraction(321, 500)
+    assert {m.name: m.value for m in w2.mistakes}["step-too-few"] == Fraction(3, 10)
 
 
 def test_seed_practice_problems():
@@ -125,7 +128,7 @@ def test_seed_practice_problems():
     assert practice.check("02-unbiased", "g[1]").status == "incorrect"
 
 
-@pytest.mark.parametrize("answer", [0.308, Fraction(77, 250), sp.Rational(77, 250), np.float64(0.308), np.array(0.308)])
+@pytest.mark.parametrize("answer", [0.642, Fraction(321, 500), sp.Rational(321, 500), np.float64(0.642), np.array(0.642)])
 def test_equivalent_numbers(answer):
     assert practice.check("02-worked-step", answer).ok
 
@@ -161,8 +164,8 @@ def test_average_over_all_batches_is_the_full_gradient():
 @settings(max_examples=100, deadline=None)
 @given(st.floats(-0.99, 0.99), st.floats(2e-6, 100))
 def test_tolerance_property_on_a_bank_problem(u, d):
-    assert practice.check("02-worked-step", 0.308 + u * 1e-6).ok
-    assert practice.check("02-worked-step", 0.308 + d).status == "incorrect"
+    assert practice.check("02-worked-step", 0.642 + u * 1e-6).ok
+    assert practice.check("02-worked-step", 0.642 + d).status == "incorrect"
 
 
 @settings(max_examples=25, deadline=None)
@@ -176,14 +179,14 @@ def test_rescaled_variance_is_not_accepted(c):
 @pytest.mark.parametrize("pid, answer, status, reason", [
     ("02-worked-step", float("nan"), "unreadable", "not a finite number"),
     ("02-worked-step", float("inf"), "unreadable", "not a finite number"),
-    ("02-worked-step", [0.308], "unreadable", "one number was asked"),
+    ("02-worked-step", [0.642], "unreadable", "one number was asked"),
     ("04-var-batch", "sigma**2/(m", "unreadable", "could not parse"),
     ("04-var-batch", "s^2/m", "unreadable", "uses s"),
     ("02-per-example-grad", lambda w, x, y: 1 / 0, "incorrect", "ZeroDivisionError"),
     ("01-steepest-direction", 2, "unreadable", "letter"),
-    ("02-worked-stepp", 0.308, "unreadable", "Did you mean '02-worked-step'"),
-    (None, 0.308, "unreadable", "no problem None"),
-    ("02-worked-step", 0.308, "correct", "right"),
+    ("02-worked-stepp", 0.642, "unreadable", "Did you mean '02-worked-step'"),
+    (None, 0.642, "unreadable", "no problem None"),
+    ("02-worked-step", 0.642, "correct", "right"),
 ])
 def test_bad_inputs(pid, answer, status, reason):
     r = practice.check(pid, answer)
@@ -191,7 +194,7 @@ def test_bad_inputs(pid, answer, status, reason):
 
 
 def test_check_rejects_a_bad_timeout_without_raising():
-    r = practice.check("02-worked-step", 0.308, timeout=-1)
+    r = practice.check("02-worked-step", 0.642, timeout=-1)
     assert r.status == "unreadable" and "timeout" in r.feedback
 
 

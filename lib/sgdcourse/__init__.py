@@ -1,12 +1,12 @@
 """sgdcourse: the helper library behind the course's lessons on stochastic gradient descent."""
-from . import data, dynamics, gradcheck, models, plots, schedules
+from . import data, dynamics, gradcheck, heldout, models, plots, schedules, stream, sweep
 from .data import make_linear_regression, make_logistic, worked_example
 from .gradcheck import check_gradient, check_model, numerical_grad
 from .models import LeastSquares, Linear1D, Logistic, QuadraticBowl, sigmoid
 from .sgd import Trajectory, sample_batches, sgd
 
 __all__ = [
-    "data", "dynamics", "gradcheck", "models", "plots", "schedules",
+    "data", "dynamics", "gradcheck", "heldout", "models", "plots", "schedules", "stream", "sweep",
     "make_linear_regression", "make_logistic", "worked_example",
     "check_gradient", "check_model", "numerical_grad",
     "LeastSquares", "Linear1D", "Logistic", "QuadraticBowl", "sigmoid",

@@ -37,16 +37,18 @@ class SharpFlatLandscape(Model):
     """L(theta) = mean_i f(theta - a_i) for theta of shape (1,); offsets a_i of shape (N,).
 
     centers, widths, depths: pairs (sharp well, flat well) of the profile's c_j, w_j, d_j;
-    confinement: k >= 0. After construction the minima and the barrier of L are known:
+    confinement: k >= 0; centred=False keeps the offsets as given (a training set drawn from a
+    distribution is then not moved onto its own mean, as held-out data would not be). After construction the minima and the barrier of L are known:
     self.sharp_min, self.flat_min, self.barrier (floats), and classify() says which basin a
     point is in. The sharp well must be the narrower one and L must have exactly two minima.
     """
 
-    def __init__(self, offsets, centers=(-1.0, 0.5), widths=(0.15, 0.8), depths=(0.5, 0.4), confinement=0.1):
+    def __init__(self, offsets, centers=(-1.0, 0.5), widths=(0.15, 0.8), depths=(0.5, 0.4), confinement=0.1,
+                 centred=True):
         a = check.array("offsets", offsets, 1).astype(float)
         if a.size == 0:
             raise ValueError("offsets must hold at least one number")
-        super().__init__((a - a.mean())[:, None])
+        super().__init__((a - a.mean() if centred else a)[:, None])
         self.centers = np.array(_pair("centers", centers, positive=False))
         self.widths = np.array(_pair("widths", widths))
         self.depths = np.array(_pair("depths", depths))
@@ -96,6 +98,14 @@ class SharpFlatLandscape(Model):
         x = float(np.ravel(theta)[0])
         return float(self.profile_curvature(x - self.X[:, 0]).mean())
 
+    def loss_on(self, offsets, points):
+        """mean_j f(x - b_j) over other offsets b_j (held-out examples, not centred), for every point x.
+
+        offsets: shape (M,); points: a number or an array of any shape; returns that shape."""
+        b = check.array("offsets", offsets, 1).astype(float)
+        x = np.asarray(points, dtype=float)
+        return self.profile(x[..., None] - b).mean(-1)
+
     def slope_of_mean(self, x):
         """L'(x) for an array of points x (any shape), all examples."""
         x = np.asarray(x, dtype=float)
@@ -139,3 +149,27 @@ class SharpFlatLandscape(Model):
         sharp_side = np.sign(p - self.barrier) == np.sign(self.sharp_min - self.barrier)
         labels = np.where(sharp_side, SHARP, FLAT)
         return str(labels.reshape(-1)[0]) if p.size == 1 and p.ndim <= 1 else labels
+
+
+def equal_depths(offsets, depth_sharp=0.5, tol=1e-12, **kwargs):
+    """A SharpFlatLandscape whose two minima of L are equally deep: L(sharp_min) = L(flat_min).
+
+    The sharp well keeps depth_sharp; the flat well's depth d is found by the secant method on
+    gap(d) = L(flat_min) - L(sharp_min), which falls steadily with d, so that any preference of SGD
+    for one minimum cannot come from its being deeper. Other arguments go to SharpFlatLandscape."""
+    def gap(d):
+        land = SharpFlatLandscape(offsets, depths=(depth_sharp, d), **kwargs)
+        return land, float(land.loss(np.array([land.flat_min])) - land.loss(np.array([land.sharp_min])))
+
+    check.positive("depth_sharp", depth_sharp)
+    (d0, (_, g0)), (d1, (land, g1)) = (0.7 * depth_sharp, gap(0.7 * depth_sharp)), (depth_sharp, gap(depth_sharp))
+    for _ in range(30):
+        if abs(g1) <= tol:
+            return land
+        if g1 == g0:
+            break
+        d0, g0, d1 = d1, g1, d1 - g1 * (d1 - d0) / (g1 - g0)
+        if not 0 < d1 < 3 * depth_sharp:
+            break
+        land, g1 = gap(d1)
+    raise ValueError("depth_sharp: no depth of the flat well makes the two minima equally deep")

@@ -51,3 +51,17 @@ def plot_loss(losses, ax=None, label=None, color=None, log=True):
     ax.set_xlabel("step t")
     ax.set_ylabel("loss")
     return line
+
+
+def plot_spread(x, runs, ax=None, label=None, color=None, ls="-"):
+    """Mean over runs (rows of `runs`, shape (R, len(x))) as a line, with a band of ± one standard
+    deviation around it. Returns (Line2D, PolyCollection)."""
+    runs = np.atleast_2d(np.asarray(runs, dtype=float))
+    x = np.asarray(x, dtype=float)
+    if runs.shape[1] != x.size:
+        raise ValueError(f"runs has shape {runs.shape}, expected (R, {x.size}) for {x.size} x values")
+    ax = _axes(ax)
+    mean, sd = runs.mean(axis=0), runs.std(axis=0)
+    (line,) = ax.plot(x, mean, color=color, ls=ls, label=label)
+    band = ax.fill_between(x, mean - sd, mean + sd, color=line.get_color(), alpha=0.2, lw=0)
+    return line, band

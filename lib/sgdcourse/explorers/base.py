@@ -19,7 +19,15 @@ import io
 import ipywidgets as W
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from PIL import Image
+
+# The PNG is shown at figsize * dpi pixels, so a font of MIN_FONT_PT points is
+# MIN_FONT_PT * dpi / 72 pixels on screen: 11.5 pt at 90 dpi is 14.4 px, at least the body
+# text of a JupyterLab notebook (14 px). Sliders get a width one can aim with.
+MIN_FONT_PT = 11.5
+SLIDER_WIDTH = "460px"
+SLIDERS = (W.FloatSlider, W.FloatLogSlider, W.IntSlider, W.SelectionSlider)
 
 
 class Explorer:
@@ -40,12 +48,15 @@ class Explorer:
         self.canvas = FigureCanvasAgg(self.fig)
         self.dynamic, self._background, self._limits = [], None, None
         self.draw()
+        self._readable_fonts()
         for artist in self.dynamic:
             artist.set_animated(True)
         self.image = W.Image(format="png", layout=W.Layout(width=f"{int(self.figsize[0] * self.dpi)}px"))
         self.readout = W.HTML()
         self._hold = False
         for w in self.controls.values():
+            if isinstance(w, SLIDERS):
+                w.layout.width, w.style.description_width = SLIDER_WIDTH, "initial"
             w.observe(self._on_change, names="value")
         self.refresh()
         row = W.HBox(list(extra) + list(self.controls.values()), layout=W.Layout(flex_flow="row wrap"))
@@ -59,6 +70,14 @@ class Explorer:
         raise NotImplementedError
 
     # machinery ------------------------------------------------------------------
+    def _readable_fonts(self):
+        """Raise every text of the figure (ticks, labels, titles, legends) to MIN_FONT_PT."""
+        for ax in self.fig.axes:
+            ax.tick_params(labelsize=MIN_FONT_PT)
+        for text in self.fig.findobj(Text):
+            if text.get_fontsize() < MIN_FONT_PT:
+                text.set_fontsize(MIN_FONT_PT)
+
     def values(self):
         return {name: w.value for name, w in self.controls.items()}
 
@@ -69,7 +88,7 @@ class Explorer:
     def refresh(self):
         """Recompute from the current control values and render the new image."""
         self.text = self.update(**self.values())
-        self.readout.value = f"<code>{self.text}</code>"
+        self.readout.value = f'<code style="font-size: var(--jp-content-font-size1, 14px)">{self.text}</code>'
         self.image.value = self.png()
 
     def set(self, **values):

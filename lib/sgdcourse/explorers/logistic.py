@@ -91,7 +91,7 @@ class LogisticTrainingExplorer(Explorer):
             keep = self.y == label
             ax_d.scatter(x1[keep], x2[keep], s=9, color=color, label=f"y = {label}")
         ax_d.set_xlim(x1.min() - 0.3, x1.max() + 0.3)
-        ax_d.set_ylim(x2.min() - 0.3, x2.max() + 0.25 * np.ptp(x2))     # room for the legend
+        ax_d.set_ylim(x2.min() - 0.3, x2.max() + 0.6 * np.ptp(x2))      # room for the legend above the data
         self.reach = 10 * (np.ptp(x1) + np.ptp(x2) + 1)
         star = boundary_segment(self.w_star, self.reach)
         if star is not None:

@@ -53,7 +53,7 @@ class MomentumExplorer(Explorer):
     """
 
     figsize = (8.6, 3.4)
-    margins = dict(left=0.08, right=0.98, bottom=0.15, top=0.82, wspace=0.25)
+    margins = dict(left=0.09, right=0.98, bottom=0.15, top=0.8, wspace=0.3)
 
     def __init__(self, curvatures=(1.0, 50.0), theta0=(-8.0, 1.0), eta=0.036, steps=300, beta=0.7,
                  tol=1e-4, beta_max=0.99):
@@ -104,7 +104,7 @@ class MomentumExplorer(Explorer):
         ax_l.set_ylim(LOSS_FLOOR, 10 * L0)
         ax_l.set_xlabel("step t")
         ax_l.set_ylabel(r"$L(\theta_t)$")
-        ax_l.legend(loc="upper right", fontsize=7)
+        ax_l.legend(loc="lower left", fontsize=7)          # the curves start top left and fall to the right
         self.title = self.fig.suptitle("", fontsize=9)
         handles = ax_p.lines[:2]
         ax_p.legend(handles=handles, loc="lower right", fontsize=7)

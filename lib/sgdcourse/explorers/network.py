@@ -35,8 +35,8 @@ class DataOrderExplorer(Explorer):
     seed, from which theta_0 and the shuffled batches come, so a setting always shows the same.
     """
 
-    figsize = (9.6, 3.3)
-    margins = dict(left=0.05, right=0.98, bottom=0.15, top=0.9, wspace=0.28)
+    figsize = (10.4, 3.8)
+    margins = dict(left=0.075, right=0.98, bottom=0.16, top=0.9, wspace=0.7)
 
     def __init__(self, X, y, rng, hidden=(16,), eta=0.5, m=8, epochs=40, grid=60):
         X = check.array("X", X, 2, cols=2)
@@ -85,12 +85,18 @@ class DataOrderExplorer(Explorer):
             self.dots[name] = ax.scatter(self.X[:, 0], self.X[:, 1], s=7, c=colors, edgecolors="k", lw=0.2)
             self.batch_marks[name] = ax.scatter([], [], s=40, facecolors="none", edgecolors="k", lw=1.2)
             ax.set_xlim(*self.extent[:2]), ax.set_ylim(*self.extent[2:])
-            ax.set_title(f"{name} batches: p(x) at step t", fontsize=9)
-            ax.set_xticks([]), ax.set_yticks([])
+            ax.set_title(f"{name} batches: $p(x)$ at step $t$", fontsize=9)
+            ax.set_xlabel(r"$x_1$")
+        self.axes["shuffled"].set_ylabel(r"$x_2$")
+        bar = self.axes["ordered"].inset_axes([1.04, 0.0, 0.05, 1.0])      # a child of the map, not a 4th axes
+        self.fig.colorbar(self.images["ordered"], cax=bar, label=r"$p(x)$: probability of class 1")
         for name, color in (("shuffled", "C2"), ("ordered", "C3")):
             run = self.runs[name]
             ax_l.plot(np.arange(run.losses.size) / self.per_epoch, run.losses, color=color, lw=0.7, label=name)
         ax_l.set_yscale("log")
+        ax_l.yaxis.set_major_locator(matplotlib.ticker.LogLocator(subs=(1, 2, 5)))   # labelled 0.1, 0.2, 0.5, ...
+        ax_l.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+        ax_l.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
         ax_l.set_xlim(0, self.epochs)
         ax_l.set_xlabel("epochs")
         ax_l.set_title(r"training loss $L(\theta_t)$", fontsize=9)

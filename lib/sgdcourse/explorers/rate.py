@@ -71,7 +71,7 @@ class LearningRateExplorer(Explorer):
     """
 
     figsize = (8.6, 3.7)
-    margins = dict(left=0.07, right=0.98, bottom=0.14, top=0.9, wspace=0.25)
+    margins = dict(left=0.08, right=0.98, bottom=0.14, top=0.86, wspace=0.3)
 
     def __init__(self, curvatures, theta0, center=None, steps=60, eta=0.1):
         lam = check.array("curvatures", curvatures, 1, 2)
@@ -91,7 +91,7 @@ class LearningRateExplorer(Explorer):
         self.half = BOX * float(np.abs(e0).max())
         self.loss0 = float(self.bowl.loss(self.theta0))
         self.loss_lim = (LOSS_SPAN[0] * self.loss0, LOSS_SPAN[1] * self.loss0)
-        slider = W.FloatSlider(value=eta, min=lo, max=hi, step=step, description="eta",
+        slider = W.FloatSlider(value=eta, min=lo, max=hi, step=step, description="η",
                                readout_format=".3f", continuous_update=True)
         super().__init__({"eta": slider})
 
@@ -121,7 +121,7 @@ class LearningRateExplorer(Explorer):
         ax_l.set_ylim(*self.loss_lim)
         ax_l.set_xlabel("step t")
         ax_l.set_ylabel(r"$L(\theta_t)$")
-        ax_l.set_title(rf"loss per step (log scale); diverges above $\eta$ = 2/$\lambda_{{max}}$ = {self.threshold:.3g}", fontsize=9)
+        ax_l.set_title(rf"loss per step; diverges above" "\n" rf"$\eta = 2/\lambda_{{\max}}$ = {self.threshold:.3g}", fontsize=9)
         self.dynamic = [self.path, self.label, self.loss_line]
 
     def update(self, eta):

@@ -53,8 +53,8 @@ class BatchVarianceExplorer(Explorer):
     (draws, m_max) and column m - 1 holds the draws of g_hat_m.
     """
 
-    figsize = (8.4, 3.4)
-    margins = dict(left=0.08, right=0.98, bottom=0.16, top=0.9, wspace=0.28)
+    figsize = (8.4, 3.8)
+    margins = dict(left=0.09, right=0.98, bottom=0.15, top=0.8, wspace=0.3)
 
     def __init__(self, per_example_values, rng, draws=4000, m_max=64, m=1, replace=True, bins=200):
         g = check.array("per_example_values", per_example_values, 1).astype(float)
@@ -94,7 +94,7 @@ class BatchVarianceExplorer(Explorer):
     def draw(self):
         ax, ax_sd = self.ax, self.ax_sd = self.fig.subplots(1, 2, width_ratios=[1.5, 1])
         zero = np.zeros(self.bins)
-        self.hist = ax.stairs(zero, self.edges, fill=True, color="C0", alpha=0.55, label=r"$\hat g_m$ over draws")
+        self.hist = ax.stairs(zero, self.edges, fill=True, color="C0", alpha=0.55, label=r"$\hat g^{(m)}$ over draws")
         (self.curve,) = ax.plot(self.x, np.zeros_like(self.x), color="C3", lw=1.5, label="normal, predicted variance")
         ax.axvline(self.mu, color="k", ls="--", lw=1, label=r"true gradient $\mu$")
         sizes = np.arange(1, self.m_max + 1)
@@ -102,9 +102,9 @@ class BatchVarianceExplorer(Explorer):
         top = 1 / np.sqrt(2 * np.pi * narrowest[narrowest > 0].min())  # the highest normal peak
         ax.set_xlim(self.edges[0], self.edges[-1])
         ax.set_ylim(0, 1.15 * top)
-        ax.set_xlabel(r"$\hat g_m$ (one coordinate)")
+        ax.set_xlabel(r"$\hat g^{(m)}$ (one coordinate)")
         ax.set_ylabel("density")
-        ax.legend(loc="upper right", fontsize=7)
+        ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, fontsize=7, frameon=False)  # above the data
         ax_sd.loglog(sizes, np.sqrt(predicted_variance(self.sigma2, sizes, self.n)), color="C3", lw=1.2, label=r"$\sigma/\sqrt{m}$")
         without = np.sqrt(predicted_variance(self.sigma2, sizes, self.n, False))
         ax_sd.loglog(sizes[without > 0], without[without > 0], color="C2", ls="--", lw=1.2, label=r"$\times\sqrt{(N-m)/(N-1)}$")
@@ -119,7 +119,7 @@ class BatchVarianceExplorer(Explorer):
         ax_sd.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
         ax_sd.yaxis.set_minor_formatter(NullFormatter())
         ax_sd.set_xlabel("batch size m")
-        ax_sd.set_ylabel(r"sd of $\hat g_m$")
+        ax_sd.set_ylabel(r"sd of $\hat g^{(m)}$")
         ax_sd.legend(loc="lower left", fontsize=7)
         self.dynamic = [self.hist, self.curve, self.dots, self.here]
 

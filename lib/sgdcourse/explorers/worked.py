@@ -41,8 +41,8 @@ class WorkedExampleExplorer(Explorer):
     runs(eta) returns the two sgdcourse Trajectories that update draws.
     """
 
-    figsize = (8.4, 3.3)
-    margins = dict(left=0.08, right=0.98, bottom=0.15, top=0.84, wspace=0.28)
+    figsize = (8.4, 3.6)
+    margins = dict(left=0.09, right=0.98, bottom=0.15, top=0.78, wspace=0.3)
 
     def __init__(self, rng, steps=40, eta=0.1):
         rng = check.generator("rng", rng)
@@ -60,8 +60,8 @@ class WorkedExampleExplorer(Explorer):
         self.order = np.concatenate([FIXED_START, tail])  # i_t for t = 0..steps-1, zero-based
         self._sgd_batches = [[i] for i in self.order]
         self._gd_batches = [np.arange(self.model.n)] * self.steps
-        slider = W.FloatSlider(value=eta, min=ETA_MIN, max=ETA_MAX, step=0.01, description="eta",
-                               readout_format=".2f", continuous_update=True)
+        slider = W.FloatLogSlider(value=eta, base=10, min=np.log10(ETA_MIN), max=np.log10(ETA_MAX), step=0.01,
+                                  description="η", readout_format=".3f", continuous_update=True)
         super().__init__({"eta": slider})
 
     def runs(self, eta):
@@ -88,7 +88,8 @@ class WorkedExampleExplorer(Explorer):
         ax_l.set_ylim(*GAP_LIM)
         ax_l.set_ylabel(r"$L(w_t) - L(w^*)$")
         ax_l.set_title(rf"loss above its minimum $L(w^*)$ = {self.loss_star:g}", fontsize=9)
-        self.fig.legend(handles=[self.sgd_w, self.gd_w, ax_w.lines[0], span], loc="upper center", ncol=4, fontsize=8, frameon=False)
+        self.fig.legend(handles=[self.sgd_w, self.gd_w, ax_w.lines[0], span], loc="upper center", ncol=4, fontsize=8, frameon=False,
+                        bbox_to_anchor=(0.5, 1.0))
         self.dynamic = [self.sgd_w, self.gd_w, self.sgd_l, self.gd_l]
 
     def update(self, eta):

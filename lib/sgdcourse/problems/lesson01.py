@@ -49,19 +49,19 @@ def _cases(rng):
 PROBLEMS = (
     Problem(
         id="01-steepest-direction", lesson=1, kind="choice",
-        statement=("Let g = grad L(theta) be nonzero. A short move of length eps along a unit vector d "
-                   "changes the loss by roughly eps (d . g). Which unit vector d makes that change as "
+        statement=("Let g = grad L(theta) be nonzero. A short move of length eps along a unit vector u "
+                   "changes the loss by roughly eps (u . g). Which unit vector u makes that change as "
                    "negative as possible?"),
-        options=("d = g / |g|", "d = -g / |g|", "d = -g", "any d with d . g = 0"),
+        options=("u = g / |g|", "u = -g / |g|", "u = -g", "any u with u . g = 0"),
         answer="b",
-        hints=("Write d . g = |d| |g| cos(angle between them), and use |d| = 1.",
-               "Cauchy-Schwarz bounds d . g between -|g| and |g|. Which unit d reaches the lower end?"),
+        hints=("Write u . g = |u| |g| cos(angle between them), and use |u| = 1.",
+               "Cauchy-Schwarz bounds u . g between -|g| and |g|. Which unit u reaches the lower end?"),
         mistakes=(
-            Mistake("sign", "Along g / |g| the product d . g equals +|g|: the loss rises fastest there "
+            Mistake("sign", "Along g / |g| the product u . g equals +|g|: the loss rises fastest there "
                     "(steepest ascent). Turn around.", "a"),
             Mistake("not-unit", "-g points the right way, but its length is |g|, not 1; the question "
                     "compares unit vectors only.", "c"),
-            Mistake("level-set", "With d . g = 0 the first-order change is zero: that direction runs "
+            Mistake("level-set", "With u . g = 0 the first-order change is zero: that direction runs "
                     "along a contour line of L.", "d"),
         ),
     ),

@@ -1,29 +1,40 @@
-"""Lesson 2 problems: SGD by hand on the worked example, and why the estimate is unbiased.
+"""Lesson 2 problems: SGD by hand, and why the estimate is unbiased.
 
-y_hat = w x, l_i = (1/2)(w x_i - y_i)^2, data (1, 2), (2, 0), eta = 1/10, w0 = 0, examples 1, 2, 1:
-g0 = -2, w1 = 1/5;  g1 = 4/5, w2 = 3/25;  g2 = -47/25, w3 = 77/250. At w2 the full gradient is
--7/10 and a full-batch step lands on 19/100. Every number below is computed, exactly, by the library.
+The lesson works through y_hat = w x, l_i = (1/2)(w x_i - y_i)^2 on the data (1, 2), (2, 0). The
+exercises use fresh data, (1, 3) and (2, 1), with eta = 1/10, w0 = 0 and examples 1, 2, 1, so that
+no answer can be copied from the lesson's printed table:
+g0 = -3, w1 = 3/10;  g1 = -4/5, w2 = 19/50;  g2 = -131/50, w3 = 321/500. The full-batch problems
+start from w = 2/5 (not w2, so they do not give that answer away): the full gradient there is -3/2
+and a full-batch step lands on 11/20. Every number below is computed, exactly, by the library.
 """
 from __future__ import annotations
 
 import numpy as np
 import sympy as sp
 
+from fractions import Fraction
+
 from ..checking import Mistake
+from ..models import Linear1D
 from ..sgd import sgd
 from . import Problem, exact
-from .lesson01 import EX, MODEL
 
-SETUP = ("Worked example: y_hat = w x, l_i = (1/2)(w x_i - y_i)^2, examples (x, y) = (1, 2) and (2, 0), "
-         "eta = 0.1, w0 = 0; SGD uses one example per step, drawn in the order 1, 2, 1.")
-ORDER = [[i] for i in EX.order]
+XS, YS = (Fraction(1), Fraction(2)), (Fraction(3), Fraction(1))     # the exercise's data set
+ETA, W0, DRAWS = Fraction(1, 10), Fraction(0), (1, 2, 1)            # example numbers, counted from 1
+MODEL = Linear1D(np.array(XS, dtype=object), np.array(YS, dtype=object))
+POINTS = ", ".join(f"({x}, {y})" for x, y in zip(XS, YS))
+SETUP = (f"SGD by hand: y_hat = w x, l_i = (1/2)(w x_i - y_i)^2, examples (x, y) = {POINTS}, "
+         f"eta = {float(ETA):g}, w0 = {W0}; SGD uses one example per step, drawn in the order "
+         + ", ".join(map(str, DRAWS)) + ".")
+ORDER = [[i - 1] for i in DRAWS]
+W_AT = Fraction(2, 5)                              # the full-batch problems' starting point
 
 
 def path(batches, sign=1):
     """w_0, w_1, ... for w_{t+1} = w_t - sign * eta * g_hat_t (sign = -1 is the classic sign error)."""
-    ws = [EX.w0]
+    ws = [W0]
     for b in batches:
-        ws.append(ws[-1] - sign * EX.eta * exact(MODEL.grad(np.array([ws[-1]], dtype=object), b)))
+        ws.append(ws[-1] - sign * ETA * exact(MODEL.grad(np.array([ws[-1]], dtype=object), b)))
     return ws
 
 
@@ -31,13 +42,15 @@ def grad(w, batch=None):
     return exact(MODEL.grad(np.array([w], dtype=object), batch))
 
 
-RUN = sgd(MODEL, [EX.w0], EX.eta, batches=ORDER)
-W = [exact(t) for t in RUN.thetas]                 # 0, 1/5, 3/25, 77/250
-G = [exact(g) for g in RUN.grads]                  # -2, 4/5, -47/25
+RUN = sgd(MODEL, [W0], ETA, batches=ORDER)
+W = [exact(t) for t in RUN.thetas]                 # 0, 3/10, 19/50, 321/500
+G = [exact(g) for g in RUN.grads]                  # -3, -4/5, -131/50
 FULL = path([[0, 1]] * 3)                          # full-batch GD from 0, three steps
 WRONG_SIGN = path(ORDER, sign=-1)
-G_FULL_W2 = grad(W[2])                             # -7/10
-FULL_STEP = W[2] - EX.eta * G_FULL_W2              # 19/100
+G_FULL_AT = grad(W_AT)                             # -3/2
+FULL_STEP = W_AT - ETA * G_FULL_AT                 # 11/20
+SGD_STEP_AT = W_AT - ETA * grad(W_AT, [0])         # 33/50: an SGD step on example 1 from the same point
+TERMS_AT = [exact(r) for r in MODEL.per_example_grads(np.array([W_AT], dtype=object))]
 
 
 def grad_example(w, x, y):
@@ -86,8 +99,8 @@ PROBLEMS = (
         id="02-worked-w2", lesson=2, kind="number",
         statement=f"{SETUP} What is w2, the weight after the second step?",
         answer=W[2],
-        hints=("The first step uses example (1, 2): g0 = (0 * 1 - 2) * 1.",
-               f"w1 = {float(W[1]):g}; the second step uses example (2, 0)."),
+        hints=(f"The first step uses example ({XS[0]}, {YS[0]}): g0 = (0 * {XS[0]} - {YS[0]}) * {XS[0]}.",
+               f"w1 = {float(W[1]):g}; the second step uses example ({XS[1]}, {YS[1]})."),
         mistakes=(
             Mistake("step-too-many", "That is w3: you took one step too many.", W[3]),
             Mistake("step-too-few", "That is w1: one more step (on example 2) is needed.", W[1]),
@@ -98,10 +111,10 @@ PROBLEMS = (
     ),
     Problem(
         id="02-sgd-gradient", lesson=2, kind="number",
-        statement=(f"{SETUP} The second step starts at w1 = 0.2 and uses example 2. "
+        statement=(f"{SETUP} The second step starts at w1 = {float(W[1]):g} and uses example 2. "
                    "What is the stochastic gradient g1?"),
         answer=G[1],
-        hints=("Use only example 2: x = 2, y = 0.", "g1 = (w1 x - y) x."),
+        hints=(f"Use only example 2: x = {XS[1]}, y = {YS[1]}.", "g1 = (w1 x - y) x."),
         mistakes=(
             Mistake("sign", "Sign error: the residual is w x - y.", -G[1]),
             Mistake("full-batch", "That is the full gradient (the mean over both examples); "
@@ -112,31 +125,32 @@ PROBLEMS = (
     ),
     Problem(
         id="02-full-gradient", lesson=2, kind="number",
-        statement=("Take the worked example's data, (1, 2) and (2, 0), and L(w) = (1/4) sum_i (w x_i - y_i)^2. "
-                   "What is the full gradient dL/dw at w = 0.12?"),
-        answer=G_FULL_W2,
+        statement=(f"Take the data {POINTS} and L(w) = (1/4) sum_i (w x_i - y_i)^2. "
+                   f"What is the full gradient dL/dw at w = {float(W_AT):g}?"),
+        answer=G_FULL_AT,
         hints=("d/dw (w x_i - y_i)^2 = 2 (w x_i - y_i) x_i, so dL/dw = (1/2) sum_i (w x_i - y_i) x_i.",
-               "The two terms at w = 0.12 are -1.88 and 0.48."),
+               f"The two terms at w = {float(W_AT):g} are " + " and ".join(f"{float(t):g}" for t in TERMS_AT) + "."),
         mistakes=(
             Mistake("sum-not-mean", "That is the sum of the per-example gradients; the full gradient "
-                    "is their mean, so divide by N = 2.", 2 * G_FULL_W2),
-            Mistake("single-example", "That is the gradient of example 1 alone (the one SGD drew); "
-                    "the full gradient averages over both examples.", grad(W[2], [0])),
-            Mistake("sign", "Sign error: the residual is w x_i - y_i.", -G_FULL_W2),
+                    "is their mean, so divide by N = 2.", 2 * G_FULL_AT),
+            Mistake("single-example", "That is the gradient of example 1 alone; "
+                    "the full gradient averages over both examples.", grad(W_AT, [0])),
+            Mistake("sign", "Sign error: the residual is w x_i - y_i.", -G_FULL_AT),
         ),
     ),
     Problem(
         id="02-full-step", lesson=2, kind="number",
-        statement=("Take the worked example's data, (1, 2) and (2, 0), and L(w) = (1/4) sum_i (w x_i - y_i)^2. "
-                   "From w = 0.12, take one full-batch gradient descent step with eta = 0.1. Where does it land?"),
+        statement=(f"Take the data {POINTS} and L(w) = (1/4) sum_i (w x_i - y_i)^2. "
+                   f"From w = {float(W_AT):g}, take one full-batch gradient descent step with "
+                   f"eta = {float(ETA):g}. Where does it land?"),
         answer=FULL_STEP,
-        hints=("The full gradient at w = 0.12 is -0.70.", "w_new = w - eta dL/dw."),
+        hints=(f"The full gradient at w = {float(W_AT):g} is {float(G_FULL_AT):g}.", "w_new = w - eta dL/dw."),
         mistakes=(
-            Mistake("sign", "The step went uphill: subtract eta times the gradient.", W[2] + EX.eta * G_FULL_W2),
+            Mistake("sign", "The step went uphill: subtract eta times the gradient.", W_AT + ETA * G_FULL_AT),
             Mistake("sum-not-mean", "That step used the summed gradient; the full gradient is the mean.",
-                    W[2] - 2 * EX.eta * G_FULL_W2),
-            Mistake("sgd-step", "That is where the SGD step on example 1 lands (w3); the full-batch "
-                    "step uses the average gradient.", W[3]),
+                    W_AT - 2 * ETA * G_FULL_AT),
+            Mistake("sgd-step", "That is where an SGD step on example 1 alone lands; the full-batch "
+                    "step uses the average gradient.", SGD_STEP_AT),
         ),
     ),
     Problem(
