@@ -46,6 +46,10 @@ clean:
 
 # Execute notebooks in place with the venv's kernel (how lessons get their stored outputs):
 #   make execute NB="notebooks/01_gradient_descent.ipynb"
+# Widget state is not stored (and stripped if a saved copy had it): with it, static viewers
+# show a CDN-loaded widget view instead of the stored PNG (tests/test_static_views.py).
 execute: $(STAMP)
 	$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
-	  --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.kernel_name=python3 $(NB)
+	  --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.kernel_name=python3 \
+	  --ExecutePreprocessor.store_widget_state=False $(NB)
+	$(PY) website/strip_widget_state.py $(NB)
