@@ -10,7 +10,7 @@ LAB_ROOT ?= .
 JOBS   ?= 2
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: lab test unit notebooks bench execute clean
+.PHONY: lab test unit notebooks bench execute clean site sitetest
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10 or newer is needed; set PYTHON=/path/to/python3.x")'
@@ -53,3 +53,28 @@ execute: $(STAMP)
 	  --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.kernel_name=python3 \
 	  --ExecutePreprocessor.store_widget_state=False $(NB)
 	$(PY) website/strip_widget_state.py $(NB)
+
+# The course website (build/site/index.html), from the notebooks' stored outputs; explorer
+# frames are rendered at build time (website/build.py). MathJax comes from the npm registry
+# (npm pack checks the tarball's integrity) and is served from the site itself: no CDN.
+SITE_STAMP      := $(VENV)/.site-installed
+MATHJAX_VERSION := 3.2.2
+MATHJAX         := build/vendor/mathjax-$(MATHJAX_VERSION)/tex-svg-full.js
+
+$(SITE_STAMP): $(STAMP) pyproject.toml
+	$(PY) -m pip install --disable-pip-version-check -q -e '.[lab,test,site,binder]'
+	touch $@
+
+$(MATHJAX):
+	mkdir -p $(@D)
+	cd $(@D) && npm pack --silent mathjax@$(MATHJAX_VERSION) >/dev/null \
+	  && tar xzf mathjax-$(MATHJAX_VERSION).tgz --strip-components=2 package/es5/tex-svg-full.js \
+	  && rm mathjax-$(MATHJAX_VERSION).tgz
+
+site: $(SITE_STAMP) $(MATHJAX)
+	$(PY) website/build.py --mathjax $(MATHJAX) --out build/site
+
+# Slow proofs, not part of make test: the site (built first) in headless chromium, Binder's
+# detection, and the bare library in a fresh venv.
+sitetest: site
+	$(PY) -m pytest -m slow tests/test_site_build.py tests/test_site_browser.py tests/test_binder.py tests/test_bare_install.py
