@@ -69,7 +69,7 @@ class Watched:
     def __init__(self, browser):
         self.page = browser.new_page(viewport={"width": 1300, "height": 900})
         self.page.set_default_timeout(60_000)
-        self.errors, self.outside = [], []
+        self.errors, self.outside, self.frames = [], [], []
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.route("**/*", self._route)
@@ -77,6 +77,8 @@ class Watched:
     def _route(self, route):
         host = urlparse(route.request.url).hostname
         if host in ("127.0.0.1", "localhost") or route.request.url.startswith("data:"):
+            if "/_static/frames/" in route.request.url:
+                self.frames.append(route.request.url)
             route.continue_()
         else:
             self.outside.append(route.request.url)
@@ -166,6 +168,9 @@ def test_sliders_show_the_explorers_own_frames(server, watched, path):
     stored = [(i, j) for i, c in enumerate(nbformat.read(path, as_version=4).cells) if c.cell_type == "code"
               for j, o in enumerate(c.get("outputs", [])) if VIEW in o.get("data", {})]
     assert blocks.count() == len(stored) > 0, "one kernel-free control per explorer output"
+    page.wait_for_load_state("networkidle")
+    opening = {block.locator("img.sgd-frame").get_attribute("src") for block in blocks.all()}
+    assert len(set(watched.frames)) == len(opening), "before a control is touched, only the opening frames load"
     lesson, timings, checked = Lesson(path), [], 0
     try:
         for n, (cell_index, _) in enumerate(stored):

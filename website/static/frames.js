@@ -1,7 +1,8 @@
 // Kernel-free sliders: each .sgd-frames block carries its explorer's controls and readouts
 // (JSON) and a folder of frames NNNN.png, frame k = row-major index of the control settings.
 // Moving a control shows the readout at once and swaps the image when its frame has decoded;
-// a stale frame that decodes after a newer request is dropped.
+// a stale frame that decodes after a newer request is dropped. Once a reader touches the
+// controls, the frames one step away and at both ends of each control are fetched ahead.
 (function () {
   "use strict";
   function setup(root) {
@@ -43,7 +44,23 @@
       };
       next.decode().then(swap, swap);
     }
-    inputs.forEach(function (input) { input.addEventListener("input", show); });
+    function ahead() {
+      var sizes = data.controls.map(function (c) { return c.labels.length; });
+      var at = inputs.map(function (input) { return input.type === "checkbox" ? (input.checked ? 1 : 0) : Number(input.value); });
+      sizes.forEach(function (n, j) {
+        [0, n - 1, at[j] - 1, at[j] + 1].forEach(function (i) {
+          if (i < 0 || i >= n) return;
+          var k = 0;
+          at.forEach(function (a, l) { k = k * sizes[l] + (l === j ? i : a); });
+          load(k);
+        });
+      });
+    }
+    inputs.forEach(function (input) {
+      input.addEventListener("input", function () { show(); ahead(); });
+      input.addEventListener("focus", ahead);
+      input.addEventListener("pointerdown", ahead);
+    });
     root.setAttribute("data-shown", String(index()));
     root.setAttribute("data-ready", "true");
   }
