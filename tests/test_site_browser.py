@@ -157,13 +157,14 @@ class Lesson:
         self.ctx.__exit__(None, None, None)
 
 
-LESSONS = sorted(p for p in (ROOT / "notebooks").glob("*.ipynb") if f'"{VIEW}"' in p.read_text())
+LESSONS = sorted(p for folder in ("notebooks", "exercises") for p in (ROOT / folder).glob("*.ipynb")
+                 if f'"{VIEW}"' in p.read_text())
 
 
-@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_sliders_show_the_explorers_own_frames(server, watched, path):
     page = watched.page
-    page.goto(server + f"notebooks/{path.stem}.html", wait_until="load")
+    page.goto(server + f"{path.parent.name}/{path.stem}.html", wait_until="load")
     blocks = page.locator(".sgd-frames")
     stored = [(i, j) for i, c in enumerate(nbformat.read(path, as_version=4).cells) if c.cell_type == "code"
               for j, o in enumerate(c.get("outputs", [])) if VIEW in o.get("data", {})]

@@ -59,7 +59,7 @@ def test_page_has_one_image_per_figure(rel):
         assert (SITE / Path(rel).parent / src).resolve().is_file(), src
 
 
-@pytest.mark.parametrize("rel", [r for r in ORDER if r.startswith("notebooks/")])
+@pytest.mark.parametrize("rel", ORDER)
 def test_explorer_controls_open_on_the_stored_state(rel):
     nb = nbformat.read(ROOT / rel, as_version=4)
     stored = ["".join(o["data"]["text/plain"]) for c in nb.cells for o in c.get("outputs", []) if VIEW in o.get("data", {})]

@@ -157,7 +157,7 @@ def build(out, mathjax, workdir, log=print):
     for rel in order:
         path = ROOT / rel
         frames_dir = src / "_static" / "frames" / Path(rel).with_suffix("")
-        frames = render_frames(path, frames_dir, log) if rel.startswith("notebooks/") else {}
+        frames = render_frames(path, frames_dir, log)
         static_url = f"../_static/frames/{Path(rel).with_suffix('').as_posix()}/"
         (src / rel).parent.mkdir(exist_ok=True)
         nbformat.write(page_notebook(path, frames, static_url), src / rel)
