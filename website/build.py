@@ -195,8 +195,13 @@ def main(argv=None):
     parser.add_argument("--workdir", type=Path, default=ROOT / "build" / "site-src")
     args = parser.parse_args(argv)
     t0 = time.perf_counter()
-    build(args.out, args.mathjax, args.workdir)
+    report = build(args.out, args.mathjax, args.workdir)
     print(f"site built in {time.perf_counter() - t0:.0f} s: {args.out}/index.html")
+    print("frames and weight per lesson (the README's table; tests/test_site_build.py compares):")
+    for rel, p in report["pages"].items():
+        if rel.startswith("notebooks/"):
+            print(f"| {rel} | {p['explorers']} | {p['frames']} | {p['page_bytes'] / 1e3:.0f} | {p['frame_bytes'] / 1e6:.1f} |")
+    print(f"shared: {report['shared_bytes'] / 1e6:.1f} MB; whole site: {report['total_bytes'] / 1e6:.1f} MB")
 
 
 if __name__ == "__main__":
