@@ -10,12 +10,12 @@ LAB_ROOT ?= .
 JOBS   ?= 2
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: lab test unit notebooks slowtest bench execute clean export-test
+.PHONY: lab test unit notebooks slowtest bench execute clean export-test site sitetest
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10 or newer is needed; set PYTHON=/path/to/python3.x")'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --disable-pip-version-check -q -e '.[test]'
+	$(PY) -m pip install --disable-pip-version-check -q -e '.[lab,test]'
 	touch $@
 
 # JupyterLab refuses to start as root (containers, CI) unless told it may.
@@ -51,9 +51,38 @@ clean:
 
 # Execute notebooks in place with the venv's kernel (how lessons get their stored outputs):
 #   make execute NB="notebooks/01_gradient_descent.ipynb"
+# Widget state is not stored (and stripped if a saved copy had it): with it, static viewers
+# show a CDN-loaded widget view instead of the stored PNG (tests/test_static_views.py).
 execute: $(STAMP)
 	$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
-	  --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.kernel_name=python3 $(NB)
+	  --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.kernel_name=python3 \
+	  --ExecutePreprocessor.store_widget_state=False $(NB)
+	$(PY) website/strip_widget_state.py $(NB)
+
+# The course website (build/site/index.html), from the notebooks' stored outputs; explorer
+# frames are rendered at build time (website/build.py). MathJax comes from the npm registry
+# (npm pack checks the tarball's integrity) and is served from the site itself: no CDN.
+SITE_STAMP      := $(VENV)/.site-installed
+MATHJAX_VERSION := 3.2.2
+MATHJAX         := build/vendor/mathjax-$(MATHJAX_VERSION)/tex-svg-full.js
+
+$(SITE_STAMP): $(STAMP) pyproject.toml
+	$(PY) -m pip install --disable-pip-version-check -q -e '.[lab,test,site,binder]'
+	touch $@
+
+$(MATHJAX):
+	mkdir -p $(@D)
+	cd $(@D) && npm pack --silent mathjax@$(MATHJAX_VERSION) >/dev/null \
+	  && tar xzf mathjax-$(MATHJAX_VERSION).tgz --strip-components=2 package/es5/tex-svg-full.js \
+	  && rm mathjax-$(MATHJAX_VERSION).tgz
+
+site: $(SITE_STAMP) $(MATHJAX)
+	$(PY) website/build.py --mathjax $(MATHJAX) --out build/site
+
+# Slow proofs, not part of make test: the site (built first) in headless chromium, Binder's
+# detection, and the bare library in a fresh venv.
+sitetest: site
+	$(PY) -m pytest -m slow tests/test_site_build.py tests/test_site_browser.py tests/test_binder.py tests/test_bare_install.py
 
 # The exports (python -m sgdcourse.export) graded by the real otter-grader and nbgrader, all seven
 # notebooks: slow (six graded kernels per notebook), so not part of make test. The tools live in

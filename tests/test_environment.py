@@ -1,5 +1,6 @@
-"""The set-up files agree with each other: the conda environment lists the same runtime
-dependencies as pyproject.toml, and CI runs the README's test command.
+"""The set-up files agree with each other: the conda environment lists the library's runtime
+dependencies plus its extra `lab`, pins a Python that pyproject and the README accept, and
+CI runs the README's test command.
 (Parsed with regular expressions: tomllib only exists from Python 3.11 on.)"""
 import re
 from pathlib import Path
@@ -12,14 +13,18 @@ def name_and_bound(spec):
     return m.group(1).lower(), m.group(2).replace(" ", "")
 
 
-def pyproject_dependencies():
-    text = (ROOT / "pyproject.toml").read_text()
-    block = re.search(r"^dependencies = \[(.*?)^\]", text, re.S | re.M).group(1)
-    python = re.search(r'^requires-python = "(.*)"', text, re.M).group(1)
-    specs = re.findall(r'"([^"]+)"', block)
+def specs(block):
     # a spec with an environment marker (";") constrains a transitive dependency on some
     # Pythons only; conda resolves those itself, so they are not part of the shared list
-    return dict(name_and_bound(s) for s in specs if ";" not in s), python
+    return dict(name_and_bound(s) for s in re.findall(r'"([^"]+)"', block) if ";" not in s)
+
+
+def pyproject():
+    text = (ROOT / "pyproject.toml").read_text()
+    runtime = re.search(r"^dependencies = \[(.*?)^\]", text, re.S | re.M).group(1)
+    lab = re.search(r"^lab = \[(.*?)^\]", text, re.S | re.M).group(1)
+    python = re.search(r'^requires-python = ">=(\d+)\.(\d+)"', text, re.M)
+    return specs(runtime), specs(lab), (int(python.group(1)), int(python.group(2)))
 
 
 def conda_dependencies():
@@ -28,13 +33,41 @@ def conda_dependencies():
     return dict(name_and_bound(s) for s in re.findall(r"^  - ([A-Za-z0-9_.-][^\n]*)$", block, re.M) if s != "pip:")
 
 
-def test_environment_yml_lists_the_pyproject_dependencies():
-    wanted, python = pyproject_dependencies()
+def version(text):
+    return tuple(int(p) for p in text.split("."))
+
+
+def test_library_needs_only_what_a_kernel_needs():
+    runtime, lab, _ = pyproject()
+    assert set(runtime) == {"numpy", "matplotlib", "ipywidgets", "sympy"}
+    assert set(lab) == {"jupyterlab", "nbval"}
+
+
+def test_environment_yml_lists_runtime_and_lab_dependencies():
+    runtime, lab, _ = pyproject()
     conda = conda_dependencies()
-    assert conda.pop("python") == python == ">=3.10"
+    conda.pop("python")
     assert conda.pop("pip") == ""
-    assert conda == wanted
-    assert set(wanted) == {"jupyterlab", "numpy", "matplotlib", "ipywidgets", "nbval", "sympy"}
+    assert conda == {**runtime, **lab}
+    assert re.search(r"^  - pip:\n      - -e \.$", (ROOT / "environment.yml").read_text(), re.M)
+
+
+def test_environment_yml_pins_a_python_the_project_accepts():
+    _, _, lowest = pyproject()
+    pin = conda_dependencies()["python"]
+    assert re.fullmatch(r"=\d+\.\d+", pin), f"python{pin}: repo2docker reads only python=x.y"
+    pinned = version(pin[1:])
+    assert pinned >= lowest
+    readme = (ROOT / "README.md").read_text()
+    stated = re.search(r"Python (\d+\.\d+) or newer", readme).group(1)
+    assert pinned >= version(stated) == lowest
+    # the README warns about ipykernel 7 on Python 3.10; the pinned Python must not be that one
+    assert pinned >= (3, 11)
+
+
+def test_make_installs_the_course_environment():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "-e '.[lab,test]'" in makefile
 
 
 def test_ci_and_readme_use_make_test():

@@ -1,0 +1,51 @@
+"""The website's table of contents is the folders' contents, in course order: each lesson of
+notebooks/ followed by its exercise notebook, by lesson number, every notebook exactly once."""
+import importlib.util
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+spec = importlib.util.spec_from_file_location("site_build", ROOT / "website" / "build.py")
+site_build = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(site_build)
+
+
+def test_toc_lists_every_lesson_and_exercise_once_in_order():
+    order = site_build.table_of_contents()
+    wanted = {f"{folder}/{p.name}" for folder in ("notebooks", "exercises") for p in (ROOT / folder).glob("*.ipynb")}
+    assert sorted(order) == sorted(wanted) and len(order) == len(set(order))
+    keys = [(int(re.match(r"\w+/(\d\d)_", rel).group(1)), rel.startswith("exercises/")) for rel in order]
+    assert keys == sorted(keys), "not lesson 01, exercises 01, lesson 02, ..."
+
+
+def test_landing_page_toctree_is_that_order():
+    page = site_build.landing_page(site_build.table_of_contents())
+    entries = re.search(r"```\{toctree\}\n(?::.*\n)*\n(.*?)\n```", page, re.S).group(1).split("\n")
+    assert entries == [rel[:-len(".ipynb")] for rel in site_build.table_of_contents()]
+
+
+def make(root, lessons, exercises):
+    for folder, names in (("notebooks", lessons), ("exercises", exercises)):
+        (root / folder).mkdir()
+        for name in names:
+            (root / folder / name).write_text("{}")
+
+
+def test_toc_refuses_an_exercise_without_its_lesson(tmp_path):
+    make(tmp_path, ["01_a.ipynb"], ["01_a.ipynb", "02_b.ipynb"])
+    with pytest.raises(ValueError, match="02_b"):
+        site_build.table_of_contents(tmp_path)
+
+
+def test_toc_refuses_an_unnumbered_notebook(tmp_path):
+    make(tmp_path, ["01_a.ipynb", "intro.ipynb"], [])
+    with pytest.raises(ValueError, match="intro"):
+        site_build.table_of_contents(tmp_path)
+
+
+def test_toc_puts_a_new_lesson_in_its_place(tmp_path):
+    make(tmp_path, ["02_b.ipynb", "01_a.ipynb", "10_z.ipynb"], ["02_b.ipynb"])
+    assert site_build.table_of_contents(tmp_path) == [
+        "notebooks/01_a.ipynb", "notebooks/02_b.ipynb", "exercises/02_b.ipynb", "notebooks/10_z.ipynb"]
