@@ -12,6 +12,7 @@ iterate only, and batch_losses gives L_{B_t}(theta_t), which costs one batch for
 """
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 
 import numpy as np
@@ -76,10 +77,19 @@ class Trajectory:
         self.thetas, self.grads, self.etas, self.batches = thetas, grads, etas, batches
         self.diverged_at, self.model, self._losses = diverged_at, model, losses
 
+    def _evaluate(self, ts, batches=None):
+        """model.loss at the iterates ts (and batches), unchecked: the run has checked them."""
+        model = self.model
+        unchecked = model.unchecked() if hasattr(model, "unchecked") else contextlib.nullcontext()
+        with unchecked, np.errstate(all="ignore"):  # a diverged run's last iterate may overflow
+            if batches is None:
+                return np.array([model.loss(self.thetas[t]) for t in ts])
+            return np.array([model.loss(self.thetas[t], b) for t, b in zip(ts, batches)])
+
     @property
     def losses(self):
         if self._losses is None and self.model is not None:
-            self._losses = np.array([self.model.loss(theta) for theta in self.thetas])
+            self._losses = self._evaluate(range(len(self.thetas)))
         return self._losses
 
     def loss_curve(self, every=1):
@@ -92,7 +102,7 @@ class Trajectory:
         t = np.unique(np.append(np.arange(0, self.steps + 1, every), self.steps))
         if self._losses is not None:
             return t, self._losses[t]
-        return t, np.array([self.model.loss(self.thetas[k]) for k in t])
+        return t, self._evaluate(t)
 
     @property
     def batch_losses(self):
@@ -101,7 +111,7 @@ class Trajectory:
         if self.model is None:
             return None
         full = getattr(self.batches, "full", False)
-        return np.array([self.model.loss(self.thetas[t], None if full else b) for t, b in enumerate(self.batches)])
+        return self._evaluate(range(self.steps), [None] * self.steps if full else self.batches)
 
     @property
     def steps(self):
