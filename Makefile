@@ -10,7 +10,7 @@ LAB_ROOT ?= .
 JOBS   ?= 2
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: lab test unit notebooks bench execute clean
+.PHONY: lab test unit notebooks bench browser execute clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10 or newer is needed; set PYTHON=/path/to/python3.x")'
@@ -34,6 +34,10 @@ unit: $(STAMP)
 
 notebooks: $(STAMP)
 	$(PY) -m pytest -n $(JOBS) --dist loadfile $(NBVAL) notebooks solutions exercises
+
+# Run All in every lesson in JupyterLab (headless Chromium), then check every explorer's state.
+browser: $(STAMP)
+	SGDCOURSE_RUNALL=1 $(PY) -m pytest tests/test_browser.py
 
 # Benchmarks print tables of timings; they are never part of make test.
 bench: $(STAMP)
