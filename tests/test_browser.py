@@ -62,7 +62,13 @@ def lab(tmp_path_factory):
     """`make lab` serving a temporary copy of notebooks/; yields (base_url, token)."""
     if reason := _missing():
         _skip_or_fail(reason)
-    root = tmp_path_factory.mktemp("lab")
+    with serve_lab(tmp_path_factory.mktemp("lab")) as served:
+        yield served
+
+
+@contextlib.contextmanager
+def serve_lab(root):
+    """`make lab` serving a copy of notebooks/ in the empty folder root; yields (base_url, token)."""
     shutil.copytree(ROOT / "notebooks", root / "notebooks")
     port, token = _free_port(), "browser-test"
     args = (f"--no-browser --ServerApp.ip=127.0.0.1 --port={port} --IdentityProvider.token={token} "
@@ -119,6 +125,13 @@ def deadline(seconds, page, what):
 
 @pytest.fixture(scope="module")
 def page(lab):
+    with chromium_page() as pg:
+        yield pg
+
+
+@contextlib.contextmanager
+def chromium_page():
+    """A page of headless Chromium (the system's, driven by Playwright), 1400 x 1000."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -129,8 +142,10 @@ def page(lab):
         )
         pg = browser.new_page(viewport={"width": 1400, "height": 1000})
         pg.set_default_timeout(60_000)
-        yield pg
-        browser.close()
+        try:
+            yield pg
+        finally:
+            browser.close()
 
 
 def test_make_lab_serves_lesson_01(lab, page):
@@ -212,6 +227,16 @@ def stated_explorers(path):
 
 
 KERNEL_STATE = """
+def _room(w):  # slider steps to the left and right of the value (for the browser benchmark)
+    if hasattr(w, "options"):
+        return [w.index, len(w.options) - 1 - w.index]
+    if isinstance(w.value, bool) or not hasattr(w, "step"):
+        return [0, 0]
+    import math
+    v, lo, hi = (math.log(w.value, w.base), w.min, w.max) if hasattr(w, "base") else (w.value, w.min, w.max)
+    return [int(round((v - lo) / w.step)), int(round((hi - v) / w.step))]
+
+
 def _explorer_state():
     import hashlib, json
     from sgdcourse.explorers.base import Explorer
@@ -224,10 +249,10 @@ def _explorer_state():
             fresh = hashlib.sha256(obj.png()).hexdigest()
             out.append(dict(cls=type(obj).__name__, text=obj.text, fresh_text=text, image=shown, fresh=fresh,
                             values={k: repr(v) for k, v in obj.values().items()},
-                            controls=[[w.description, repr(w.value)] for w in obj.controls.values()]))
+                            controls=[[w.description, repr(w.value), _room(w)] for w in obj.controls.values()]))
     print(json.dumps(out))
 _explorer_state()
-del _explorer_state
+del _explorer_state, _room
 """
 
 ASK_KERNEL = """async (code) => {
@@ -320,7 +345,7 @@ def test_run_all_leaves_every_explorer_in_its_stated_state(lab, page, path):
         assert state["fresh_text"] == readout and state["fresh"] == state["image"], \
             f"{where}: the kernel's image is not the picture of its current values"
         assert view["image"] == state["image"], f"{where}: the image on the page is not the kernel's image of this state"
-        for label, value in state["controls"]:
+        for label, value, _ in state["controls"]:
             shown = [c for c in view["controls"] if c["label"] == label]
             assert shown, f"{where}: no control labelled {label!r} on the page"
             c = shown[0]
