@@ -41,7 +41,9 @@ browser: $(STAMP)
 
 # Benchmarks print tables of timings; they are never part of make test.
 bench: $(STAMP)
+	$(PY) tests/benchmarks/bench_sgd.py
 	$(PY) tests/benchmarks/bench_explorers.py
+	$(PY) tests/benchmarks/bench_browser.py
 	$(PY) tests/benchmarks/bench_course.py
 	$(PY) tests/benchmarks/bench_grade.py
 
