@@ -279,6 +279,9 @@ VIEWS = """(nbSelector) => Promise.all([...document.querySelectorAll(nbSelector 
         return {readout: box.querySelector('.widget-html-content').textContent, image: digest, controls};
     }))"""
 
+RENDERED = """([nb, n]) => [...document.querySelectorAll(nb + ' .widget-vbox > img.widget-image')]
+    .filter(img => img.complete && img.naturalWidth > 0).length >= n"""
+
 ERRORS = """() => {
     const cells = window.jupyterapp.shell.currentWidget.content.model.cells;
     const bad = [];
@@ -310,8 +313,10 @@ def _close_to(shown, value):
 
 def _run_all(lab, page, path):
     base, token = lab
-    page.goto(f"{base}/lab/tree/{path}?token={token}")
+    page.goto(f"{base}/lab/tree/{path}?token={token}&reset")  # reset: no tabs restored from before
     page.wait_for_selector(f"{VISIBLE} .jp-Cell")
+    page.wait_for_function("""(path) => { const w = window.jupyterapp.shell.currentWidget;
+        return w && w.context && w.context.path === path; }""", arg=path, timeout=90_000)
     page.wait_for_function(KERNEL_IDLE, timeout=90_000)
     page.evaluate("""() => { window.__runAll = false;
         window.jupyterapp.commands.execute('notebook:run-all-cells').then(() => { window.__runAll = true; }); }""")
@@ -330,6 +335,8 @@ def test_run_all_leaves_every_explorer_in_its_stated_state(lab, page, path):
         _run_all(lab, page, path)
         errors = page.evaluate(ERRORS)
         assert not errors, f"cells raised errors after Run All: {errors}"
+        with contextlib.suppress(Exception):  # widget views render after their output arrives
+            page.wait_for_function(RENDERED, arg=[VISIBLE, len(stated)], timeout=60_000)
         views = page.evaluate(VIEWS, VISIBLE)
         kernel = json.loads(page.evaluate(ASK_KERNEL, KERNEL_STATE).strip() or "[]")
         page.evaluate("() => window.jupyterapp.shell.currentWidget.sessionContext.shutdown()")
