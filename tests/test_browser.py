@@ -168,6 +168,10 @@ KERNEL_IDLE = """() => {
 }"""
 
 
+CURRENT = """(path) => { const w = window.jupyterapp.shell.currentWidget;
+    return w && w.context && w.context.path === path; }"""
+
+
 def test_dragging_a_slider_redraws_the_figure(lab, page):
     if not (ROOT / LESSON).exists():
         pytest.skip(f"{LESSON} is not written yet")
@@ -177,8 +181,9 @@ def test_dragging_a_slider_redraws_the_figure(lab, page):
 
 def _drag(lab, page):
     base, token = lab
-    page.goto(f"{base}/lab/tree/{LESSON}?token={token}")
+    page.goto(f"{base}/lab/tree/{LESSON}?token={token}&reset")  # reset: lesson 01's tab is not restored
     page.wait_for_selector(f"{VISIBLE} .jp-Cell")
+    page.wait_for_function(CURRENT, arg=LESSON, timeout=90_000)  # Run All must run this lesson
     page.wait_for_function(KERNEL_IDLE, timeout=90_000)
     # start the run without awaiting the command's promise (it settles only when every cell is done)
     page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
@@ -315,8 +320,7 @@ def _run_all(lab, page, path):
     base, token = lab
     page.goto(f"{base}/lab/tree/{path}?token={token}&reset")  # reset: no tabs restored from before
     page.wait_for_selector(f"{VISIBLE} .jp-Cell")
-    page.wait_for_function("""(path) => { const w = window.jupyterapp.shell.currentWidget;
-        return w && w.context && w.context.path === path; }""", arg=path, timeout=90_000)
+    page.wait_for_function(CURRENT, arg=path, timeout=90_000)
     page.wait_for_function(KERNEL_IDLE, timeout=90_000)
     page.evaluate("""() => { window.__runAll = false;
         window.jupyterapp.commands.execute('notebook:run-all-cells').then(() => { window.__runAll = true; }); }""")
