@@ -10,7 +10,7 @@ LAB_ROOT ?= .
 JOBS   ?= 2
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: lab test unit notebooks slowtest bench execute clean export-test site sitetest
+.PHONY: lab test unit notebooks slowtest browser bench execute clean export-test site sitetest
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10 or newer is needed; set PYTHON=/path/to/python3.x")'
@@ -40,9 +40,15 @@ unit: $(STAMP)
 notebooks: $(STAMP)
 	$(PY) -m pytest -n $(JOBS) --dist loadfile $(NBVAL) notebooks solutions exercises
 
+# Run All in every lesson in JupyterLab (headless Chromium), then check every explorer's state.
+browser: $(STAMP)
+	SGDCOURSE_RUNALL=1 $(PY) -m pytest tests/test_browser.py
+
 # Benchmarks print tables of timings; they are never part of make test.
 bench: $(STAMP)
+	$(PY) tests/benchmarks/bench_sgd.py
 	$(PY) tests/benchmarks/bench_explorers.py
+	$(PY) tests/benchmarks/bench_browser.py
 	$(PY) tests/benchmarks/bench_course.py
 	$(PY) tests/benchmarks/bench_grade.py
 

@@ -1,11 +1,19 @@
-"""A slider dragged in a real browser changes the figure.
+"""The lessons in a real browser: a dragged slider changes the figure, and after Run All every
+explorer of every lesson shows the state its lesson states.
 
 `make lab` is started on loopback with a copy of notebooks/ as its root (so the browser's
 autosave never touches the repository), headless Chromium (Debian's package, driven by
 Playwright) opens a lesson, runs it, drags the first slider and waits until the explorer's
 readout and image both change. Without Chromium or Playwright the test is skipped with
 instructions; under CI=true it fails instead, so CI can never silently stop running it.
+
+The Run All tests (one per lesson, about 20 s each) run with `make browser`, which sets
+SGDCOURSE_RUNALL=1; `make test` skips them. After Run All, for every explorer view on the page:
+its readout is the text the lesson's stored output states; the kernel's explorer with that
+readout holds the stated control values, and each slider shows its value; and the image on
+screen is, byte for byte, the kernel's PNG of that state rendered afresh.
 """
+import json
 import os
 import re
 import contextlib
@@ -54,12 +62,22 @@ def lab(tmp_path_factory):
     """`make lab` serving a temporary copy of notebooks/; yields (base_url, token)."""
     if reason := _missing():
         _skip_or_fail(reason)
-    root = tmp_path_factory.mktemp("lab")
+    with serve_lab(tmp_path_factory.mktemp("lab")) as served:
+        yield served
+
+
+@contextlib.contextmanager
+def serve_lab(root):
+    """`make lab` serving a copy of notebooks/ in the empty folder root; yields (base_url, token)."""
     shutil.copytree(ROOT / "notebooks", root / "notebooks")
     port, token = _free_port(), "browser-test"
     args = (f"--no-browser --ServerApp.ip=127.0.0.1 --port={port} --IdentityProvider.token={token} "
             f"--LabApp.expose_app_in_browser=True --LabApp.workspaces_dir={root}/workspaces "
             f"--LabApp.user_settings_dir={root}/settings")  # no state shared with the user's own JupyterLab
+    # render every cell (no windowing), so every explorer view exists while a cell sets its values
+    tracker = root / "settings" / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
+    tracker.parent.mkdir(parents=True)
+    tracker.write_text(json.dumps({"windowingMode": "none"}))
     log = open(root / "lab.log", "w+")
     proc = subprocess.Popen(["make", "-s", "lab", f"LAB_ROOT={root}", f"LAB_ARGS={args}"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True, env={**os.environ, "JUPYTER_PLATFORM_DIRS": "1"})
@@ -107,6 +125,13 @@ def deadline(seconds, page, what):
 
 @pytest.fixture(scope="module")
 def page(lab):
+    with chromium_page() as pg:
+        yield pg
+
+
+@contextlib.contextmanager
+def chromium_page():
+    """A page of headless Chromium (the system's, driven by Playwright), 1400 x 1000."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -117,8 +142,10 @@ def page(lab):
         )
         pg = browser.new_page(viewport={"width": 1400, "height": 1000})
         pg.set_default_timeout(60_000)
-        yield pg
-        browser.close()
+        try:
+            yield pg
+        finally:
+            browser.close()
 
 
 def test_make_lab_serves_lesson_01(lab, page):
@@ -141,6 +168,10 @@ KERNEL_IDLE = """() => {
 }"""
 
 
+CURRENT = """(path) => { const w = window.jupyterapp.shell.currentWidget;
+    return w && w.context && w.context.path === path; }"""
+
+
 def test_dragging_a_slider_redraws_the_figure(lab, page):
     if not (ROOT / LESSON).exists():
         pytest.skip(f"{LESSON} is not written yet")
@@ -150,8 +181,9 @@ def test_dragging_a_slider_redraws_the_figure(lab, page):
 
 def _drag(lab, page):
     base, token = lab
-    page.goto(f"{base}/lab/tree/{LESSON}?token={token}")
+    page.goto(f"{base}/lab/tree/{LESSON}?token={token}&reset")  # reset: lesson 01's tab is not restored
     page.wait_for_selector(f"{VISIBLE} .jp-Cell")
+    page.wait_for_function(CURRENT, arg=LESSON, timeout=90_000)  # Run All must run this lesson
     page.wait_for_function(KERNEL_IDLE, timeout=90_000)
     # start the run without awaiting the command's promise (it settles only when every cell is done)
     page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
@@ -175,3 +207,158 @@ def _drag(lab, page):
     page.wait_for_function("([el, old]) => el.innerText !== old", arg=[readout.element_handle(), before_text], timeout=30_000)
     page.wait_for_function("([el, old]) => el.getAttribute('src') !== old", arg=[image.element_handle(), before_src], timeout=30_000)
     assert readout.inner_text() != before_text
+
+
+# Run All in every lesson -----------------------------------------------------------------
+LESSONS = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "notebooks").glob("*.ipynb"))
+RUNALL = os.environ.get("SGDCOURSE_RUNALL") == "1"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+STATED = re.compile(r"^(\w+)\((.*?)\): (.*)$", re.S)
+
+
+def stated_explorers(path):
+    """(class name, {control: value}, readout) of every explorer output stored in the lesson, in order."""
+    nb = json.loads((ROOT / path).read_text())
+    found = []
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if WIDGET_VIEW in data and "image/png" in data:
+                text = data["text/plain"]
+                name, args, readout = STATED.match(text if isinstance(text, str) else "".join(text)).groups()
+                values = {k: v.strip() for k, v in re.findall(r"(\w+)=([^,]+)", args)}
+                found.append((name, values, readout))
+    return found
+
+
+KERNEL_STATE = """
+def _room(w):  # slider steps to the left and right of the value (for the browser benchmark)
+    if hasattr(w, "options"):
+        return [w.index, len(w.options) - 1 - w.index]
+    if isinstance(w.value, bool) or not hasattr(w, "step"):
+        return [0, 0]
+    import math
+    v, lo, hi = (math.log(w.value, w.base), w.min, w.max) if hasattr(w, "base") else (w.value, w.min, w.max)
+    return [int(round((v - lo) / w.step)), int(round((hi - v) / w.step))]
+
+
+def _explorer_state():
+    import hashlib, json
+    from sgdcourse.explorers.base import Explorer
+    seen, out = set(), []
+    for obj in list(globals().values()):
+        if isinstance(obj, Explorer) and id(obj) not in seen:
+            seen.add(id(obj))
+            shown = hashlib.sha256(obj.image.value).hexdigest()
+            text = obj.update(**obj.values())          # the state rendered afresh
+            fresh = hashlib.sha256(obj.png()).hexdigest()
+            out.append(dict(cls=type(obj).__name__, text=obj.text, fresh_text=text, image=shown, fresh=fresh,
+                            values={k: repr(v) for k, v in obj.values().items()},
+                            controls=[[w.description, repr(w.value), _room(w)] for w in obj.controls.values()]))
+    print(json.dumps(out))
+_explorer_state()
+del _explorer_state, _room
+"""
+
+ASK_KERNEL = """async (code) => {
+    const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+    const future = kernel.requestExecute({code, store_history: false});
+    let out = '';
+    future.onIOPub = (msg) => { if (msg.header.msg_type === 'stream') out += msg.content.text; };
+    await future.done;
+    return out;
+}"""
+
+VIEWS = """(nbSelector) => Promise.all([...document.querySelectorAll(nbSelector + ' .widget-vbox')]
+    .filter(box => [...box.children].some(c => c.matches('img.widget-image')))
+    .map(async (box) => {
+        const img = [...box.children].find(c => c.matches('img.widget-image'));
+        const bytes = await (await fetch(img.src)).arrayBuffer();
+        const digest = [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))]
+            .map(b => b.toString(16).padStart(2, '0')).join('');
+        const controls = [...box.querySelectorAll('.widget-slider, .widget-checkbox')].map(el => ({
+            label: (el.querySelector('.widget-label-basic') || el.querySelector('.widget-label') || {}).textContent || '',
+            readout: (el.querySelector('.widget-readout') || {}).textContent,
+            checked: (el.querySelector('input[type=checkbox]') || {}).checked,
+        }));
+        return {readout: box.querySelector('.widget-html-content').textContent, image: digest, controls};
+    }))"""
+
+RENDERED = """([nb, n]) => [...document.querySelectorAll(nb + ' .widget-vbox > img.widget-image')]
+    .filter(img => img.complete && img.naturalWidth > 0).length >= n"""
+
+ERRORS = """() => {
+    const cells = window.jupyterapp.shell.currentWidget.content.model.cells;
+    const bad = [];
+    for (let i = 0; i < cells.length; i++) {
+        const cell = cells.get(i);
+        if (cell.type !== 'code') continue;
+        for (const out of cell.toJSON().outputs || []) if (out.output_type === 'error') bad.push([i, out.ename, out.evalue]);
+    }
+    return bad;
+}"""
+
+
+def _same(a, b):
+    """Two reprs of a control value: equal, or equal floats up to rounding."""
+    try:
+        return a == b or abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(b)))
+    except ValueError:
+        return False
+
+
+def _close_to(shown, value):
+    """Does a slider's readout text (e.g. '0.100', '8', '0.3') show this value?"""
+    shown = shown.strip()
+    if value in ("True", "False"):
+        return shown == value
+    decimals = len(shown.split(".")[1]) if "." in shown else 0
+    return abs(float(shown) - float(value)) <= 0.5 * 10.0**-decimals + 1e-12
+
+
+def _run_all(lab, page, path):
+    base, token = lab
+    page.goto(f"{base}/lab/tree/{path}?token={token}&reset")  # reset: no tabs restored from before
+    page.wait_for_selector(f"{VISIBLE} .jp-Cell")
+    page.wait_for_function(CURRENT, arg=path, timeout=90_000)
+    page.wait_for_function(KERNEL_IDLE, timeout=90_000)
+    page.evaluate("""() => { window.__runAll = false;
+        window.jupyterapp.commands.execute('notebook:run-all-cells').then(() => { window.__runAll = true; }); }""")
+    page.wait_for_function("() => window.__runAll === true", timeout=600_000, polling=500)
+    for _ in range(3):  # the browser's answers to the last cells arrive after them: let them settle
+        page.wait_for_function(KERNEL_IDLE, timeout=60_000)
+        time.sleep(1.0)
+
+
+@pytest.mark.parametrize("path", LESSONS)
+def test_run_all_leaves_every_explorer_in_its_stated_state(lab, page, path):
+    if not RUNALL:
+        pytest.skip("Run All of every lesson runs with `make browser` (SGDCOURSE_RUNALL=1)")
+    stated = stated_explorers(path)
+    with deadline(900, page, f"Run All in {path}"):
+        _run_all(lab, page, path)
+        errors = page.evaluate(ERRORS)
+        assert not errors, f"cells raised errors after Run All: {errors}"
+        with contextlib.suppress(Exception):  # widget views render after their output arrives
+            page.wait_for_function(RENDERED, arg=[VISIBLE, len(stated)], timeout=60_000)
+        views = page.evaluate(VIEWS, VISIBLE)
+        kernel = json.loads(page.evaluate(ASK_KERNEL, KERNEL_STATE).strip() or "[]")
+        page.evaluate("() => window.jupyterapp.shell.currentWidget.sessionContext.shutdown()")
+    assert len(views) == len(stated), f"{len(views)} explorer views on the page, the lesson stores {len(stated)}"
+    for k, (view, (cls, values, readout)) in enumerate(zip(views, stated)):
+        where = f"{path}, explorer view {k + 1} ({cls})"
+        assert view["readout"] == readout, f"{where}: the page shows {view['readout']!r}, the lesson states {readout!r}"
+        match = [e for e in kernel if e["cls"] == cls and e["text"] == readout]
+        assert match, f"{where}: no explorer in the kernel has the readout on the page"
+        state = match[0]
+        assert all(_same(v, values.get(name)) for name, v in state["values"].items()), \
+            f"{where}: kernel values {state['values']}, the lesson states {values}"
+        assert state["fresh_text"] == readout and state["fresh"] == state["image"], \
+            f"{where}: the kernel's image is not the picture of its current values"
+        assert view["image"] == state["image"], f"{where}: the image on the page is not the kernel's image of this state"
+        for label, value, _ in state["controls"]:
+            shown = [c for c in view["controls"] if c["label"] == label]
+            assert shown, f"{where}: no control labelled {label!r} on the page"
+            c = shown[0]
+            ok = (c["checked"] == (value == "True")) if c["readout"] is None else _close_to(c["readout"], value)
+            assert ok, f"{where}: control {label!r} shows {c['readout'] if c['readout'] is not None else c['checked']!r}, the kernel holds {value}"

@@ -76,3 +76,16 @@ def test_notebook_output_has_widget_png_and_repr_text(explorer):
     assert {"application/vnd.jupyter.widget-view+json", "image/png", "text/plain"} <= set(bundle)
     assert bundle["text/plain"] == repr(explorer) and explorer.text in bundle["text/plain"]
     assert "0x" not in bundle["text/plain"]  # no object addresses: nbval compares this text
+
+
+def test_public_api_set_values_text_png(explorer):
+    # what anything that renders frames relies on: set a value, read the readout and the PNG
+    name, widget = next(iter(explorer.controls.items()))
+    value = another_value(widget)
+    assert explorer.set(**{name: value}) is explorer
+    assert explorer.values()[name] == value
+    assert explorer.text == explorer.update(**explorer.values())
+    png = explorer.png()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and png == explorer.image.value
+    with pytest.raises(ValueError, match="unknown control"):
+        explorer.set(no_such_control=1)

@@ -56,7 +56,7 @@ def test_pictures_follow_the_forward_pass_of_theta_t(explorer, epoch, batch):
         shown = np.asarray(explorer.images[name].get_array())
         np.testing.assert_allclose(shown.ravel(), forward(theta, explorer.points), rtol=1e-10)
     np.testing.assert_allclose(explorer.marker.get_xdata(), [t / 12, t / 12])
-    marks = explorer.batch_marks["ordered"].get_offsets()
+    marks = explorer.batch_marks["ordered"].get_xydata()
     if t == 0:
         assert len(marks) == 0
     else:

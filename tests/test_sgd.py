@@ -142,3 +142,118 @@ def test_with_replacement_allows_m_above_n():
     model = sc.LeastSquares(np.ones((5, 2)), np.ones(5))
     tr = sc.sgd(model, np.zeros(2), 0.1, m=8, steps=2, sampling="replace", rng=np.random.default_rng(0))
     assert [len(b) for b in tr.batches] == [8, 8]
+
+
+# recording: losses on request, compact batches, a preallocated record ------------------------
+class CountingLogistic(sc.Logistic):
+    """Logistic that tallies calls of loss() (what the driver must not do while running)."""
+    calls = 0
+
+    def loss(self, theta, idx=None):
+        self.calls += 1
+        return super().loss(theta, idx)
+
+
+def logistic(n=300, d=3, seed=0):
+    X, y, _ = sc.make_logistic(n, d, np.random.default_rng(seed))
+    return CountingLogistic(X, y)
+
+
+def test_no_loss_is_computed_while_running_and_losses_come_on_request():
+    model = logistic()
+    tr = sc.sgd(model, np.zeros(3), 0.5, m=10, epochs=2, rng=np.random.default_rng(1))
+    assert model.calls == 0
+    expected = [sc.Logistic.loss(model, theta) for theta in tr.thetas]
+    model.calls = 0
+    np.testing.assert_array_equal(tr.losses, expected)      # the very numbers of model.loss
+    assert model.calls == tr.steps + 1
+    tr.losses
+    assert model.calls == tr.steps + 1                        # evaluated once, then kept
+    assert sc.sgd(model, np.zeros(3), 0.5, m=10, steps=3, rng=np.random.default_rng(1), track_loss=False).losses is None
+
+
+def test_loss_curve_evaluates_every_kth_iterate_and_the_last():
+    model = logistic()
+    tr = sc.sgd(model, np.zeros(3), 0.5, m=7, steps=45, rng=np.random.default_rng(2))
+    model.calls = 0
+    t, values = tr.loss_curve(every=10)
+    assert t.tolist() == [0, 10, 20, 30, 40, 45] and model.calls == 6
+    np.testing.assert_array_equal(values, [sc.Logistic.loss(model, tr.thetas[k]) for k in t])
+    with pytest.raises(ValueError, match="every"):
+        tr.loss_curve(every=0)
+
+
+def test_batch_losses_are_the_losses_the_steps_saw():
+    model = logistic()
+    tr = sc.sgd(model, np.zeros(3), 0.5, m=5, steps=12, rng=np.random.default_rng(3))
+    want = [sc.Logistic.loss(model, tr.thetas[t], tr.batches[t]) for t in range(12)]
+    np.testing.assert_array_equal(tr.batch_losses, want)
+    full = sc.sgd(model, np.zeros(3), 0.5, m=model.n, steps=3)
+    np.testing.assert_array_equal(full.batch_losses, full.losses[:3])
+
+
+def test_full_batches_share_one_range_and_shuffled_ones_one_order_array():
+    model = logistic(n=1000)
+    gd = sc.sgd(model, np.zeros(3), 0.5, m=model.n, steps=200)
+    assert gd.batches.order.size == model.n and gd.batches.full
+    assert all(b is not None and len(b) == model.n for b in gd.batches[:3])
+    assert gd.evaluations == 200 * model.n
+    tr = sc.sgd(model, np.zeros(3), 0.5, m=32, epochs=3, rng=np.random.default_rng(4))
+    assert tr.batches.order.size == 3 * model.n                     # one permutation per epoch
+    assert all(np.shares_memory(b, tr.batches.order) for b in tr.batches[:5])
+    assert tr.evaluations == 3 * model.n
+
+
+def test_the_record_is_preallocated_not_stacked():
+    import tracemalloc
+
+    model = logistic(n=4000, d=10)
+    tracemalloc.start()
+    tr = sc.sgd(model, np.zeros(10), 0.1, m=1, epochs=1, rng=np.random.default_rng(5))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    record = tr.thetas.nbytes + tr.grads.nbytes + tr.etas.nbytes + tr.batches.nbytes
+    assert tr.nbytes == record
+    assert peak <= 1.1 * record        # lists stacked into arrays at the end would need 2x
+
+
+def test_same_iterates_as_a_plain_loop_over_the_same_permutations():
+    model = logistic()
+    rng, twin = np.random.default_rng(6), np.random.default_rng(6)
+    tr = sc.sgd(model, np.zeros(3), 0.3, m=16, epochs=2, rng=rng)
+    theta = np.zeros(3)
+    for _ in range(2):
+        order = twin.permutation(model.n)
+        for k in range(0, model.n, 16):
+            theta = theta - 0.3 * model.grad(theta, order[k : k + 16])
+    np.testing.assert_array_equal(tr.theta, theta)
+
+
+def test_the_model_is_checked_again_after_the_run_even_after_an_error():
+    model = logistic()
+    sc.sgd(model, np.zeros(3), 0.5, m=4, steps=5, rng=np.random.default_rng(7))
+    with pytest.raises(ValueError, match="theta"):
+        model.grad(np.array([np.nan, 0.0, 0.0]))
+    with pytest.raises(ValueError, match=r"eta\(2\)"):
+        sc.sgd(model, np.zeros(3), lambda t: 0.1 if t < 2 else -1.0, m=4, steps=5, rng=np.random.default_rng(7))
+    with pytest.raises(IndexError, match="idx"):
+        model.grad(np.zeros(3), np.array([model.n]))
+
+
+@pytest.mark.parametrize("batches, kind", [([[0], [5]], IndexError), ([[0], []], ValueError), ([[-1]], IndexError)])
+def test_bad_batches_name_the_parameter(batches, kind):
+    model = sc.LeastSquares(np.ones((5, 2)), np.ones(5))
+    with pytest.raises(kind, match="batches"):
+        sc.sgd(model, np.zeros(2), 0.1, batches=batches)
+
+
+def test_a_nan_iterate_stops_the_run():
+    class Breaks(sc.QuadraticBowl):
+        calls = 0
+
+        def grad(self, theta, idx=None):
+            self.calls += 1
+            return np.full(1, np.nan) if self.calls == 4 else super().grad(theta, idx)
+
+    tr = sc.sgd(Breaks([1.0]), np.array([1.0]), 0.1, m=1, steps=10)
+    assert tr.diverged_at == 4 and tr.steps == 4 and len(tr.thetas) == 5 and np.isnan(tr.theta[0])

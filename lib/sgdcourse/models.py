@@ -14,6 +14,8 @@ of Fractions or sympy Rationals and then compute exactly.
 """
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 
 from . import _validate as check
@@ -24,12 +26,28 @@ def _mean(a):
 
 
 class Model:
+    _checked = True  # False only inside `with model.unchecked():`
+
     def __init__(self, X, y=None):
         self.X = check.array("X", X, 2)
         self.n, self.dim = self.X.shape
         self.y = None if y is None else check.array("y", y, 1, self.n)
 
+    @contextlib.contextmanager
+    def unchecked(self):
+        """Within this block theta and idx are trusted and not checked (sgd checks them once,
+        before its loop, and then calls grad thousands of times)."""
+        saved, self._checked = self._checked, False
+        try:
+            yield self
+        finally:
+            self._checked = saved
+
     def _rows(self, theta, idx):
+        if not self._checked:
+            if idx is None:
+                return theta, self.X, self.y
+            return theta, self.X[idx], None if self.y is None else self.y[idx]
         theta = check.array("theta", theta, 1, self.dim)
         if idx is None:
             return theta, self.X, self.y

@@ -2,20 +2,26 @@
 
 g_hat_t = (1/m) sum_{i in B_t} grad l_i(theta_t) is the mean gradient over the batch B_t.
 With beta = 0 this is plain SGD; with m = N (and no replacement) it is full-batch GD.
+
+Everything is checked once before the loop (theta0, eta, the batches); inside it the model
+runs unchecked and the only extra work per step is storing the row and one dot product
+theta . theta for the divergence test. No loss is computed while running: see Trajectory.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import contextlib
 
 import numpy as np
 
 from . import _validate as check
+from .trajectory import Batches, Trajectory
 
 SAMPLING = ("shuffle", "replace", "ordered")
+CHUNK = 256  # batch bounds become Python ints this many steps at a time (a small list)
 
 
 def sample_batches(n, m, steps, rng=None, sampling="shuffle"):
-    """Index arrays B_0, ..., B_{steps-1} over n examples, each of size m.
+    """Index arrays B_0, ..., B_{steps-1} over n examples, each of size m, as a Batches.
 
     sampling="shuffle": without replacement, a fresh permutation every epoch (an epoch is
         ceil(n / m) steps; its last batch is smaller when m does not divide n);
@@ -27,59 +33,58 @@ def sample_batches(n, m, steps, rng=None, sampling="shuffle"):
         raise ValueError(f"sampling must be one of {SAMPLING}, got {sampling!r}")
     m = check.integer("m", m, lo=1, hi=None if sampling == "replace" else n)
     if sampling == "replace":
-        rng = check.generator("rng", rng)
-        return list(rng.integers(0, n, size=(steps, m)))
-    if sampling == "shuffle" and m < n:
-        rng = check.generator("rng", rng)
-    batches = []
-    while len(batches) < steps:
-        order = rng.permutation(n) if sampling == "shuffle" and m < n else np.arange(n)
-        batches.extend(order[k : k + m] for k in range(0, n, m))
-    return batches[:steps]
+        order = check.generator("rng", rng).integers(0, n, size=(steps, m)).ravel()
+        return Batches.contiguous(order, np.full(steps, m))
+    if m == n:
+        return Batches.whole(n, steps)
+    per_epoch = -(-n // m)
+    epoch, j = np.divmod(np.arange(steps), per_epoch)
+    starts = j * m
+    stops = np.minimum(starts + m, n)
+    if sampling == "ordered":
+        return Batches(np.arange(n), starts, stops)
+    rng = check.generator("rng", rng)
+    epochs = -(-steps // per_epoch)
+    order = np.arange(epochs * n)
+    np.remainder(order, n, out=order)  # epochs copies of range(n), shuffled in place below:
+    for e in range(epochs):            # the same draws as rng.permutation(n) once per epoch
+        rng.shuffle(order[e * n : (e + 1) * n])
+    epoch *= n
+    starts += epoch
+    stops += epoch
+    return Batches(order, starts, stops)
 
 
-@dataclass
-class Trajectory:
-    """What a run did: T steps taken, T + 1 iterates.
-
-    thetas (T+1, d), losses (T+1,) or None, grads (T, d) the g_hat_t used, etas (T,),
-    batches: list of T index arrays; diverged_at: the step after which the iterate
-    stopped being finite or grew past the blow-up bound (the run stops there), else None.
-    """
-
-    thetas: np.ndarray
-    losses: np.ndarray | None
-    grads: np.ndarray
-    etas: np.ndarray
-    batches: list = field(repr=False)
-    diverged_at: int | None = None
-
-    @property
-    def steps(self):
-        return len(self.batches)
-
-    @property
-    def evaluations(self):
-        """Per-example gradients computed: the sum of the batch sizes."""
-        return int(sum(len(b) for b in self.batches))
-
-    @property
-    def theta(self):
-        return self.thetas[-1]
-
-    @property
-    def diverged(self):
-        return self.diverged_at is not None
-
-    def __repr__(self):
-        end = f"diverged at step {self.diverged_at}" if self.diverged else "finite"
-        loss = "" if self.losses is None or self.diverged else f", final loss {float(self.losses[-1]):.4g}"
-        return f"Trajectory({self.steps} steps, {end}{loss})"
+def _given_batches(batches, n):
+    """User batches checked once: each a non-empty 1-D array of row indices in 0..n-1."""
+    if isinstance(batches, Batches):
+        parts, sizes = [batches.order], None
+    else:
+        parts = [np.atleast_1d(np.asarray(b, dtype=int)) for b in batches]
+        sizes = [p.size for p in parts]
+        if any(p.ndim != 1 or p.size == 0 for p in parts):
+            raise ValueError("batches must be non-empty 1-D arrays of row indices")
+    order = np.concatenate(parts) if parts else np.arange(0)
+    if order.size and (order.min() < 0 or order.max() >= n):
+        raise IndexError(f"batches must hold indices in 0..{n - 1}, got {order.min()}..{order.max()}")
+    if sizes is None:
+        return batches
+    if all(s == n for s in sizes) and all(np.array_equal(p, np.arange(n)) for p in parts):
+        return Batches.whole(n, len(parts))
+    return Batches.contiguous(order, sizes)
 
 
-def _eta_at(eta, t):
-    value = eta(t) if callable(eta) else eta
-    return check.positive("eta" if not callable(eta) else f"eta({t})", value)
+def _etas(eta, steps, exact):
+    """eta_0..eta_{steps-1}, each checked once: a list for the loop and the record's array."""
+    if callable(eta):
+        values = [check.positive(f"eta({t})", eta(t)) for t in range(steps)]
+        return values, np.array(values, dtype=object if exact else float).reshape(steps)
+    value = eta if exact else float(eta)
+    return None, np.full(steps, value, dtype=object if exact else float)
+
+
+def _diverged(theta, bound):
+    return not (np.isfinite(theta).all() and np.abs(theta).max() <= bound)
 
 
 def sgd(model, theta0, eta, *, m=1, steps=None, epochs=None, rng=None, sampling="shuffle",
@@ -90,8 +95,10 @@ def sgd(model, theta0, eta, *, m=1, steps=None, epochs=None, rng=None, sampling=
     Give exactly one of `steps`, `epochs` (ceil(N/m) steps each) or `batches` (the
     index arrays to use, e.g. [[0], [1], [0]] for a fixed order of examples).
     momentum beta in [0, 1): v <- beta v + g_hat, theta <- theta - eta v.
-    The run stops when theta is no longer finite or |theta| exceeds blowup * max(1, |theta0|).
-    Object arrays (Fractions) for theta0 and a Fraction eta keep every number exact.
+    The run stops when theta is no longer finite or max_k |theta_k| exceeds blowup * max(1, max_k |theta0_k|).
+    track_loss=True: trajectory.losses gives L(theta_t), computed from the iterates when first
+    read (never during the run); False: losses is None. Object arrays (Fractions) for theta0
+    and a Fraction eta keep every number exact.
     """
     theta = check.array("theta0", theta0, 1)
     if theta.shape != (model.dim,):
@@ -107,32 +114,37 @@ def sgd(model, theta0, eta, *, m=1, steps=None, epochs=None, rng=None, sampling=
             steps = check.integer("epochs", epochs, lo=0) * -(-model.n // m_)
         batches = sample_batches(model.n, m, steps, rng, sampling)
     else:
-        batches = [np.atleast_1d(np.asarray(b, dtype=int)) for b in batches]
+        batches = _given_batches(batches, model.n)
     exact = theta.dtype == object
+    T, d, dtype = len(batches), model.dim, object if exact else float
+    schedule, etas = _etas(eta, T, exact)
+    eta_c = None if schedule or not T else (etas[0] if exact else float(etas[0]))
+    thetas, grads = np.empty((T + 1, d), dtype), np.empty((T, d), dtype)
+    thetas[0] = theta
     bound = blowup * max(1.0, float(np.max(np.abs(theta.astype(float)))))
-    thetas, grads, etas = [theta], [], []
-    losses = [model.loss(theta)] if track_loss else None
-    v = np.zeros_like(theta)
+    bound2 = bound * bound if bound * bound < np.inf else -1.0  # -1: always run the full test
+    order, whole, v, t = batches.order, batches.full, np.zeros_like(theta), -1
     diverged_at = None
-    everything = np.arange(model.n)
-    with np.errstate(all="ignore"):
-        for t, batch in enumerate(batches):
-            whole = len(batch) == model.n and np.array_equal(batch, everything)
-            g = model.grad(theta, None if whole else batch)  # full batch: no copy of X
-            v = beta * v + g if beta else g
-            eta_t = _eta_at(eta, t)
-            theta = theta - eta_t * v
-            thetas.append(theta), grads.append(g), etas.append(eta_t)
-            if track_loss:
-                losses.append(model.loss(theta))
-            if not exact and not (np.isfinite(theta).all() and np.abs(theta).max() <= bound):
-                diverged_at = t + 1
+    unchecked = model.unchecked() if hasattr(model, "unchecked") else contextlib.nullcontext()
+    with np.errstate(all="ignore"), unchecked:
+        for c in range(0, T, CHUNK):
+            bounds = zip(batches.starts[c : c + CHUNK].tolist(), batches.stops[c : c + CHUNK].tolist())
+            for t, (a, b) in enumerate(bounds, start=c):
+                g = model.grad(theta, None if whole else order[a:b])  # full batch: no copy of X
+                if beta:
+                    v = beta * v + g
+                    g_step = v
+                else:
+                    g_step = g
+                theta = theta - (schedule[t] if schedule else eta_c) * g_step
+                thetas[t + 1] = theta
+                grads[t] = g
+                if not exact and not theta.dot(theta) <= bound2 and _diverged(theta, bound):
+                    diverged_at = t + 1
+                    break
+            if diverged_at is not None:
                 break
-    return Trajectory(
-        thetas=np.array(thetas),
-        losses=None if losses is None else np.array(losses),
-        grads=np.array(grads).reshape(len(grads), model.dim),
-        etas=np.array(etas),
-        batches=batches[: len(grads)],
-        diverged_at=diverged_at,
-    )
+    if diverged_at is not None:  # copies, so the unused rows of the record are freed
+        thetas, grads, etas = thetas[: t + 2].copy(), grads[: t + 1].copy(), etas[: t + 1].copy()
+        batches = batches.head(t + 1)
+    return Trajectory(thetas, grads, etas, batches, diverged_at, model=model if track_loss else None)

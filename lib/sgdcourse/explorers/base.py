@@ -10,11 +10,26 @@ pyplot), so it never appears twice and changes no global state.
 
 Displayed in a notebook, an explorer's output holds the live widget view, a PNG of its
 current state (what a static viewer shows) and a short text summary (what nbval compares).
+
+Public API (lessons, tests and anything that renders frames): `explorer.set(name=value, ...)`
+sets controls and renders once; `explorer.values()` the control values; `explorer.text` the
+readout of the current state; `explorer.png()` the PNG bytes of the current state (also in
+`explorer.image.value`).
+
+The browser answers a value the kernel sets on a float slider with that value rounded to the
+slider's grid (ipywidgets' slider view does so whenever it moves its handle). When a cell sets
+several values in a row, those answers arrive after the cell has finished and would overwrite
+the last value. So the kernel remembers the float values it set, and a value from the browser
+that is exactly the grid rounding of an earlier, superseded one is such an answer: it is
+dropped and the current value is sent again. Any other value from the browser (the learner)
+is taken. A drag never queues: the browser sends one value at a time and, while the kernel is
+busy, keeps only the newest for the next message.
 """
 from __future__ import annotations
 
 import base64
 import io
+import math
 
 import ipywidgets as W
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -28,6 +43,7 @@ from PIL import Image
 MIN_FONT_PT = 11.5
 SLIDER_WIDTH = "460px"
 SLIDERS = (W.FloatSlider, W.FloatLogSlider, W.IntSlider, W.SelectionSlider)
+SENT_MAX = 1000  # the kernel's values remembered per control (the browser answers within a cell's length)
 
 
 class Explorer:
@@ -53,11 +69,13 @@ class Explorer:
             artist.set_animated(True)
         self.image = W.Image(format="png", layout=W.Layout(width=f"{int(self.figsize[0] * self.dpi)}px"))
         self.readout = W.HTML()
-        self._hold = False
-        for w in self.controls.values():
+        self._hold, self._reverting = False, False
+        # float values the kernel has set, oldest first (the first is the initial value)
+        self._sent = {name: [w.value] if _grid(w) else [] for name, w in self.controls.items()}
+        for name, w in self.controls.items():
             if isinstance(w, SLIDERS):
                 w.layout.width, w.style.description_width = SLIDER_WIDTH, "initial"
-            w.observe(self._on_change, names="value")
+            w.observe(lambda change, name=name: self._on_change(name, change), names="value")
         self.refresh()
         row = W.HBox(list(extra) + list(self.controls.values()), layout=W.Layout(flex_flow="row wrap"))
         self.widget = W.VBox([row, self.image, self.readout])
@@ -81,9 +99,35 @@ class Explorer:
     def values(self):
         return {name: w.value for name, w in self.controls.items()}
 
-    def _on_change(self, change):
+    def _on_change(self, name, change):
+        if self._reverting:
+            return
+        widget = self.controls[name]
+        if "value" in (getattr(widget, "_property_lock", None) or {}):  # the browser sent it
+            if self._is_stale_echo(name, change["new"]):
+                self._reverting = True
+                try:
+                    widget.value = change["old"]  # the value the kernel holds; sent to the browser again
+                finally:
+                    self._reverting = False
+                return
+        elif _grid(widget) is not None:
+            self._sent[name].append(change["new"])
+            del self._sent[name][:-SENT_MAX]
         if not self._hold:
             self.refresh()
+
+    def _is_stale_echo(self, name, value):
+        """True when `value` is the browser's grid rounding of a value the kernel set before
+        the current one; forgets the kernel's values up to the one it answers."""
+        sent, grid = self._sent[name], _grid(self.controls[name])
+        for k, v in enumerate(sent):
+            if grid(v, value):
+                current = k == len(sent) - 1
+                del sent[: k + 1]
+                return not current
+        sent.clear()  # the learner moved the slider
+        return False
 
     def refresh(self):
         """Recompute from the current control values and render the new image."""
@@ -117,10 +161,12 @@ class Explorer:
             artist.axes.draw_artist(artist) if artist.axes else self.fig.draw_artist(artist)
 
     def png(self):
+        """The PNG bytes of the current state (RGB: the figure is opaque)."""
         self.render()
         w, h = self.canvas.get_width_height()
         buf = io.BytesIO()
-        Image.frombuffer("RGBA", (w, h), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1).save(buf, format="png", compress_level=1)
+        rgba = Image.frombuffer("RGBA", (w, h), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        rgba.convert("RGB").save(buf, format="png", compress_level=1)
         return buf.getvalue()
 
     def __repr__(self):
@@ -132,3 +178,25 @@ class Explorer:
         bundle["image/png"] = base64.b64encode(self.image.value).decode("ascii")
         bundle["text/plain"] = repr(self)
         return bundle
+
+
+def _grid(widget):
+    """For a float slider, match(v, s): is s the slider's grid point nearest to v (up to float
+    rounding)? None for other controls, whose values the browser never rounds."""
+    step = getattr(widget, "step", None)
+    if isinstance(widget, W.FloatLogSlider) and step:
+        lo, hi, base = widget.min, widget.max, widget.base
+
+        def snap(v):
+            e = lo + round((math.log(v, base) - lo) / step) * step
+            return base ** min(max(e, lo), hi)
+
+        return lambda v, s: v > 0 and abs(s - snap(v)) <= 1e-9 * abs(s)
+    if isinstance(widget, W.FloatSlider) and step:
+        lo, hi = widget.min, widget.max
+
+        def snap(v):
+            return min(max(lo + round((v - lo) / step) * step, lo), hi)
+
+        return lambda v, s: abs(s - snap(v)) <= 1e-9 * step
+    return None
