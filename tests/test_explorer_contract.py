@@ -41,6 +41,9 @@ def another_value(widget):
         return next(v for v in widget.options if v != widget.value)
     if isinstance(widget.value, bool):
         return not widget.value
+    if hasattr(widget, "base"):   # FloatLogSlider: min and max are exponents
+        top, bottom = widget.base ** widget.max, widget.base ** widget.min
+        return top if widget.value != top else bottom
     return widget.max if widget.value != widget.max else widget.min
 
 

@@ -199,9 +199,9 @@ def test_out_must_be_a_folder(tmp_path, capsys):
 
 
 def test_otter_requirements_are_the_runtime_dependencies():
-    from test_environment import name_and_bound, pyproject_dependencies
+    from test_environment import name_and_bound, pyproject
 
-    wanted, _ = pyproject_dependencies()
+    wanted, _, _ = pyproject()
     listed = dict(name_and_bound(line) for line in to_otter.requirements().splitlines() if ";" not in line)
     assert listed == wanted
 

@@ -42,10 +42,13 @@ def pixels(png):
 def test_grid_is_every_slider_value(worked):
     values, labels, current = frames.grid(worked)["eta"]
     slider = worked.controls["eta"]
-    assert len(values) == round((slider.max - slider.min) / slider.step) + 1 == 100
-    assert values[0] == slider.min and values[-1] == slider.max
-    np.testing.assert_allclose(np.diff(values), slider.step)
-    assert values[current] == pytest.approx(slider.value) and labels[current] == "0.10"
+    assert len(values) == round((slider.max - slider.min) / slider.step) + 1
+    log = hasattr(slider, "base")   # a FloatLogSlider steps in the exponent
+    lo, hi = (slider.base ** slider.min, slider.base ** slider.max) if log else (slider.min, slider.max)
+    assert values[0] == pytest.approx(lo) and values[-1] == pytest.approx(hi)
+    steps = np.diff(np.log(values) / np.log(slider.base)) if log else np.diff(values)
+    np.testing.assert_allclose(steps, slider.step, rtol=1e-6)
+    assert values[current] == pytest.approx(slider.value) and labels[current] == f"{slider.value:{slider.readout_format}}"
 
 
 def test_grid_of_a_checkbox_and_an_int_slider(variance):
