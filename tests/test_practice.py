@@ -10,7 +10,8 @@ from sgdcourse.problems import BANK, LESSONS, get, select
 
 def test_the_notebooks_import_line():
     from sgdcourse.practice import check, hint, problems, show  # noqa: F401 - the line every notebook runs
-    assert check("02-worked-step", 0.308).ok
+    from sgdcourse.problems import lesson02
+    assert check("02-worked-step", float(lesson02.W[3])).ok
 
 
 def test_hints_progress_then_run_out(capsys):

@@ -123,14 +123,14 @@ class Sandbox:
         mb = 2 ** 20
         args = [shutil.which("bwrap") or "bwrap", "--unshare-all", "--unshare-user", "--die-with-parent", "--new-session",
                 "--disable-userns", "--uid", "65534", "--gid", "65534", "--hostname", "sandbox", "--clearenv",
+                "--size", str(SHM_MB * mb), "--tmpfs", "/tmp",   # first: Python itself may live under /tmp
                 *_binds()]
         if any(PACKAGE.is_relative_to(os.path.realpath(p)) for p in (sys.base_prefix, sys.prefix)):
             args += ["--ro-bind", str(self.sealed / "sgdcourse"), str(PACKAGE)]   # hide an installed bank
         args += ["--ro-bind", str(self.sealed), INSIDE_LIB, "--proc", "/proc", "--dev", "/dev",
                  "--size", str(SHM_MB * mb), "--tmpfs", "/dev/shm", "--size", str(TMP_MB * mb), "--tmpfs", PRIVATE]
         args += [a for d in ("home", "work", "tmp") for a in ("--dir", f"{PRIVATE}/{d}")]
-        args += ["--size", str(SHM_MB * mb), "--tmpfs", "/tmp", "--bind", str(run_dir), str(run_dir),
-                 "--chdir", f"{PRIVATE}/work"]
+        args += ["--bind", str(run_dir), str(run_dir), "--chdir", f"{PRIVATE}/work"]
         home = f"{PRIVATE}/home"
         for key, value in {**env, "HOME": home, "IPYTHONDIR": f"{home}/.ipython", "TMPDIR": f"{PRIVATE}/tmp",
                            "MPLCONFIGDIR": f"{home}/.matplotlib", "PATH": "/usr/local/bin:/usr/bin:/bin",
