@@ -29,8 +29,8 @@ lab: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -n $(JOBS) --dist loadfile $(NBVAL) tests notebooks solutions exercises
 
-# The slower proofs, which .ci/run runs after make test: hostile submissions against the
-# grader's sandbox (tests/slow/, needs bubblewrap).
+# The slower proofs, which .ci/run runs after make test: the grader on real kernels, shipped and
+# crafted notebooks, and hostile submissions against its sandbox (tests/slow/, needs bubblewrap).
 slowtest: $(STAMP)
 	$(PY) -m pytest -n $(JOBS) --dist loadfile tests/slow
 
