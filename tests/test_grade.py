@@ -2,7 +2,6 @@
 exercise, the command line's checks, the gradebook's cleaning, symlinks, the manifest, and the
 refusal without a sandbox. Grading real kernels is in tests/slow/test_grade.py (make slowtest).
 """
-import csv
 import os
 import subprocess
 import sys
@@ -21,20 +20,7 @@ from sgdcourse.problems import BANK
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb"))
-EXERCISES = sorted((ROOT / "exercises").glob("[0-9][0-9]_*.ipynb"))
 SOL02, EX02 = ROOT / "solutions" / "02_sgd_by_hand.ipynb", ROOT / "exercises" / "02_sgd_by_hand.ipynb"
-# 15 s per cell: short enough for the looping submissions, long enough that an import in a
-# kernel on a loaded 2-core machine is never mistaken for a runaway cell
-OPTIONS = ["--jobs", "2", "--cell-timeout", "15", "--memory-limit", "2048"]
-
-def read_csv(path):
-    with open(path, newline="", encoding="utf-8") as f:
-        return list(csv.DictReader(f))
-
-
-def run_cli(args, cwd):
-    return subprocess.run([sys.executable, "-m", "sgdcourse.grade", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=300)
 
 
 def test_partial_credit_in_the_function_checker():
