@@ -105,6 +105,31 @@ def test_divergence_is_reported_with_its_step_and_no_warning():
     assert not sc.sgd(bowl, np.array([1.0, 1.0]), 0.19, m=1, steps=1000).diverged
 
 
+def _first_diverged_step_by_step(bowl, theta0, eta, steps, blowup):
+    """Reference: test every iterate as it is made; the step after which it left the bound."""
+    theta, bound = np.array(theta0, float), blowup * max(1.0, np.abs(theta0).max())
+    with np.errstate(all="ignore"):
+        for t in range(steps):
+            theta = theta - eta * bowl.grad(theta)
+            if not (np.isfinite(theta).all() and np.abs(theta).max() <= bound):
+                return t + 1
+    return None
+
+
+@settings(max_examples=40, deadline=None)
+@given(rate=st.floats(2.01, 2.2), blowup=st.sampled_from([1e2, 1e6, 1e12, 1e100, 1e300]),
+       steps=st.integers(1, 800))
+def test_the_blockwise_divergence_test_stops_where_a_per_step_test_would(rate, blowup, steps):
+    # theta_t = (1 - eta)^t grows by |1 - eta| > 1 a step: the divergence step spans several
+    # CHUNKs of 256 steps, and near 1e300 the square in the quick test overflows
+    bowl, theta0 = sc.QuadraticBowl([1.0]), np.array([1.0])
+    expected = _first_diverged_step_by_step(bowl, theta0, rate, steps, blowup)
+    tr = sc.sgd(bowl, theta0, rate, m=1, steps=steps, blowup=blowup)
+    assert tr.diverged_at == expected
+    assert tr.steps == (expected or steps) and len(tr.thetas) == tr.steps + 1 == len(tr.grads) + 1 == len(tr.etas) + 1
+    assert np.isfinite(tr.thetas[:-1]).all() and np.abs(tr.thetas[:-1]).max() <= blowup
+
+
 def test_schedule_is_used_step_by_step():
     bowl = sc.QuadraticBowl([1.0])
     tr = sc.sgd(bowl, np.array([1.0]), lambda t: 0.1 * (t + 1), m=1, steps=3)

@@ -4,8 +4,10 @@ g_hat_t = (1/m) sum_{i in B_t} grad l_i(theta_t) is the mean gradient over the b
 With beta = 0 this is plain SGD; with m = N (and no replacement) it is full-batch GD.
 
 Everything is checked once before the loop (theta0, eta, the batches); inside it the model
-runs unchecked and the only extra work per step is storing the row and one dot product
-theta . theta for the divergence test. No loss is computed while running: see Trajectory.
+runs unchecked and the only extra work per step is storing theta_{t+1} and g_hat_t. The
+divergence test runs once per CHUNK steps over the block of iterates just stored and stops
+the run at the first diverged one, so the record is the one a test after every step gives.
+No loss is computed while running: see Trajectory.
 """
 from __future__ import annotations
 
@@ -83,8 +85,15 @@ def _etas(eta, steps, exact):
     return None, np.full(steps, value, dtype=object if exact else float)
 
 
-def _diverged(theta, bound):
-    return not (np.isfinite(theta).all() and np.abs(theta).max() <= bound)
+def _first_diverged(block, bound, bound2):
+    """Index of the first row of `block` (iterates, shape (k, d)) that is not finite or has
+    max_k |theta_k| > bound, else None. One pass over the block: a row with
+    theta . theta <= bound^2 has every |theta_k| <= bound, so only the others are looked at."""
+    suspect = np.flatnonzero(~(np.einsum("ij,ij->i", block, block) <= bound2))
+    for i in suspect:
+        if not (np.isfinite(block[i]).all() and np.abs(block[i]).max() <= bound):
+            return int(i)
+    return None
 
 
 def sgd(model, theta0, eta, *, m=1, steps=None, epochs=None, rng=None, sampling="shuffle",
@@ -123,14 +132,15 @@ def sgd(model, theta0, eta, *, m=1, steps=None, epochs=None, rng=None, sampling=
     thetas[0] = theta
     bound = blowup * max(1.0, float(np.max(np.abs(theta.astype(float)))))
     bound2 = bound * bound if bound * bound < np.inf else -1.0  # -1: always run the full test
-    order, whole, v, t = batches.order, batches.full, np.zeros_like(theta), -1
+    order, whole, v = batches.order, batches.full, np.zeros_like(theta)
     diverged_at = None
     unchecked = model.unchecked() if hasattr(model, "unchecked") else contextlib.nullcontext()
+    grad = model.grad
     with np.errstate(all="ignore"), unchecked:
         for c in range(0, T, CHUNK):
             bounds = zip(batches.starts[c : c + CHUNK].tolist(), batches.stops[c : c + CHUNK].tolist())
             for t, (a, b) in enumerate(bounds, start=c):
-                g = model.grad(theta, None if whole else order[a:b])  # full batch: no copy of X
+                g = grad(theta, None if whole else order[a:b])  # full batch: no copy of X
                 if beta:
                     v = beta * v + g
                     g_step = v
@@ -139,10 +149,9 @@ def sgd(model, theta0, eta, *, m=1, steps=None, epochs=None, rng=None, sampling=
                 theta = theta - (schedule[t] if schedule else eta_c) * g_step
                 thetas[t + 1] = theta
                 grads[t] = g
-                if not exact and not theta.dot(theta) <= bound2 and _diverged(theta, bound):
-                    diverged_at = t + 1
-                    break
-            if diverged_at is not None:
+            if not exact and (diverged_at := _first_diverged(thetas[c + 1 : t + 2], bound, bound2)) is not None:
+                diverged_at += c + 1
+                t = diverged_at - 1
                 break
     if diverged_at is not None:  # copies, so the unused rows of the record are freed
         thetas, grads, etas = thetas[: t + 2].copy(), grads[: t + 1].copy(), etas[: t + 1].copy()
