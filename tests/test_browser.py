@@ -67,17 +67,19 @@ def lab(tmp_path_factory):
 
 
 @contextlib.contextmanager
-def serve_lab(root):
-    """`make lab` serving a copy of notebooks/ in the empty folder root; yields (base_url, token)."""
+def serve_lab(root, windowing="none"):
+    """`make lab` serving a copy of notebooks/ in the empty folder root; yields (base_url, token).
+    `windowing` is the notebook's windowing mode; "none" (every cell rendered) is what Run All
+    checks need, JupyterLab's default is "contentVisibility" (off-screen cells skip layout)."""
     shutil.copytree(ROOT / "notebooks", root / "notebooks")
     port, token = _free_port(), "browser-test"
     args = (f"--no-browser --ServerApp.ip=127.0.0.1 --port={port} --IdentityProvider.token={token} "
             f"--LabApp.expose_app_in_browser=True --LabApp.workspaces_dir={root}/workspaces "
             f"--LabApp.user_settings_dir={root}/settings")  # no state shared with the user's own JupyterLab
-    # render every cell (no windowing), so every explorer view exists while a cell sets its values
+    # by default every cell is rendered (no windowing), so every explorer view exists while a cell sets its values
     tracker = root / "settings" / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
     tracker.parent.mkdir(parents=True)
-    tracker.write_text(json.dumps({"windowingMode": "none"}))
+    tracker.write_text(json.dumps({"windowingMode": windowing}))
     log = open(root / "lab.log", "w+")
     proc = subprocess.Popen(["make", "-s", "lab", f"LAB_ROOT={root}", f"LAB_ARGS={args}"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True, env={**os.environ, "JUPYTER_PLATFORM_DIRS": "1"})
@@ -249,7 +251,7 @@ def _explorer_state():
     for obj in list(globals().values()):
         if isinstance(obj, Explorer) and id(obj) not in seen:
             seen.add(id(obj))
-            shown = hashlib.sha256(obj.image.value).hexdigest()
+            shown = hashlib.sha256(obj.shown_png).hexdigest()
             text = obj.update(**obj.values())          # the state rendered afresh
             fresh = hashlib.sha256(obj.png()).hexdigest()
             out.append(dict(cls=type(obj).__name__, text=obj.text, fresh_text=text, image=shown, fresh=fresh,

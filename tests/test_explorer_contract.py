@@ -2,6 +2,7 @@
 re-renders the same figure into a new image, the cached background gives exactly the picture
 of a full redraw, nothing is warned about, and the notebook output carries the widget view,
 a static PNG and the repr as text."""
+import base64
 import warnings
 
 import numpy as np
@@ -89,6 +90,7 @@ def test_public_api_set_values_text_png(explorer):
     assert explorer.values()[name] == value
     assert explorer.text == explorer.update(**explorer.values())
     png = explorer.png()
-    assert png.startswith(b"\x89PNG\r\n\x1a\n") and png == explorer.image.value
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and png == explorer.shown_png
+    assert explorer.image.format == "url" and explorer.image.value == b"data:image/png;base64," + base64.b64encode(png)
     with pytest.raises(ValueError, match="unknown control"):
         explorer.set(no_such_control=1)

@@ -40,7 +40,7 @@ def test_answers_to_a_loop_of_values_leave_the_reset_value(build):
         widget.set_state({"value": browser_rounding(widget, v)})
     assert widget.value == pytest.approx(reset, abs=1e-12)
     assert explorer.text == start_text
-    assert explorer.image.value == start_png
+    assert explorer.shown_png == start_png
 
 
 def test_without_the_filter_the_last_answer_would_win():

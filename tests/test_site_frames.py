@@ -79,10 +79,10 @@ def test_grid_rejects_bad_input(worked):
 
 
 def test_encode_keeps_the_picture(worked):
-    png = worked.image.value
+    png = worked.shown_png
     a, b = pixels(png), pixels(frames.encode(png))
     assert a.shape == b.shape and np.abs(a - b).mean() < 2.0
-    other = pixels(frames.encode(worked.set(eta=0.9).image.value))
+    other = pixels(frames.encode(worked.set(eta=0.9).shown_png))
     assert np.abs(other - b).mean() > 5 * np.abs(a - b).mean()   # a different frame is told apart
     worked.set(eta=0.1)
     assert frames.encode(png) == frames.encode(png)               # deterministic
@@ -99,7 +99,7 @@ def test_render_writes_the_explorers_own_frames_and_restores_it(variance, tmp_pa
         k = (m - 1) * 2 + int(replace)                            # row-major, first control slowest
         variance.set(m=m, replace=replace)
         assert manifest["texts"][k] == variance.text
-        assert (tmp_path / f"{k:04d}.png").read_bytes() == frames.encode(variance.image.value)
+        assert (tmp_path / f"{k:04d}.png").read_bytes() == frames.encode(variance.shown_png)
     json.dumps(manifest)                                          # the page embeds it
 
 

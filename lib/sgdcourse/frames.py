@@ -2,7 +2,7 @@
 
 A static page cannot run the explorer, so the site shows, for every point of a grid of
 control values, the PNG and the readout the explorer itself produces there (through its
-public API: `set(**values)`, `image.value`, `text`). Each control's grid is the live widget's
+public API: `set(**values)`, `shown_png`, `text`). Each control's grid is the live widget's
 own values (every step of a slider, every option, both states of a checkbox) as long as the
 product over all controls stays within `max_frames`; beyond that the last controls are
 thinned first, to evenly spaced values that always keep both ends and the current value.
@@ -105,7 +105,7 @@ def render(explorer, outdir, max_frames=MAX_FRAMES):
     try:
         for k, point in enumerate(product(*(a[0] for a in axes.values()))):
             explorer.set(**dict(zip(axes, point)))
-            (outdir / f"{k:04d}.png").write_bytes(encode(explorer.image.value))
+            (outdir / f"{k:04d}.png").write_bytes(encode(explorer.shown_png))
             texts.append(explorer.text)
     finally:
         explorer.set(**before)

@@ -2,7 +2,8 @@
 
 The figure is built once (`draw`); a new control value calls `update(**values)`, which
 changes the data of the existing artists, and the figure is re-rendered to PNG into an
-`ipywidgets.Image`. Nothing is printed from the callback and no new figure is created.
+`ipywidgets.Image` (as a data URL: the browser shows one several ms sooner than the blob an
+image widget of format "png" makes, as it needs no fetch through the browser's blob store). Nothing is printed from the callback and no new figure is created.
 Artists listed in `self.dynamic` are redrawn over a cached picture of everything else
 (contours, axes), which is re-rendered only when some axes' limits change: an update then
 costs a few artist draws plus a PNG encoding. The figure uses matplotlib's object API (no
@@ -13,8 +14,8 @@ current state (what a static viewer shows) and a short text summary (what nbval 
 
 Public API (lessons, tests and anything that renders frames): `explorer.set(name=value, ...)`
 sets controls and renders once; `explorer.values()` the control values; `explorer.text` the
-readout of the current state; `explorer.png()` the PNG bytes of the current state (also in
-`explorer.image.value`).
+readout of the current state; `explorer.png()` renders the PNG bytes of the current state;
+`explorer.shown_png` holds the PNG on display (`explorer.image.value` is its data URL).
 
 The browser answers a value the kernel sets on a float slider with that value rounded to the
 slider's grid (ipywidgets' slider view does so whenever it moves its handle). When a cell sets
@@ -28,14 +29,15 @@ busy, keeps only the newest for the next message.
 from __future__ import annotations
 
 import base64
-import io
 import math
 
 import ipywidgets as W
+import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
-from PIL import Image
+
+from .png import encode_rgb
 
 # The PNG is shown at figsize * dpi pixels, so a font of MIN_FONT_PT points is
 # MIN_FONT_PT * dpi / 72 pixels on screen: 11.5 pt at 90 dpi is 14.4 px, at least the body
@@ -43,6 +45,7 @@ from PIL import Image
 MIN_FONT_PT = 11.5
 SLIDER_WIDTH = "460px"
 SLIDERS = (W.FloatSlider, W.FloatLogSlider, W.IntSlider, W.SelectionSlider)
+DATA_URL = b"data:image/png;base64,"
 SENT_MAX = 1000  # the kernel's values remembered per control (the browser answers within a cell's length)
 
 
@@ -67,7 +70,7 @@ class Explorer:
         self._readable_fonts()
         for artist in self.dynamic:
             artist.set_animated(True)
-        self.image = W.Image(format="png", layout=W.Layout(width=f"{int(self.figsize[0] * self.dpi)}px"))
+        self.image = W.Image(format="url", layout=W.Layout(width=f"{int(self.figsize[0] * self.dpi)}px"))
         self.readout = W.HTML()
         self._hold, self._reverting = False, False
         # float values the kernel has set, oldest first (the first is the initial value)
@@ -133,7 +136,8 @@ class Explorer:
         """Recompute from the current control values and render the new image."""
         self.text = self.update(**self.values())
         self.readout.value = f'<code style="font-size: var(--jp-content-font-size1, 14px)">{self.text}</code>'
-        self.image.value = self.png()
+        self.shown_png = self.png()
+        self.image.value = DATA_URL + base64.b64encode(self.shown_png)
 
     def set(self, **values):
         """Set several controls at once (one update), e.g. explorer.set(eta=0.1, m=8)."""
@@ -163,11 +167,7 @@ class Explorer:
     def png(self):
         """The PNG bytes of the current state (RGB: the figure is opaque)."""
         self.render()
-        w, h = self.canvas.get_width_height()
-        buf = io.BytesIO()
-        rgba = Image.frombuffer("RGBA", (w, h), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-        rgba.convert("RGB").save(buf, format="png", compress_level=1)
-        return buf.getvalue()
+        return encode_rgb(np.asarray(self.canvas.buffer_rgba()))
 
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.values().items())
@@ -175,7 +175,7 @@ class Explorer:
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         bundle = dict(self.widget._repr_mimebundle_() or {})
-        bundle["image/png"] = base64.b64encode(self.image.value).decode("ascii")
+        bundle["image/png"] = base64.b64encode(self.shown_png).decode("ascii")
         bundle["text/plain"] = repr(self)
         return bundle
 
