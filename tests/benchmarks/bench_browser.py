@@ -98,7 +98,9 @@ def main():
         return 2
     print("load average (1, 5, 15 min):", " ".join(f"{x:.2f}" for x in os.getloadavg()))
     rows = []
-    with tempfile.TemporaryDirectory() as tmp, serve_lab(Path(tmp)) as lab, chromium_page() as page:
+    windowing = os.environ.get("SGDCOURSE_WINDOWING", "contentVisibility")
+    print("JupyterLab windowing mode:", windowing)
+    with tempfile.TemporaryDirectory() as tmp, serve_lab(Path(tmp), windowing) as lab, chromium_page() as page:
         for path in LESSONS:
             stated = stated_explorers(path)
             if not stated:

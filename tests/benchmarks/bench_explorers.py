@@ -16,6 +16,7 @@ import os
 import sys
 import time
 
+import ipywidgets as W
 import numpy as np
 
 import sgdcourse as sc
@@ -36,6 +37,8 @@ def values_of(widget):
         return list(widget.options)
     if isinstance(widget.value, bool):
         return [True, False]
+    if isinstance(widget, W.FloatLogSlider):  # min and max are exponents
+        return list(widget.base ** np.linspace(widget.min, widget.max, 41))
     if isinstance(widget.value, int):
         return list(range(widget.min, widget.max + 1, max(1, (widget.max - widget.min) // 40)))
     return list(np.linspace(widget.min, widget.max, 41))
