@@ -6,8 +6,9 @@ Chromium opens each lesson with explorers and runs it (Run All). Then, for the f
 every explorer:
 
   step      the slider handle has the keyboard focus; one arrow key press moves it one step.
-            Timed in the page, from the keydown event to the first animation frame after the
-            new image has loaded (STEPS presses, one at a time, away from the end and back);
+            Timed in the page, from the keydown event to the first animation frame after both
+            the new image has loaded and the readout below it has changed (STEPS presses, one
+            at a time, away from the end and back);
   release   a drag over DRAG_SHARE of the way to the far end, in DRAG_MOVES mouse moves 16 ms
             apart, as a hand drags;
             timed from the mouseup to the frame after the last image that arrives; the table
@@ -40,8 +41,15 @@ INSTRUMENT = """([nb, k, label]) => {
     const box = boxes[k], img = [...box.children].find(c => c.matches('img.widget-image'));
     const slider = [...box.querySelectorAll('.widget-slider')].find(el => el.querySelector('.widget-label').textContent === label);
     const handle = slider.querySelector('.noUi-handle');
-    window.__bench = {loads: [], key: null, up: null, box, img, handle, slider};
-    img.addEventListener('load', () => requestAnimationFrame(() => window.__bench.loads.push(performance.now())));
+    const text = box.querySelector('.widget-html-content');
+    window.__bench = {loads: [], key: null, up: null, box, img, handle, slider, image: false, readout: false};
+    const shown = (what) => {  // a step is on screen once its image and its readout both are
+        const b = window.__bench;
+        b[what] = true;
+        if (b.image && b.readout) { b.image = b.readout = false; requestAnimationFrame(() => b.loads.push(performance.now())); }
+    };
+    img.addEventListener('load', () => shown('image'));
+    new MutationObserver(() => shown('readout')).observe(text, {childList: true, subtree: true, characterData: true});
     handle.addEventListener('keydown', () => { window.__bench.key = performance.now(); }, true);
     window.addEventListener('mouseup', () => { window.__bench.up = performance.now(); }, true);
     handle.scrollIntoView({block: 'center'});
@@ -59,7 +67,9 @@ def step_times(page, room):
         n = page.evaluate("() => window.__bench.loads.length")
         page.evaluate("() => window.__bench.handle.focus()")
         page.keyboard.press(key)
-        page.wait_for_function(f"() => window.__bench.loads.length > {n}", timeout=30_000, polling="raf")
+        # the page takes the times itself; polling on a timer, not every frame, keeps the wait
+        # from making the browser draw a frame every 16 ms while the step is under way
+        page.wait_for_function(f"() => window.__bench.loads.length > {n}", timeout=30_000, polling=100)
         times.append(page.evaluate(f"() => window.__bench.loads[{n}] - window.__bench.key"))
         time.sleep(0.1)
     return times

@@ -133,11 +133,15 @@ class Explorer:
         return False
 
     def refresh(self):
-        """Recompute from the current control values and render the new image."""
+        """Recompute from the current control values and render the new image.
+
+        The image and the readout are sent one right after the other, once both are ready, so
+        the browser takes them in one go (one layout, one frame) and does no work for the
+        readout while the kernel is still drawing."""
         self.text = self.update(**self.values())
-        self.readout.value = f'<code style="font-size: var(--jp-content-font-size1, 14px)">{self.text}</code>'
         self.shown_png = self.png()
         self.image.value = DATA_URL + base64.b64encode(self.shown_png)
+        self.readout.value = f'<code style="font-size: var(--jp-content-font-size1, 14px)">{self.text}</code>'
 
     def set(self, **values):
         """Set several controls at once (one update), e.g. explorer.set(eta=0.1, m=8)."""
