@@ -50,7 +50,9 @@ def test_beta_zero_is_plain_gradient_descent(explorer):
     explorer.set(beta=0.0)
     np.testing.assert_array_equal(explorer.path.get_xydata(), explorer.plain.thetas)
     t = settled_by_hand(loss(explorer.plain.thetas), 1e-4)
-    assert explorer.text == f"beta = 0.00: steps until the loss stays below 0.0001: plain GD {t} steps, heavy ball {t} steps"
+    limit = 2 * (1 + 0.0) / 50.0  # 2 (1 + beta) / lambda_max, by hand
+    assert explorer.text == (f"beta = 0.00: stable for eta < 2(1 + beta)/lambda_max = {limit:.3f}; "
+                             f"steps until the loss stays below 0.0001: plain GD {t} steps, heavy ball {t} steps")
 
 
 def test_readout_counts_steps_to_tolerance(explorer):
@@ -69,7 +71,7 @@ def test_divergence_is_reported():
     # eta = 0.05 > 2 / 50: plain GD diverges; with beta = 0.5 the limit is 2 (1.5) / 50 = 0.06
     e = MomentumExplorer(eta=0.05, steps=400, beta=0.5)
     assert "plain GD diverged at step" in e.text and "heavy ball diverged" not in e.text
-    assert "0.060" in e.title.get_text()
+    assert "stable for eta < 2(1 + beta)/lambda_max = 0.060;" in e.text
     e.set(beta=0.2)   # limit 0.048 < 0.05
     assert "heavy ball diverged at step" in e.text
 
@@ -91,7 +93,8 @@ def test_updates_reuse_artists_and_change_the_image(explorer):
     assert limits == (explorer.ax_path.get_xlim(), explorer.ax_path.get_ylim(), explorer.ax_loss.get_ylim())
     explorer.controls["beta"].value = 0.7
     assert explorer.image.value == image                  # same value, same picture
-    assert repr(explorer).startswith("MomentumExplorer(beta=0.7): beta = 0.70: steps until")
+    assert repr(explorer).startswith(f"MomentumExplorer(beta=0.7): beta = 0.70: stable for eta < 2(1 + beta)/lambda_max = "
+                                     f"{2 * 1.7 / 50:.3f}; steps until")
 
 
 def test_bad_arguments():
