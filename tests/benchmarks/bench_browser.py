@@ -9,12 +9,13 @@ every explorer:
             Timed in the page, from the keydown event to the first animation frame after both
             the new image has loaded and the readout below it has changed (STEPS presses, one
             at a time, away from the end and back);
-  release   a drag over DRAG_SHARE of the way to the far end, in DRAG_MOVES mouse moves 16 ms
-            apart, as a hand drags;
-            timed from the mouseup to the frame after the last image that arrives; the table
-            then shows the slider's value next to the readout (the newest value wins).
+  release   DRAGS drags, each over DRAG_SHARE of the way to the far end (towards the side with
+            more room, back, and out again), in DRAG_MOVES mouse moves 16 ms apart, as a hand
+            drags; each timed from the mouseup to the frame after the last image and readout
+            that arrive; the table gives the median and the max of the drags, then the slider's
+            value next to the readout after the last one (the newest value wins).
 
-Goals: step median <= 60 ms, p90 <= 100 ms; release <= 100 ms. The load average is printed
+Goals: step median <= 60 ms, p90 <= 100 ms; release (median of the drags) <= 100 ms. The load average is printed
 before and after: on a shared machine every figure includes waiting for a core.
 """
 from __future__ import annotations
@@ -32,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from test_browser import (ASK_KERNEL, KERNEL_IDLE, KERNEL_STATE, LESSONS, VISIBLE, _missing,  # noqa: E402
                           _run_all, chromium_page, serve_lab, stated_explorers)
 
-STEPS, DRAG_SHARE, DRAG_MOVES, QUIET_S = 20, 0.6, 30, 1.5
+STEPS, DRAGS, DRAG_SHARE, DRAG_MOVES, QUIET_S = 20, 3, 0.6, 30, 1.5
 GOALS = dict(median=60.0, p90=100.0, release=100.0)
 
 INSTRUMENT = """([nb, k, label]) => {
@@ -42,11 +43,14 @@ INSTRUMENT = """([nb, k, label]) => {
     const slider = [...box.querySelectorAll('.widget-slider')].find(el => el.querySelector('.widget-label').textContent === label);
     const handle = slider.querySelector('.noUi-handle');
     const text = box.querySelector('.widget-html-content');
-    window.__bench = {loads: [], key: null, up: null, box, img, handle, slider, image: false, readout: false};
+    window.__bench = {loads: [], key: null, up: null, box, img, handle, slider, image: false, readout: false, waiting: []};
     const shown = (what) => {  // a step is on screen once its image and its readout both are
         const b = window.__bench;
         b[what] = true;
-        if (b.image && b.readout) { b.image = b.readout = false; requestAnimationFrame(() => b.loads.push(performance.now())); }
+        if (b.image && b.readout) {
+            b.image = b.readout = false;
+            requestAnimationFrame(() => { b.loads.push(performance.now()); b.waiting.splice(0).forEach(wake => wake()); });
+        }
     };
     img.addEventListener('load', () => shown('image'));
     new MutationObserver(() => shown('readout')).observe(text, {childList: true, subtree: true, characterData: true});
@@ -57,31 +61,40 @@ INSTRUMENT = """([nb, k, label]) => {
 }"""
 
 
+# Wait for the step's frame without polling: the page takes the times itself, and a poll (every
+# frame or on a timer) would make Chromium and Playwright's driver work while the step runs.
+NEXT = """(n) => new Promise((resolve, reject) => {
+    const b = window.__bench;
+    if (b.loads.length > n) return resolve();
+    b.waiting.push(resolve);
+    setTimeout(() => reject(new Error('no new image and readout within 30 s')), 30000);
+})"""
+
+
 def step_times(page, room):
-    """Arrow presses towards the side with more room and back (STEPS at most); ms each."""
+    """STEPS arrow presses: towards the side with more room and back, again while a short
+    slider (lesson 03's 7 etas) has fewer than STEPS / 2 steps that way; ms each."""
     right = room[1] >= room[0]
     n = min(STEPS // 2, max(room))
-    keys = ["ArrowRight" if right else "ArrowLeft"] * n + ["ArrowLeft" if right else "ArrowRight"] * n
+    out_and_back = ["ArrowRight" if right else "ArrowLeft"] * n + ["ArrowLeft" if right else "ArrowRight"] * n
+    keys = (out_and_back * -(-STEPS // len(out_and_back)))[:STEPS]
     times = []
     for key in keys:
         n = page.evaluate("() => window.__bench.loads.length")
         page.evaluate("() => window.__bench.handle.focus()")
         page.keyboard.press(key)
-        # the page takes the times itself; polling on a timer, not every frame, keeps the wait
-        # from making the browser draw a frame every 16 ms while the step is under way
-        page.wait_for_function(f"() => window.__bench.loads.length > {n}", timeout=30_000, polling=100)
+        page.evaluate(NEXT, n)
         times.append(page.evaluate(f"() => window.__bench.loads[{n}] - window.__bench.key"))
         time.sleep(0.1)
     return times
 
 
-def release_time(page, room):
-    """ms from the end of a drag to the last image it brings; and the slider's value and the
-    readout the page then shows (they must agree: the newest value wins)."""
+def release_time(page, right):
+    """ms from the end of a drag (to the right or left) to the last image it brings; and the
+    slider's value and the readout the page then shows (they must agree: the newest value wins)."""
     box = page.evaluate_handle("() => window.__bench.handle").as_element().bounding_box()
     track = page.evaluate_handle("() => window.__bench.slider.querySelector('.noUi-target')").as_element().bounding_box()
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    right = room[1] >= room[0]
     reach = (track["x"] + track["width"] - x) if right else (x - track["x"])
     dx = DRAG_SHARE * reach * (1 if right else -1)  # stops short of the end: the value still changes at the release
     page.mouse.move(x, y)
@@ -126,22 +139,27 @@ def main():
                 label, _, room = next(c for c in state["controls"] if max(c[2]) > 0)  # its first slider
                 page.evaluate(INSTRUMENT, [VISIBLE, k, label])
                 ms = np.array(step_times(page, room))
-                release, (value, text) = release_time(page, room)
+                right = room[1] >= room[0]
+                drags = [release_time(page, right if i % 2 == 0 else not right) for i in range(DRAGS)]
+                release = np.array([d[0] for d in drags])
+                value, text = drags[-1][1]
                 rows.append((f"{cls} ({Path(path).stem[:2]}, {label})", ms, release, value, text))
-                print(f"  {rows[-1][0]}: median {np.median(ms):.0f} ms, release {release:.0f} ms", flush=True)
+                print(f"  {rows[-1][0]}: median {np.median(ms):.0f} ms, release {np.median(release):.0f} ms", flush=True)
             page.evaluate("() => window.jupyterapp.shell.currentWidget.sessionContext.shutdown()")
-    print(f"\n{'explorer (lesson, slider)':44} {'steps':>5} {'median ms':>9} {'p90 ms':>7} {'max ms':>7} {'release ms':>10}  verdict")
+    print(f"\n{'explorer (lesson, slider)':44} {'steps':>5} {'median ms':>9} {'p90 ms':>7} {'max ms':>7} "
+          f"{'release ms':>10} {'(max)':>7}  verdict")
     ok = True
     for name, ms, release, value, text in rows:
         med, p90 = np.median(ms), np.percentile(ms, 90)
-        good = med <= GOALS["median"] and p90 <= GOALS["p90"] and release <= GOALS["release"]
+        good = med <= GOALS["median"] and p90 <= GOALS["p90"] and np.median(release) <= GOALS["release"]
         ok &= good
-        print(f"{name:44} {len(ms):5d} {med:9.1f} {p90:7.1f} {ms.max():7.1f} {release:10.1f}  "
+        print(f"{name:44} {len(ms):5d} {med:9.1f} {p90:7.1f} {ms.max():7.1f} {np.median(release):10.1f} {release.max():7.1f}  "
               f"{'ok' if good else 'SLOW'}  (after the drag: slider {value}, readout {text[:40]!r})")
     print(f"\ngoals: median <= {GOALS['median']:g} ms, p90 <= {GOALS['p90']:g} ms, release <= {GOALS['release']:g} ms:",
           "met" if ok else "NOT met")
     print("load average (1, 5, 15 min):", " ".join(f"{x:.2f}" for x in os.getloadavg()))
-    print(json.dumps({name: dict(median=float(np.median(ms)), p90=float(np.percentile(ms, 90)), release=float(release))
+    print(json.dumps({name: dict(median=float(np.median(ms)), p90=float(np.percentile(ms, 90)),
+                                 release=float(np.median(release)), release_max=float(release.max()))
                       for name, ms, release, _, _ in rows}))
     return 0 if ok else 1
 
