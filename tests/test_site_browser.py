@@ -145,7 +145,7 @@ class Lesson:
         """(encoded PNG, readout) of that explorer set to `values`, through its public API."""
         code = (f"import base64, json\nfrom sgdcourse.frames import find, encode\n"
                 f"_e = find({model_id!r}); _before = _e.values(); _e.set(**json.loads({json.dumps(values)!r}))\n"
-                f"print(json.dumps([base64.b64encode(encode(_e.image.value)).decode(), _e.text])); _e.set(**_before)")
+                f"print(json.dumps([base64.b64encode(encode(_e.shown_png)).decode(), _e.text])); _e.set(**_before)")
         cell = nbformat.v4.new_code_cell(code)
         self.client.execute_cell(cell, self.next)
         text = "".join(o.get("text", "") for o in cell.outputs if o.get("name") == "stdout")

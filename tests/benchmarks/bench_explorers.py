@@ -3,7 +3,7 @@
 Run with `make bench` (or .venv/bin/python tests/benchmarks/bench_explorers.py). Not part of
 `make test`: timings depend on the machine. Each explorer is built as its lesson builds it;
 then every control is swept through its values and each assignment `widget.value = v` is
-timed until explorer.image.value holds the new PNG (observers run synchronously in the
+timed until explorer.image holds the new PNG (observers run synchronously in the
 kernel, so the assignment returns with the image rendered). Target: median <= 30 ms.
 
 On a shared machine the wall clock includes waiting for a core, so the table also gives the
