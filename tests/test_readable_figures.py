@@ -1,24 +1,15 @@
 """Figures a learner can read: explorer text at least body-text size as displayed, sliders wide
 enough to aim, a logarithmic slider where the range spans decades, maps with axes and a colour
 bar, and the Greek letter in labels where the text writes it."""
-import warnings
 
 import ipywidgets as W
 import numpy as np
-import pytest
 from matplotlib.text import Text
 
 from sgdcourse.explorers import base
-from test_explorer_contract import BUILDERS
+from test_explorer_contract import BUILDERS, explorer  # noqa: F401  (explorer: the fixture, every explorer built without warnings)
 
 BODY_TEXT_PX = 14          # JupyterLab's body text (--jp-content-font-size1)
-
-
-@pytest.fixture(params=sorted(BUILDERS), scope="module")
-def explorer(request):
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        return BUILDERS[request.param](np.random.default_rng(0))
 
 
 def test_every_visible_text_is_at_least_body_size_on_screen(explorer):
