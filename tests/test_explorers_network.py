@@ -2,9 +2,11 @@
 the update rule over the sorted batches, and the marker, batch marks and readout follow the sliders."""
 import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
 from sgdcourse.data import make_moons
-from sgdcourse.explorers.network import DataOrderExplorer
+from sgdcourse.explorers.network import WASHED, DataOrderExplorer, PixelMap
 
 EPOCHS, M, ETA = 4, 10, 0.5
 
@@ -39,6 +41,38 @@ def ordered_reference(explorer):
     return np.array(thetas)
 
 
+def bilinear(values, u, v):
+    """values (rows y, columns x) at the point u of the columns' and v of the rows' lattice span, in [0, 1]."""
+    rows, cols = values.shape
+    u, v = u * (cols - 1), v * (rows - 1)
+    j, i = min(int(u), cols - 2), min(int(v), rows - 2)
+    a, b = u - j, v - i
+    return ((1 - b) * ((1 - a) * values[i, j] + a * values[i, j + 1])
+            + b * ((1 - a) * values[i + 1, j] + a * values[i + 1, j + 1]))
+
+
+@pytest.mark.parametrize("shape, dpi", [((5, 7), 50), ((2, 2), 40), ((20, 3), 72)])
+def test_pixel_map_colours_each_pixel_by_the_bilinear_value_at_its_centre(shape, dpi):
+    fig = Figure(figsize=(3, 2), dpi=dpi)
+    canvas = FigureCanvasAgg(fig)
+    ax = fig.add_axes([0.13, 0.21, 0.7, 0.6])
+    ax.set_axis_off()                                     # nothing else is drawn in the axes
+    values = np.random.default_rng(7).random(shape)
+    PixelMap(ax, values, WASHED)
+    canvas.draw()
+    picture = np.asarray(canvas.buffer_rgba())            # rows from the top of the figure
+    x0, y0, x1, y1 = np.round(ax.bbox.extents).astype(int)
+    height = picture.shape[0]
+    for y in range(y0, y1):                               # y: pixels from the bottom
+        for x in range(x0, x1):
+            p = bilinear(values, (x - x0 + 0.5) / (x1 - x0), (y - y0 + 0.5) / (y1 - y0))
+            expected = np.round(np.array(WASHED(p)) * 255)
+            assert np.array_equal(picture[height - 1 - y, x], expected), (x, y)
+    outside = np.ones(picture.shape[:2], bool)
+    outside[height - y1 : height - y0, x0:x1] = False
+    assert (picture[outside] == 255).all()                # white figure background, untouched
+
+
 def test_data_are_sorted_and_ordered_batches_hold_one_class(explorer, data):
     assert np.all(np.diff(explorer.y) >= 0) and explorer.y.sum() == data[1].sum()
     assert all(len(np.unique(explorer.y[B])) == 1 for B in explorer.runs["ordered"].batches)
@@ -53,8 +87,8 @@ def test_pictures_follow_the_forward_pass_of_theta_t(explorer, epoch, batch):
     np.testing.assert_allclose(explorer.runs["ordered"].thetas, ref, rtol=1e-10, atol=1e-12)
     for name in ("ordered", "shuffled"):
         theta = ref[t] if name == "ordered" else explorer.runs[name].thetas[t]
-        shown = np.asarray(explorer.images[name].get_array())
-        np.testing.assert_allclose(shown.ravel(), forward(theta, explorer.points), rtol=1e-10)
+        np.testing.assert_allclose(explorer.maps[name].ravel(), forward(theta, explorer.points), rtol=1e-10)
+        assert explorer.images[name].values is explorer.maps[name]     # what the map draws
     np.testing.assert_allclose(explorer.marker.get_xdata(), [t / 12, t / 12])
     marks = explorer.batch_marks["ordered"].get_xydata()
     if t == 0:

