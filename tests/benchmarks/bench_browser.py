@@ -164,11 +164,11 @@ def step_times(page, room):
     keys = (out_and_back * -(-STEPS // len(out_and_back)))[:STEPS]
     stamps = []
     for key in keys:
-        n = page.evaluate("() => window.__bench.loads.length")
+        shown = page.evaluate("() => window.__bench.loads.length")  # frames so far; this step's is next
         page.evaluate("() => window.__bench.handle.focus()")
         page.keyboard.press(key)
-        page.evaluate(NEXT, n)
-        stamps.append(page.evaluate(f"() => [window.__bench.key, window.__bench.loads[{n}]]"))
+        page.evaluate(NEXT, shown)
+        stamps.append(page.evaluate(f"() => [window.__bench.key, window.__bench.loads[{shown}]]"))
         time.sleep(0.1)
     return [frame - key for key, frame in stamps], stamps
 
