@@ -30,9 +30,12 @@ test: $(STAMP)
 	$(PY) -m pytest -n $(JOBS) --dist loadfile $(NBVAL) tests notebooks solutions exercises
 
 # The slower proofs, which .ci/run runs after make test: the grader on real kernels, shipped and
-# crafted notebooks, and hostile submissions against its sandbox (tests/slow/, needs bubblewrap).
+# crafted notebooks, and hostile submissions against its sandbox (tests/slow/, needs bubblewrap);
+# then the lesson claims too slow for make test, and every claim run under the change that must
+# break it (tests/claims/, marker slowclaim).
 slowtest: $(STAMP)
 	$(PY) -m pytest -n $(JOBS) --dist loadfile tests/slow
+	$(PY) -m pytest -n $(JOBS) -m slowclaim tests/claims
 
 unit: $(STAMP)
 	$(PY) -m pytest tests

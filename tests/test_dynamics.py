@@ -4,6 +4,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+import sympy as sp
 
 import sgdcourse as sc
 from sgdcourse import dynamics as D
@@ -74,10 +75,48 @@ def test_momentum_threshold_matches_simulation(beta):
     assert sc.sgd(bowl, np.array([1.0]), 1.03 * eta_star, m=1, steps=20000, momentum=beta).diverged
 
 
+@pytest.mark.parametrize("eta, lam, beta", [(0.05, 1.0, 0.9), (0.3, 2.0, 0.5), (0.5, 1.0, 0.0), (1.2, 2.0, 0.7)])
+def test_heavy_ball_noise_ball_matches_simulation(eta, lam, beta):
+    # the driver's own momentum on a noisy 1-D bowl; time-average of (theta - c)^2 after burn-in
+    rng = np.random.default_rng(2)
+    bowl = sc.QuadraticBowl([lam], offsets=rng.standard_normal((4000, 1)))
+    s2 = lam**2 * np.mean(bowl.X[:, 0] ** 2)
+    tr = sc.sgd(bowl, np.zeros(1), eta, m=1, steps=200_000, sampling="replace", rng=rng, momentum=beta,
+                track_loss=False)
+    measured = np.mean(tr.thetas[5000:, 0] ** 2)
+    assert measured == pytest.approx(D.momentum_noise_ball_variance(eta, lam, s2, beta), rel=0.08)
+
+
+def test_heavy_ball_noise_ball_is_the_lyapunov_fixed_point_exactly():
+    eta, lam, s2, beta = Fraction(1, 20), Fraction(1), Fraction(1), Fraction(9, 10)
+    A = [[1 - eta * lam, -eta * beta], [lam, beta]]
+    b = [-eta, 1]
+    V = D.momentum_noise_ball_variance(eta, lam, s2, beta)
+    # P = A P A^T + s^2 b b^T with P = [[V, p12], [p12, p22]]: solve the two remaining entries
+    # from rows (0, 1) and (1, 1), then the (0, 0) equation must hold exactly
+    p12, p22 = sp.symbols("p12 p22")
+    P = sp.Matrix([[V, p12], [p12, p22]])
+    M = sp.Matrix(A)
+    E = P - M * P * M.T - s2 * sp.Matrix(b) * sp.Matrix(b).T
+    sol = sp.solve([E[0, 1], E[1, 1]], [p12, p22], dict=True)[0]
+    assert sp.simplify(E[0, 0].subs(sol)) == 0
+    assert D.momentum_noise_ball_variance(eta, lam, s2, 0) == D.noise_ball_variance(eta, lam, s2)
+
+
+def test_momentum_enlarges_the_ball_at_fixed_eta_and_not_at_the_same_effective_step():
+    plain = D.noise_ball_variance(Fraction(1, 20), 1, 1)
+    heavy = D.momentum_noise_ball_variance(Fraction(1, 20), 1, 1, Fraction(9, 10))
+    assert 9 < heavy / plain < 11                                  # about 1 / (1 - beta) = 10
+    matched = D.momentum_noise_ball_variance(Fraction(1, 200), 1, 1, Fraction(9, 10))   # eta (1 - beta)
+    assert abs(matched / plain - 1) < Fraction(3, 100)
+
+
 @pytest.mark.parametrize(
     "call, name",
     [(lambda: D.gd_threshold(0), "curvature"), (lambda: D.noise_ball_variance(1.0, 2.0, 1.0), "eta \\* curvature"),
-     (lambda: D.noise_ball_variance(0.1, 1.0, -1.0), "noise_var"), (lambda: D.momentum_gain(1.0), "beta")],
+     (lambda: D.noise_ball_variance(0.1, 1.0, -1.0), "noise_var"), (lambda: D.momentum_gain(1.0), "beta"),
+     (lambda: D.momentum_noise_ball_variance(1.0, 4.0, 1.0, 0.9), "2 \\(1 \\+ beta\\)"),
+     (lambda: D.momentum_noise_ball_variance(0.1, 1.0, 1.0, 1.0), "beta")],
 )
 def test_bad_arguments_are_named(call, name):
     with pytest.raises((ValueError, TypeError), match=name):

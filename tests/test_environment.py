@@ -39,7 +39,7 @@ def version(text):
 
 def test_library_needs_only_what_a_kernel_needs():
     runtime, lab, _ = pyproject()
-    assert set(runtime) == {"numpy", "matplotlib", "ipywidgets", "sympy"}
+    assert set(runtime) == {"numpy", "matplotlib", "ipywidgets", "sympy", "threadpoolctl"}
     assert set(lab) == {"jupyterlab", "nbval"}
 
 

@@ -117,6 +117,32 @@ def test_the_checks_catch_a_flipped_sign_and_a_dropped_one_over_m():
     assert check_model(good, theta, np.arange(8)).ok
 
 
+def test_relu_derivative_at_exactly_zero_is_zero():
+    """relu'(0) = 0, the convention of the deep-learning libraries. With biases starting at 0, a
+    zero input row gives hidden pre-activations of exactly 0, so the convention decides that
+    example's gradient; finite differences cannot see it (the kink averages the two sides).
+    Fails when `Z > 0` becomes `Z >= 0` in MLP._dphi."""
+    rng = np.random.default_rng(3)
+    X = np.vstack([np.zeros((1, 2)), rng.standard_normal((7, 2))])
+    y = np.array([1.0, 0, 1, 0, 1, 0, 1, 0])
+    net = MLP(X, y, hidden=(6,), activation="relu")
+    theta = net.init(rng)                                   # biases are 0: Z_1 of row 0 is exactly 0
+    assert not net.unpack(theta)[0][1].any()
+    (W1, b1), (W2, b2) = net.unpack(theta)
+    row = net.per_example_grads(theta, np.array([0]))[0]
+    (gW1, gb1), (gW2, gb2) = net.unpack(row)
+    p = sc.sigmoid(b2[0])                                   # A_1 = relu(0) = 0, so z = b_2
+    np.testing.assert_array_equal(gb1, np.zeros(6))         # relu'(0) = 0 stops the signal at layer 1
+    np.testing.assert_allclose(gb2, [p - y[0]])
+    batch = np.arange(8)
+    expected = np.zeros(6)                                  # b_1's batch gradient from the other rows only
+    for i in batch[1:]:
+        Z = X[i] @ W1.T + b1
+        D2 = sc.sigmoid(np.maximum(Z, 0) @ W2[0] + b2[0]) - y[i]
+        expected += D2 * W2[0] * (Z > 0) / len(batch)
+    np.testing.assert_allclose(net.unpack(net.grad(theta, batch))[0][1], expected, atol=1e-12)
+
+
 def test_init_is_scaled_deterministic_and_uses_only_the_rng():
     model = MLP(np.ones((4, 50)), np.ones(4), hidden=(400,))
     a, b = model.init(np.random.default_rng(5)), model.init(np.random.default_rng(5))

@@ -1,4 +1,4 @@
-"""Closed forms for (stochastic) gradient descent on a quadratic, the facts lessons 05-06 test.
+"""Closed forms for (stochastic) gradient descent on a quadratic, the facts lessons 05-07 test.
 
 On a 1-D quadratic L(theta) = (lambda/2)(theta - c)^2 the error e_t = theta_t - c obeys
     GD:         e_{t+1} = (1 - eta lambda) e_t
@@ -32,6 +32,27 @@ def noise_ball_variance(eta, curvature, noise_var):
     if not eta * lam < 2:
         raise ValueError(f"eta * curvature must be < 2 for a stationary variance, got {eta * lam!r}")
     return eta * s2 / (lam * (2 - eta * lam))
+
+
+def momentum_noise_ball_variance(eta, curvature, noise_var, beta):
+    """Stationary Var(theta_t - c) of the heavy ball (v <- beta v + g_hat, theta <- theta - eta v)
+    on a 1-D quadratic with gradient noise of variance s^2:
+
+        V = eta s^2 (1 + beta) / (lambda (1 - beta) (2 (1 + beta) - eta lambda)),
+
+    the (1, 1) entry of the fixed point P = A P A^T + s^2 b b^T of the state (e_t, v_t),
+    A = [[1 - eta lambda, -eta beta], [lambda, beta]], b = (-eta, 1). Defined for
+    0 < eta lambda < 2 (1 + beta). At beta = 0 it is noise_ball_variance; for small eta it is
+    about eta s^2 / (2 lambda (1 - beta)): at a fixed eta momentum enlarges the ball about
+    1 / (1 - beta) times, and at the same effective step eta / (1 - beta) it matches plain SGD."""
+    eta, lam = check.positive("eta", eta), check.positive("curvature", curvature)
+    beta = check.in_range("beta", beta, 0, 1)
+    s2 = check.real("noise_var", noise_var)
+    if s2 < 0:
+        raise ValueError(f"noise_var must be >= 0, got {noise_var!r}")
+    if not eta * lam < 2 * (1 + beta):
+        raise ValueError(f"eta * curvature must be < 2 (1 + beta) for a stationary variance, got {eta * lam!r}")
+    return eta * s2 * (1 + beta) / (lam * (1 - beta) * (2 * (1 + beta) - eta * lam))
 
 
 def momentum_gain(beta, alternating=False):
