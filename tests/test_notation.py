@@ -46,6 +46,7 @@ BANNED = [
     (r"covariance \$c\$", "c is the centre of a bowl; the covariance of two positions is C"),
     (r"\\pi_\\phi", "phi is a network's activation; the policy's parameters are theta"),
     (r"-d_s\\,|depth \$d_f\$", "d is the dimension; the depths of the wells are h_s, h_f"),
+    (r"\\times p\b", "p is a probability; the number of features is d (an N x d matrix X)"),
 ]
 
 
@@ -60,6 +61,6 @@ def test_the_banned_patterns_catch_the_old_spellings():
     old = {r"\\mathbb\{R\}\^p\b": r"$x_i \in \mathbb{R}^p$", r"\\hat g_m\b": r"$\hat g_m$",
            r"\$[sS]_t\$|\bs_\{t": r"$s_t = \beta_2 s_{t-1}$", r"\(t \+ 1\)/w\b|\$w\$ warmup": r"$\eta_0 (t + 1)/w$",
            r"covariance \$c\$": r"The covariance $c$ of", r"\\pi_\\phi": r"$\pi_\phi(a)$",
-           r"-d_s\\,|depth \$d_f\$": r"f(u) = -d_s\, e"}
+           r"-d_s\\,|depth \$d_f\$": r"f(u) = -d_s\, e", r"\\times p\b": r"the $N \times p$ matrix $X$"}
     for pattern, text in old.items():
         assert re.search(pattern, text), pattern
