@@ -1,0 +1,460 @@
+"""Claims of lesson 05 (the learning rate), re-run over seeds; see claimkit.
+
+Each experiment is the lesson's, written small and vectorised: one-example SGD on the 1-D bowl
+l_i = (lambda/2)(theta - c - a_i)^2 runs R copies at once, one random example per copy and step,
+so gradient noise of variance s^2 = lambda^2 mean(a_i^2) (section 4). A seed draws the offsets,
+the examples, and where the claim allows it the curvature and the start.
+"""
+import functools
+
+import numpy as np
+
+import sgdcourse
+from claimkit import breaks_tests, claim, every
+from sgdcourse import dynamics, schedules
+
+S2 = "2. The exact threshold"
+S4 = "4. The noise ball of constant-$\\eta$ SGD"
+S5 = "5. Schedules"
+S6 = "6. A measured race: SGD against full-batch GD"
+S7 = "7. Learning from a stream"
+
+
+def offsets(rng, n=1000, scale=1.0):
+    """n offsets a_i, centred as QuadraticBowl centres them."""
+    a = scale * rng.standard_normal(n)
+    return a - a.mean()
+
+
+def sgd_final(etas, lam, a, theta_start, runs, rng, stop=None):
+    """One-example SGD on the 1-D bowl with minimum c = 0, `runs` copies per schedule.
+
+    etas: (S, T) step sizes, one row per schedule; returns the errors e_t = theta_t at t = stop
+    (default T), shape (S, runs)."""
+    etas = np.asarray(etas, dtype=float)
+    S, T = etas.shape
+    theta = np.full((S, runs), float(theta_start))
+    for t in range(T if stop is None else stop):
+        kick = a[rng.integers(0, a.size, size=(S, runs))]
+        theta -= etas[:, t, None] * lam * (theta - kick)
+    return theta
+
+
+def rms(e):
+    return np.sqrt(np.mean(e**2, axis=-1))
+
+
+# ---- section 2: the threshold, tested on both sides -----------------------------------------
+def random_bowl(seed):
+    rng = np.random.default_rng(seed)
+    lams = np.array([rng.uniform(0.5, 1.5), rng.uniform(3.0, 6.0)])[rng.permutation(2)]
+    center = rng.uniform(-2, 2, 2)
+    theta0 = center + rng.uniform(1, 3, 2) * rng.choice([-1.0, 1.0], 2)
+    return sgdcourse.QuadraticBowl(curvatures=lams, center=center), theta0
+
+
+@claim("05", S2, "Just below the threshold the error has shrunk by many orders of magnitude after 3000 steps.", every)
+def test_below_threshold_converges(seed, broken):
+    """GD on a random 2-axis bowl (curvatures in [0.5, 1.5] and [3, 6], random centre and start) at
+    0.99 times the threshold 2/lambda_max: the error shrinks at least a millionfold in 3000 steps.
+    Breaks: the threshold taken from lambda_min instead of lambda_max."""
+    bowl, theta0 = random_bowl(seed)
+    lam = bowl.curvatures.min() if broken else bowl.curvatures.max()
+    run = sgdcourse.sgd(bowl, theta0, 0.99 * 2 / lam, m=1, steps=3000)
+    e0, e_end = np.linalg.norm(theta0 - bowl.minimum), np.linalg.norm(run.theta - bowl.minimum)
+    return not run.diverged and e_end < 1e-6 * e0
+
+
+@claim("05", S2, "Just above it the run blows up, and it does so at exactly the step that the closed form predicts.", every)
+def test_above_threshold_blows_up_when_predicted(seed, broken):
+    """GD at 1.01 times 2/lambda_max on a random bowl: the driver stops the run at the first step t
+    whose closed-form iterate c + q^t e_0 has max_k |theta_k| above the blow-up bound.
+    Breaks: the closed form built from the flattest axis alone (q = 1 - eta lambda_min on both axes)."""
+    bowl, theta0 = random_bowl(seed)
+    eta = 1.01 * 2 / bowl.curvatures.max()
+    run = sgdcourse.sgd(bowl, theta0, eta, m=1, steps=3000)
+    lam = np.full(2, bowl.curvatures.min()) if broken else bowl.curvatures
+    t = np.arange(3001)[:, None]
+    closed = bowl.minimum + (1 - eta * lam) ** t * (theta0 - bowl.minimum)
+    over = np.abs(closed).max(axis=1) > 1e8 * max(1.0, np.abs(theta0).max())
+    predicted = int(np.argmax(over)) if over.any() else None
+    return run.diverged_at is not None and run.diverged_at == predicted
+
+
+# ---- section 4: the noise ball, decaying steps, rates ---------------------------------------
+@claim("05", S4, "The measurements sit on the formula, from small steps (where $V \\approx \\eta s^2 / (2\\lambda)$) "
+       "up to $\\eta\\lambda = 1.6$.", every)
+def test_noise_ball_matches_formula(seed, broken):
+    """4000 runs of 400 steps from the minimum at eta lambda = 0.1, 0.4, 1.0, 1.6 on a bowl of random
+    curvature and fresh offsets: the variance of the final iterates lies within 3 standard errors
+    (V sqrt(2/R)) of V = eta s^2 / (lambda (2 - eta lambda)) at all four.
+    Breaks: the factor 2 - eta lambda dropped from V (the small-eta form eta s^2 / (2 lambda))."""
+    rng = np.random.default_rng(seed)
+    lam, a, R = rng.uniform(0.5, 4.0), offsets(rng), 4000
+    s2 = lam**2 * np.mean(a**2)
+    eta = np.array([0.1, 0.4, 1.0, 1.6]) / lam
+    final = sgd_final(np.repeat(eta[:, None], 400, axis=1), lam, a, 0.0, R, rng)
+    measured = final.var(axis=1, ddof=1)
+    predicted = eta * s2 / (2 * lam) if broken else np.array([dynamics.noise_ball_variance(e, lam, s2) for e in eta])
+    return bool(np.all(np.abs(measured - predicted) < 3 * predicted * np.sqrt(2 / R)))
+
+
+@claim("05", S4, "The larger step gets near the minimum sooner and then jitters in a wider band.", every)
+def test_larger_step_arrives_sooner_in_a_wider_band(seed, broken):
+    """500 runs each with eta = 0.2 and eta = 0.02 from a start 4 to 8 from c, curvature in [1.5, 3]:
+    with 0.2 the median first step with |e_t| <= 1 comes earlier, and the sd of theta_t over the
+    last 100 of 400 steps is larger.
+    Breaks: the two step sizes swapped between the runs."""
+    rng = np.random.default_rng(seed)
+    lam, a = rng.uniform(1.5, 3.0), offsets(rng)
+    start = rng.uniform(4, 8) * rng.choice([-1, 1])
+    etas = (0.02, 0.2) if broken else (0.2, 0.02)             # (the "larger", the "smaller")
+    theta = np.full((2, 500), start)
+    path = []
+    for _ in range(400):
+        theta = theta - np.array(etas)[:, None] * lam * (theta - a[rng.integers(0, a.size, size=(2, 500))])
+        path.append(theta)
+    path = np.array(path)                                     # (400, 2, 500)
+    near = np.abs(path) <= 1
+    arrival = np.median(np.where(near.any(axis=0), near.argmax(axis=0), 400), axis=1)
+    band = path[-100:].std(axis=(0, 2))
+    return arrival[0] < arrival[1] and band[0] > band[1]
+
+
+def rms_and_se(e):
+    """The rms of the rows of e and its standard error, sd(e^2) / (2 rms sqrt(R))."""
+    r = rms(e)
+    return r, np.std(e**2, axis=-1, ddof=1) / (2 * r * np.sqrt(e.shape[-1]))
+
+
+def predicted_rms(etas, lam, s2, e0):
+    """sqrt(E[e_T^2]) from the lesson's mean and variance recursions, for each row of etas (S, T)."""
+    mean, var = np.full(len(etas), float(e0)), np.zeros(len(etas))
+    for eta_t in np.asarray(etas).T:
+        q = 1 - eta_t * lam
+        mean, var = q * mean, q * q * var + eta_t**2 * s2
+    return np.sqrt(mean**2 + var)
+
+
+@functools.lru_cache(maxsize=None)
+def decay_runs(seed, eta0_decay=0.2, halving=0.5):
+    """4000 runs of T = 1000 steps each for the constant step 0.2, the step eta0_decay * 50/(50 + t)
+    and the step 0.2 * halving^t, on a bowl of curvature in [1, 3] from a start 3 to 7 from c:
+    {name: (rms measured, its standard error, rms predicted by the recursions without noise, with)}."""
+    rng = np.random.default_rng(seed)
+    lam, a = rng.uniform(1.0, 3.0), offsets(rng)
+    t = np.arange(1000)
+    etas = np.array([np.full(1000, 0.2), eta0_decay * 50 / (50 + t), 0.2 * halving**t])
+    start = rng.uniform(3, 7) * rng.choice([-1, 1])
+    measured, se = rms_and_se(sgd_final(etas, lam, a, start, 4000, rng))
+    s2 = lam**2 * np.mean(a**2)
+    rows = zip(measured, se, predicted_rms(etas, lam, 0.0, start), predicted_rms(etas, lam, s2, start))
+    return dict(zip(("constant", "1/t", "halving"), rows))
+
+
+def decay_rms(seed, eta0_decay=0.2, halving=0.5):
+    return {name: row[0] for name, row in decay_runs(seed, eta0_decay, halving).items()}
+
+
+@claim("05", S4, "the prediction from the two recursions matches the 4000 runs in every row.", every)
+def test_recursions_predict_the_runs(seed, broken):
+    """For the constant, 1/t and halving steps (4000 runs of 1000 steps, random curvature, offsets and
+    start) the rms distance predicted by the mean and variance recursions lies within 3 standard
+    errors of the measured one.
+    Breaks: the noise term eta_t^2 s^2 left out of the variance recursion (GD's prediction)."""
+    rows = decay_runs(seed, 0.2, 0.5).values()
+    return all(abs(measured - (no_noise if broken else with_noise)) < 3 * se
+               for measured, se, no_noise, with_noise in rows)
+
+
+@claim("05", S4, "The $1/t$ step ends several times closer to the minimum than the constant one (the printed ratio)", every)
+def test_one_over_t_ends_several_times_closer(seed, broken):
+    """After 1000 steps from a random start (3 to 7 from c), the rms distance of the step
+    0.2 * 50/(50 + t) is at most a third of the constant step 0.2's.
+    Breaks: the 1/t step with eta_0 = 0.002, that is 0.1/(50 + t), whose eta_0 t_0 lambda < 1/2."""
+    r = decay_rms(seed, 0.002 if broken else 0.2, 0.5)
+    return 3 * r["1/t"] <= r["constant"]
+
+
+@claim("05", S4, "the run freezes far from the minimum, further away than the constant step's noise ball.", every)
+def test_halving_step_freezes_outside_the_ball(seed, broken):
+    """After 1000 steps the step 0.2 * 0.5^t (whose steps add up to 0.4) ends with a larger rms
+    distance to c than the constant step 0.2.
+    Breaks: the halving factor 0.5 raised to 0.99 (steps adding up to 20, enough to arrive)."""
+    r = decay_rms(seed, 0.2, 0.99 if broken else 0.5)
+    return r["halving"] > r["constant"]
+
+
+@claim("05", S4, "A step of this shape makes the squared error fall like $1/t$ only if $\\eta_0 t_0 \\lambda > 1/2$",
+       every, slow=True)
+def test_one_over_t_rate_needs_its_condition(seed, broken):
+    """eta_t = eta_0 t_0/(t_0 + t), t_0 = 50, with eta_0 t_0 lambda = 20 and with 0.2, on a bowl of random
+    curvature, noise and start; 1000 runs each. t E[e_t^2] levels off from t = 200 to 2000 (grows
+    less than 1.5 times) for the first and keeps growing (more than 2.5 times) for the second.
+    Breaks: the two eta_0 swapped between the runs."""
+    rng = np.random.default_rng(seed)
+    lam, a = rng.uniform(0.5, 4.0), offsets(rng, scale=rng.uniform(0.5, 2.0))
+    products = (0.2, 20.0) if broken else (20.0, 0.2)                 # eta_0 t_0 lambda of (first, second)
+    t = np.arange(2000)
+    etas = [p / lam / (50 + t) for p in products]
+    start = rng.uniform(2, 6) * rng.choice([-1, 1])
+    e200 = sgd_final(etas, lam, a, start, 1000, rng, stop=200)      # 1000 runs to t = 200
+    e2000 = sgd_final(etas, lam, a, start, 1000, rng)               # fresh runs, to t = 2000
+    growth = [2000 * np.mean(e2000[k] ** 2) / (200 * np.mean(e200[k] ** 2)) for k in range(2)]
+    return growth[0] < 1.5 and growth[1] > 2.5
+
+
+# ---- section 5: schedules -------------------------------------------------------------------
+SCHEDULES = ("constant", "1/t decay", "step decay", "cosine", "warmup + cosine")
+
+
+@functools.lru_cache(maxsize=None)
+def schedule_rms(seed, stop=1000, factor=0.1, t0=50):
+    """rms distance to c of 4000 runs per schedule of the lesson (eta_0 = 0.2, T = 1000, lambda = 2)
+    after `stop` steps, from a random start 3 to 7 from c, with fresh offsets."""
+    rng = np.random.default_rng(seed)
+    a, T = offsets(rng), 1000
+    t = np.arange(T)
+    etas = [schedules.constant(t, 0.2), 0.2 * t0 / (t0 + t), schedules.step_decay(t, 0.2, factor=factor, every=400),
+            schedules.cosine(t, 0.2, total=T), schedules.warmup_cosine(t, 0.2, warmup=100, total=T)]
+    final = sgd_final(etas, 2.0, a, rng.uniform(3, 7) * rng.choice([-1, 1]), 4000, rng, stop=stop)
+    return dict(zip(SCHEDULES, rms(final)))
+
+
+@claim("05", S5, "Every decaying schedule ends several times closer than the constant step (the last column).",
+       every, slow=True)
+def test_every_decaying_schedule_ends_several_times_closer(seed, broken):
+    """After T = 1000 steps each of the four decaying schedules has at most a third of the constant
+    step's rms distance to the minimum (4000 runs each).
+    Breaks: the runs stopped at t = 100, before the schedules have decayed (schedules unchanged)."""
+    r = schedule_rms(seed, 100 if broken else 1000, 0.1, 50)
+    return all(3 * r[name] <= r["constant"] for name in SCHEDULES[1:])
+
+
+@claim("05", S5, "Step decay, cosine and warmup + cosine end within 10% of one another (the printed spreads).",
+       every, slow=True)
+def test_schedules_ending_small_are_within_ten_percent(seed, broken):
+    """The largest of the three rms distances (step decay, cosine, warmup + cosine; 4000 runs each)
+    is at most 1.1 times the smallest.
+    Breaks: the step decay's factor 0.1 raised to 0.5, so that it ends at eta = 0.05 instead of 0.002."""
+    r = schedule_rms(seed, 1000, 0.5 if broken else 0.1, 50)
+    values = [r[name] for name in ("step decay", "cosine", "warmup + cosine")]
+    return max(values) <= 1.1 * min(values)
+
+
+@claim("05", S5, "The $1/t$ step, whose $\\eta_t$ is still $0.0095$ at the end (the table of schedules), ends further out.",
+       every, slow=True)
+def test_one_over_t_step_ends_further_than_the_others(seed, broken):
+    """The step 0.2 * 50/(50 + t), still at 0.0095 at t = 999, ends with a larger rms distance than step
+    decay, cosine and warmup + cosine, which end near zero (4000 runs each).
+    Breaks: the 1/t step with t_0 = 5 instead of 50, so that it ends at 0.001."""
+    r = schedule_rms(seed, 1000, 0.1, 5 if broken else 50)
+    return all(r["1/t decay"] > r[name] for name in ("step decay", "cosine", "warmup + cosine"))
+
+
+# ---- section 5: warmup on the quartic -------------------------------------------------------
+def run_quartic(eta_at, theta, steps=200):
+    """GD on L = theta^2/2 + theta^4/4; returns the iterates and the largest eta_t L''(theta_t),
+    stopping (blew_up=True) when |theta| passes 1e6."""
+    thetas, products = [theta], []
+    for t in range(steps):
+        products.append(eta_at(t) * (1 + 3 * theta**2))
+        theta = theta - eta_at(t) * (theta + theta**3)
+        thetas.append(theta)
+        if abs(theta) > 1e6:
+            return np.array(thetas), max(products), True
+    return np.array(thetas), max(products), False
+
+
+def quartic_start(seed):
+    rng = np.random.default_rng(seed)
+    return rng.uniform(2.0, 4.0) * rng.choice([-1.0, 1.0])
+
+
+@claim("05", S5, "it overshoots to the far side, where the curvature is larger still, and the run explodes within a few steps.",
+       every)
+def test_cosine_without_warmup_explodes(seed, broken):
+    """Cosine with peak 0.5 over 200 steps, from a start 2 to 4 away from the minimum (either side):
+    |theta| passes 1e6 within 5 steps.
+    Breaks: the cosine's peak lowered to 0.02, below the local threshold at every such start."""
+    theta0 = quartic_start(seed)
+    peak = 0.02 if broken else 0.5
+    thetas, _, blew_up = run_quartic(lambda t: schedules.cosine(t, peak, total=200), theta0)
+    return blew_up and len(thetas) - 1 <= 5
+
+
+@claim("05", S5, "$\\eta_t L''(\\theta_t)$ has stayed below 2 throughout (the printed maximum).", every)
+def test_warmup_keeps_the_local_product_below_two(seed, broken):
+    """Warmup over 20 steps to the peak 0.5, then cosine, from a start 2 to 4 away: no blow-up and
+    eta_t L''(theta_t) < 2 at every step.
+    Breaks: a warmup of 2 steps instead of 20."""
+    theta0 = quartic_start(seed)
+    warmup = 2 if broken else 20
+    _, largest, blew_up = run_quartic(lambda t: schedules.warmup_cosine(t, 0.5, warmup=warmup, total=200), theta0)
+    return not blew_up and largest < 2
+
+
+@claim("05", S5, "After the same 200 steps the run with warmup is more than a thousand times closer to the minimum "
+       "than either (printed).", every)
+def test_warmup_beats_a_peak_safe_from_the_start(seed, broken):
+    """From a start theta_0 2 to 4 away: warmup (20 steps) + cosine with peak 0.5 ends at least 1000
+    times closer to the minimum after 200 steps than a cosine or a constant step whose peak,
+    14/15 of the local threshold 2/L''(theta_0), is safe from the start.
+    Breaks: the warmup run's peak lowered to that safe peak."""
+    theta0 = quartic_start(seed)
+    safe = 14 / 15 * 2 / (1 + 3 * theta0**2)
+    peak = safe if broken else 0.5
+    warm, _, _ = run_quartic(lambda t: schedules.warmup_cosine(t, peak, warmup=20, total=200), theta0)
+    cos, _, cos_blew = run_quartic(lambda t: schedules.cosine(t, safe, total=200), theta0)
+    const, _, const_blew = run_quartic(lambda t: safe, theta0)
+    assert not (cos_blew or const_blew)
+    return 1000 * abs(warm[-1]) < min(abs(cos[-1]), abs(const[-1]))
+
+
+# ---- section 6: the race in evaluations -----------------------------------------------------
+def race_data(seed, n):
+    """The lesson's least-squares data: n examples, d = 20 features scaled from 1 down to 0.1."""
+    rng = np.random.default_rng(seed)
+    X, y, _ = sgdcourse.make_linear_regression(n, 20, rng)
+    return X * np.logspace(0, -1, 20), y, rng
+
+
+def quadratic(X, y):
+    """H, g with grad L = H theta - g, the minimiser, and a function giving the relative excess loss."""
+    H, g = X.T @ X / len(y), X.T @ y / len(y)
+    best = np.linalg.solve(H, g)
+
+    def relative_gap(theta):
+        diff = np.atleast_2d(theta) - best
+        return np.einsum("ti,ij,tj->t", diff, H, diff) / (best @ H @ best)
+
+    return H, g, relative_gap
+
+
+def gd_steps_to(H, g, relative_gap, eta, target, steps=400):
+    theta = np.zeros(len(g))
+    for k in range(1, steps + 1):
+        theta = theta - eta * (H @ theta - g)
+        if relative_gap(theta)[0] <= target:
+            return k
+    return None
+
+
+def gd_best_steps(H, g, relative_gap, target):
+    """GD's steps to `target` with the best step of the lesson's grid (eta lambda_max)."""
+    lam = np.linalg.eigvalsh(H)
+    grid = (0.5, 1.0, 1.5, 1.75, 1.9, 2 / (1 + lam.min() / lam.max()))
+    counts = [gd_steps_to(H, g, relative_gap, k / lam.max(), target) or np.inf for k in grid]
+    return min(counts), grid[int(np.argmin(counts))]
+
+
+def sgd_evaluations_to(X, y, relative_gap, eta, m, target, rng, budget=None):
+    """Per-example gradients SGD (batches of m drawn with replacement) uses until the relative excess
+    loss is <= target; None if it has not got there within `budget` evaluations (at least one step)."""
+    theta, n, used = np.zeros(X.shape[1]), len(y), 0
+    while budget is None or used < budget or used == 0:
+        if m == n:                                   # a bootstrap batch: weights, no copy of X
+            w = np.bincount(rng.integers(0, n, size=n), minlength=n)
+            grad = X.T @ (w * (X @ theta - y)) / n
+        else:
+            idx = rng.integers(0, n, size=m)
+            grad = X[idx].T @ (X[idx] @ theta - y[idx]) / m
+        theta = theta - eta * grad
+        used += m
+        if relative_gap(theta)[0] <= target:
+            return used if budget is None or used <= budget else None
+        if budget is None and used > 10**7:
+            return None
+    return None
+
+
+@claim("05", S6, "To reach a loss a few percent above the minimum, GD needs more than a thousand times as many "
+       "per-example gradients (the printed ratios).", every, slow=True)
+def test_gd_needs_a_thousand_times_the_evaluations(seed, broken):
+    """The lesson's race in evaluations, N = 200,000, d = 20, fresh data: for the targets 0.1 and 0.05
+    SGD (m = 32, eta = 0.5/lambda_max) gets there within a thousandth of the evaluations that exact
+    full-batch GD with the best step of the lesson's grid needs.
+    Breaks: SGD's batch grown to m = N drawn with replacement (the old bootstrap "GD" arm)."""
+    X, y, rng = race_data(seed, 200_000)
+    H, g, relative_gap = quadratic(X, y)
+    lam_max = np.linalg.eigvalsh(H).max()
+    m = len(y) if broken else 32
+    ok = []
+    for target in (0.1, 0.05):
+        k_gd, _ = gd_best_steps(H, g, relative_gap, target)
+        got = sgd_evaluations_to(X, y, relative_gap, 0.5 / lam_max, m, target, rng, budget=k_gd * len(y) / 1000)
+        ok.append(got is not None)
+    return all(ok)
+
+
+SIZES = (5_000, 10_000, 20_000, 40_000)
+
+
+@functools.lru_cache(maxsize=None)
+def evaluations_by_size(seed, m_per_n=None):
+    """(GD, SGD) evaluations to a relative excess loss of 0.05 on the first n examples of one data
+    set, for n in SIZES; SGD's batch is 32, or n * m_per_n when given."""
+    X, y, rng = race_data(seed, max(SIZES))
+    out = []
+    for n in SIZES:
+        H, g, relative_gap = quadratic(X[:n], y[:n])
+        lam_max = np.linalg.eigvalsh(H).max()
+        k_gd, _ = gd_best_steps(H, g, relative_gap, 0.05)
+        m = 32 if m_per_n is None else int(n * m_per_n)
+        out.append((k_gd * n, sgd_evaluations_to(X[:n], y[:n], relative_gap, 0.5 / lam_max, m, 0.05, rng)))
+    return out
+
+
+@claim("05", S6, "SGD's count stays about the same, since its progress per step depends on the noise of a batch of 32 "
+       "examples, not on how many examples there are.", every)
+def test_sgd_evaluations_do_not_grow_with_n(seed, broken):
+    """On the first N = 5,000 ... 40,000 examples of fresh data, SGD's evaluations to a relative excess
+    loss of 0.05 differ by less than a factor 1.5 between the smallest and the largest N (8 times more data).
+    Breaks: SGD's batch growing with N (m = N/156, 32 at the smallest N)."""
+    counts = [sgd for _, sgd in evaluations_by_size(seed, 1 / 156 if broken else None)]
+    return max(counts) < 1.5 * min(counts)
+
+
+@claim("05", S6, "So the ratio grows in proportion to $N$ (the table)", every)
+def test_ratio_grows_in_proportion_to_n(seed, broken):
+    """GD's evaluations over SGD's to a relative excess loss of 0.05 at N = 40,000 are between 8/1.5
+    and 8 * 1.5 times those at N = 5,000.
+    Breaks: SGD's batch growing with N (m = N/156, 32 at the smallest N)."""
+    (gd_small, sgd_small), *_, (gd_large, sgd_large) = evaluations_by_size(seed, 1 / 156 if broken else None)
+    growth = (gd_large / sgd_large) / (gd_small / sgd_small)
+    return 8 / 1.5 < growth < 8 * 1.5
+
+
+# ---- section 7: stationary and drifting streams ---------------------------------------------
+def stream_errors(seed, drift):
+    """|w_T - w*_T|^2 after one pass over a stream of T = 5000 examples (d = 5, noise 0.5) for the
+    constant step 0.02 and the step 1/(t + 20), both run on the same stream."""
+    rng = np.random.default_rng(seed)
+    X, y, W = sgdcourse.stream.linear_stream(5000, 5, rng, noise=0.5, drift=drift)
+    t = np.arange(5000)
+    etas = np.stack([np.full(5000, 0.02), 1 / (t + 20.0)])
+    w = np.zeros((2, 5))
+    for x_t, y_t, eta_t in zip(X, y, etas.T):
+        w -= (eta_t * (w @ x_t - y_t))[:, None] * x_t
+    constant, decaying = ((w - W[-1]) ** 2).sum(axis=1)
+    return constant, decaying
+
+
+@claim("05", S7, "On the stationary stream the decaying step wins", every)
+def test_stationary_stream_decaying_step_wins(seed, broken):
+    """On a fresh stationary stream the step 1/(t + 20) ends closer to w* than the constant 0.02.
+    Breaks: drift 0.01 added to the "stationary" stream."""
+    constant, decaying = stream_errors(seed, 0.01 if broken else 0.0)
+    return decaying < constant
+
+
+@claim("05", S7, "On the drifting stream the order reverses.", every)
+def test_drifting_stream_reverses_the_order(seed, broken):
+    """On a fresh drifting stream (drift 0.01 per example) the constant step 0.02 ends closer to the
+    moving w*_T than the step 1/(t + 20).
+    Breaks: drift = 0 in the "drifting" stream."""
+    constant, decaying = stream_errors(seed, 0.0 if broken else 0.01)
+    return constant < decaying
+
+
+test_breaks = breaks_tests(globals())
