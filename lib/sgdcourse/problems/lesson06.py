@@ -189,19 +189,24 @@ PROBLEMS = (
     Problem(
         id="06-sharp-flat", lesson=6, kind="choice",
         statement=("A loss has two minima of the same depth: a sharp one (curvature 30) and a flat one "
-                   "(curvature 1). With eta = 0.05, full-batch gradient descent stays in whichever one it "
-                   "starts near, since eta lambda < 2 in both. Small-batch SGD with the same eta is started "
-                   "many times from random points. Where does it end more often?"),
+                   "(curvature 1). As on the lesson's landscape, the examples disagree about the slope in "
+                   "proportion to the curvature, so the gradient noise is larger where the loss is sharper: "
+                   "its standard deviation at each minimum is proportional to the curvature there. With "
+                   "eta = 0.05, full-batch gradient descent stays in whichever one it starts near, since "
+                   "eta lambda < 2 in both. Small-batch SGD with the same eta is started many times from "
+                   "random points. Where does it end more often?"),
         options=("In the sharp minimum: the steeper basin pulls harder, so it traps the iterate.",
                  "In the flat minimum: the gradient noise kicks the iterate out of the narrow sharp basin, "
                  "while the wide flat basin holds it.",
                  "Equally often in both: the noise has mean zero, so it cannot prefer either.",
                  "In whichever minimum is closer to the start: SGD only uses local information."),
         answer="b",
-        hints=("Where the loss is sharply curved, the examples disagree more about the slope: the gradient "
-               "noise is larger there.",
-               "Compare the width of each basin with how far the noise pushes the iterate around its minimum "
-               "(lesson 05's noise ball)."),
+        hints=("How far does the noise push the iterate around each minimum, compared with the width of "
+               "that minimum's basin?",
+               "Use lesson 05's noise ball, V = eta s^2 / (lambda (2 - eta lambda)), with s proportional to "
+               "lambda, at lambda = 30 and at lambda = 1.",
+               "With s = k lambda, V is 3 k^2 at the sharp minimum and about 0.026 k^2 at the flat one: the "
+               "sharp minimum's cloud is over 100 times wider in variance, in the narrower basin."),
         mistakes=(
             Mistake("sharp", "A steep basin pulls hard, but it is narrow, and the gradient noise is largest "
                     "there: the kicks carry the iterate over its walls far more easily than out of a wide basin.", "a"),
