@@ -89,7 +89,7 @@ def claim(lesson, section, sentence, holds, *, seeds=SEEDS, slow=False):
     def wrap(experiment):
         doc = experiment.__doc__ or ""
         if "Breaks:" not in doc:
-            raise ValueError(f"{experiment.__name__}: the docstring must name the change that breaks it")
+            raise ValueError(f"{experiment.__name__}: the docstring must name, after \"Breaks:\", the change that makes the claim fail")
         c = Claim(experiment, lesson, section, sentence, holds, seeds)
 
         def test():
