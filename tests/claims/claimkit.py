@@ -23,6 +23,7 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,6 +52,29 @@ def mean_between(lo, hi):
         return lo <= sum(results) / len(results) <= hi
     holds.__name__ = f"mean_between({lo}, {hi})"
     return holds
+
+
+def uphill_exactly_when_negative(results):
+    """Every seed's `steps_against` agreed, and some seed had a gradient with a negative dot product
+    (the claim is about what such a gradient does, so it must occur)."""
+    return all(ok for ok, _ in results) and sum(n for _, n in results) > 0
+
+
+# shared pieces of experiments ---------------------------------------------------------------
+def steps_against(loss, theta, gradients, full, broken=False, h=1e-5):
+    """(agree, negatives): a short step theta - h g/|g| against each row g of `gradients` (along +g when
+    broken) raises `loss` exactly when g . full < 0, and how many rows have g . full < 0. Rows within
+    1e-3 of a right angle with `full` are skipped: a first-order reading cannot tell them."""
+    ok, negatives = True, 0
+    for g in gradients:
+        cos = g @ full / (np.linalg.norm(g) * np.linalg.norm(full))
+        if abs(cos) < 1e-3:
+            continue
+        step = h * g / np.linalg.norm(g)
+        rises = loss(theta + step if broken else theta - step) > loss(theta)
+        ok &= bool(rises == (cos < 0))
+        negatives += int(cos < 0)
+    return ok, negatives
 
 
 # the lesson's text ---------------------------------------------------------------------------

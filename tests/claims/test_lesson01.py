@@ -2,7 +2,7 @@
 import numpy as np
 
 import sgdcourse
-from claimkit import breaks_tests, claim, every
+from claimkit import breaks_tests, claim, every, steps_against, uphill_exactly_when_negative
 
 
 def valley(theta):
@@ -46,15 +46,9 @@ def test_scan_finds_steepest_descent(seed, broken):
     return all(agree)
 
 
-def uphill_as_the_cosine_says(results):
-    """Every example's step against its own gradient raised L exactly when its cosine with grad L is
-    negative, and across the seeds some examples did have a negative cosine (the claim is not vacuous)."""
-    return all(ok for ok, _ in results) and sum(n for _, n in results) > 0
-
-
 @claim("01", "2. The loss is an average, so is its gradient",
        "An example with a negative cosine would, on its own, push $\\theta$ in a direction where $L$ *increases*.",
-       uphill_as_the_cosine_says)
+       uphill_exactly_when_negative)
 def test_negative_cosine_steps_go_uphill(seed, broken):
     """Least squares on N = 6, d = 2 data drawn from the seed, at theta = 0 and at a random theta: a short
     step theta - h grad l_i / |grad l_i| raises L exactly for the examples with cos(grad l_i, grad L) < 0.
@@ -64,15 +58,8 @@ def test_negative_cosine_steps_go_uphill(seed, broken):
     model = sgdcourse.LeastSquares(X, y)
     ok, negatives = True, 0
     for theta in (np.zeros(2), rng.standard_normal(2)):
-        rows, full = model.per_example_grads(theta), model.grad(theta)
-        cosines = rows @ full / (np.linalg.norm(rows, axis=1) * np.linalg.norm(full))
-        for row, cos in zip(rows, cosines):
-            if abs(cos) < 1e-3:              # too close to a right angle for a first-order reading
-                continue
-            step = 1e-5 * row / np.linalg.norm(row)
-            rises = model.loss(theta + step if broken else theta - step) > model.loss(theta)
-            ok &= bool(rises == (cos < 0))
-            negatives += int(cos < 0)
+        agree, n = steps_against(model.loss, theta, model.per_example_grads(theta), model.grad(theta), broken)
+        ok, negatives = ok and agree, negatives + n
     return ok, negatives
 
 
