@@ -81,13 +81,13 @@ def sequences(seed, etas=ETAS, w0=0.0, tail="uniform"):
 
 @claim("02", SECTION_7,
        "The middle column (each run's average over its second half, then averaged over the 20 runs) stays "
-       "within $0.15$ of $w^\\star = 0.4$ at every $\\eta$ but the smallest", every)
+       "within $0.15$ of $w^\\star = 0.4$ at every $\\eta$", every)
 def test_second_half_average_stays_near_w_star(seed, broken):
-    """20 draw sequences: for eta = 0.05, 0.1, 0.2, 0.45 the mean over runs of each run's average of w_t,
+    """20 draw sequences: for every eta of the table the mean over runs of each run's average of w_t,
     t >= 20, lies within 0.15 of 0.4. Breaks: after the first three steps example 1 is drawn with
     probability 0.8, which moves the runs' centre towards 1."""
     table = sequences(seed, tail="biased" if broken else "uniform")
-    return all(abs(table[eta]["middle"].mean() - W_STAR) < 0.15 for eta in ETAS[1:])
+    return all(abs(table[eta]["middle"].mean() - W_STAR) < 0.15 for eta in ETAS)
 
 
 @claim("02", SECTION_7, "what grows with $\\eta$ is the **spread** of $w_{40}$", every)

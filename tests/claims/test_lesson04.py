@@ -318,7 +318,7 @@ def _end(seed, m, **budget):
     return _heldout_scores(seed, m, **budget)[:, :, -1]
 
 
-@claim("04", S7, r"At equal steps $m = 10$ and the full batch end at the same point, and $m = 1$ ends close to them "
+@claim("04", S7, r"At equal steps $m = 10$ and the full batch end with the same losses, and $m = 1$ ends close to them "
        r"but with the widest spread, because its steps are the noisiest.", every)
 def test_equal_steps_end_together(seed, broken):
     """400 steps each: m = 10 and m = 200 end within 0.003 of each other in training and test loss; m = 1

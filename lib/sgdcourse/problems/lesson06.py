@@ -188,10 +188,10 @@ PROBLEMS = (
     ),
     Problem(
         id="06-sharp-flat", lesson=6, kind="choice",
-        statement=("A loss has two minima of the same depth: a sharp one (curvature 30) and a flat one "
-                   "(curvature 1). As on the lesson's landscape, the examples disagree about the slope in "
-                   "proportion to the curvature, so the gradient noise is larger where the loss is sharper: "
-                   "its standard deviation at each minimum is proportional to the curvature there. With "
+        statement=("A loss has two minima of the same depth: a sharp one (curvature 30) in a narrow basin and "
+                   "a flat one (curvature 1) in a wide basin. As on the lesson's landscape, the examples "
+                   "disagree about the slope more where the loss is sharper; here take the standard deviation "
+                   "of the gradient noise at each minimum to be proportional to the curvature there. With "
                    "eta = 0.05, full-batch gradient descent stays in whichever one it starts near, since "
                    "eta lambda < 2 in both. Small-batch SGD with the same eta is started many times from "
                    "random points. Where does it end more often?"),
