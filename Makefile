@@ -10,7 +10,7 @@ LAB_ROOT ?= .
 JOBS   ?= 2
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: lab test unit notebooks slowtest browser bench execute clean export-test site sitetest
+.PHONY: lab test unit notebooks slowtest browser bench execute clean export-test site sitetest release
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10 or newer is needed; set PYTHON=/path/to/python3.x")'
@@ -55,6 +55,12 @@ bench: $(STAMP)
 	$(PY) tests/benchmarks/bench_course.py
 	$(PY) tests/benchmarks/bench_grade.py
 
+# After editing a solution notebook or a problem: exercises/ from solutions/, then the grader's
+# manifest of what decides a grade (two commands of their own; --check on either only compares).
+release: $(STAMP)
+	$(PY) -m sgdcourse.authoring release
+	$(PY) -m sgdcourse.grading manifest
+
 clean:
 	rm -rf $(VENV) $(EXPORT_VENV)
 
@@ -93,7 +99,7 @@ site: $(SITE_STAMP) $(MATHJAX)
 sitetest: site
 	$(PY) -m pytest -m slow tests/test_site_build.py tests/test_site_browser.py tests/test_binder.py tests/test_bare_install.py
 
-# The exports (python -m sgdcourse.export) graded by the real otter-grader and nbgrader, all seven
+# The exports (python -m sgdcourse.authoring export) graded by the real otter-grader and nbgrader, all seven
 # notebooks: slow (six graded kernels per notebook), so not part of make test. The tools live in
 # their own venv, apart from .venv, installed from the `export` extra of pyproject.toml.
 EXPORT_VENV  := .venv-export

@@ -23,11 +23,11 @@ from pathlib import Path
 import pytest
 
 from sgdcourse.problems import BANK
-from sgdcourse.release import strip_code
+from sgdcourse.authoring.release import strip_code
+from sgdcourse.layout import notebooks, problem_cells
 
 ROOT = Path(__file__).resolve().parents[1]
-SOLUTIONS = sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb"))
-CHECK = re.compile(r"""check\(\s*["'](\d\d-[a-z0-9-]+)["']\s*,""")
+SOLUTIONS = notebooks(ROOT / "solutions")
 NUM = r"-?\d+(?:\.\d+)?(?:/\d+)?"
 TUPLE = re.compile(rf"[(\[]\s*({NUM}(?:\s*,\s*{NUM})+)\s*[)\]]")
 # The problems taken from the source's own practice section, whose numbers the lesson works through.
@@ -129,26 +129,20 @@ def given_data(code):
 # ---- problems as the solution notebooks lay them out ------------------------------------------
 
 def problems(path):
-    """[(id, markdown context, answer cells' sources, own statement)] for one solution notebook."""
-    cells = json.loads(path.read_text())["cells"]
-    found, earlier, start = [], [], None
-    for k, cell in enumerate(cells):
-        src = _source(cell)
-        m = CHECK.search(src) if cell["cell_type"] == "code" else None
-        if m:
-            pid = m.group(1)
-            heads = [j for j in range(k) if cells[j]["cell_type"] == "markdown" and pid in _source(cells[j])]
-            assert heads, f"{path.name}: no markdown cell names problem {pid}"
-            head = heads[-1]
-            span = cells[head:k + 1]
-            markdown = [_source(c) for c in span if c["cell_type"] == "markdown" and "BEGIN SOLUTION" not in _source(c)]
-            answers = [_source(c) for c in span if c["cell_type"] == "code" and "SOLUTION" in _source(c)]
-            # the context: the problem's own cells and everything stated before it ("same batch")
-            found.append((pid, "\n".join(earlier + markdown), answers, markdown[0]))
-            earlier += markdown
-            start = k
-        elif cell["cell_type"] == "markdown" and start is None and k > 0:
-            earlier.append(_source(cell))      # a shared setting before the first problem
+    """[(id, markdown context, answer cells' sources, own statement)] for one solution notebook, its
+    problems found by the course layout (sgdcourse.layout.problem_cells)."""
+    cells = [(c["cell_type"], _source(c)) for c in json.loads(path.read_text())["cells"]]
+    places = problem_cells(cells)
+    opening = places[0].markdown[0] if places and places[0].markdown else len(cells)
+    earlier = [src for kind, src in cells[1:opening] if kind == "markdown"]   # a shared setting
+    found = []
+    for place in places:
+        assert place.markdown and place.id in cells[place.markdown[0]][1], f"{path.name}: no markdown cell names problem {place.id}"
+        markdown = [cells[j][1] for j in place.markdown if "BEGIN SOLUTION" not in cells[j][1]]
+        answers = [cells[j][1] for j in place.answers]
+        # the context: the problem's own cells and everything stated before it ("same batch")
+        found.append((place.id, "\n".join(earlier + markdown), answers, markdown[0]))
+        earlier += markdown
     return found
 
 

@@ -1,4 +1,4 @@
-"""python -m sgdcourse.export without the tools: what it reads from solutions/ and what it writes.
+"""python -m sgdcourse.authoring export without the tools: what it reads from solutions/ and what it writes.
 
 The real otter-grader and nbgrader runs are in test_export_tools.py (make export-test); here the
 generated test code is run against right and wrong answers with the course's checker.
@@ -12,14 +12,21 @@ from types import SimpleNamespace
 import nbformat
 import pytest
 
-from sgdcourse import release
-from sgdcourse.export import ExportError, has_markers, load, questions
-from sgdcourse.export import nbgrader as to_nbgrader
-from sgdcourse.export import otter as to_otter
-from sgdcourse.export.__main__ import main
+from sgdcourse import layout
+from sgdcourse.authoring import release
+from sgdcourse.authoring.export import ExportError, load, questions
+from sgdcourse.authoring.export import nbgrader as to_nbgrader
+from sgdcourse.authoring.export import otter as to_otter
+from sgdcourse.authoring.cli import main as authoring
+
+
+def main(args):
+    """`python -m sgdcourse.authoring export ARGS`, in this process."""
+    return authoring(["export", *args])
+
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted((ROOT / "solutions").glob(release.PATTERN))
+NOTEBOOKS = layout.notebooks(ROOT / "solutions")
 IDS = [p.stem for p in NOTEBOOKS]
 
 
@@ -33,7 +40,7 @@ def notebook(*sources):
 def test_every_marker_cell_belongs_to_one_question(path):
     nb = load(path)
     qs = questions(nb, path.name)
-    marked = [k for k, c in enumerate(nb.cells) if c.cell_type == "code" and has_markers(c.source)]
+    marked = [k for k, c in enumerate(nb.cells) if c.cell_type == "code" and layout.has_solution(c.source)]
     assert sorted(k for q in qs for k in q.cells) == marked
     assert len({q.problem.id for q in qs}) == len(qs) >= 5
     assert all(q.problem.lesson == int(path.name[:2]) for q in qs)
@@ -155,13 +162,13 @@ def cleared(source):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_nbgrader_answers_keep_the_exercise_prompt_and_the_solution(path):
     for cell in load(path).cells:
-        if cell.cell_type == "code" and has_markers(cell.source):
+        if cell.cell_type == "code" and layout.has_solution(cell.source):
             rewritten = to_nbgrader.answer_source(cell.source)
             expected = "\n".join(line for line in release.strip_code(cell.source).split("\n") if line.strip())
             assert cleared(rewritten) == expected
             assert [line for line in rewritten.split("\n") if "SOLUTION" not in line and line.strip() != "..."
                     and release.PROMPT not in line and not line.rstrip().endswith("= ...")] == [
-                release.INLINE.sub(r"\1\2", line) for line in cell.source.split("\n")
+                layout.INLINE.sub(r"\1\2", line) for line in cell.source.split("\n")
                 if "BEGIN SOLUTION" not in line and "END SOLUTION" not in line]
 
 

@@ -22,10 +22,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from sgdcourse import release
-from sgdcourse.export import load, questions
-from sgdcourse.export import nbgrader as to_nbgrader
-from sgdcourse.export import otter as to_otter
+from sgdcourse import layout
+from sgdcourse.authoring import release
+from sgdcourse.authoring.export import load, questions
+from sgdcourse.authoring.export import nbgrader as to_nbgrader
+from sgdcourse.authoring.export import otter as to_otter
 
 try:
     import nbgrader.api  # noqa: F401
@@ -37,7 +38,7 @@ except ImportError:
                 allow_module_level=True)
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted((ROOT / "solutions").glob(release.PATTERN))
+NOTEBOOKS = layout.notebooks(ROOT / "solutions")
 BIN = Path(sys.executable).parent  # the tools' commands (and nbgrader's alembic) live beside python
 
 
@@ -57,10 +58,10 @@ def solution_text(path):
             continue
         open_ = False
         for line in cell.source.split("\n"):
-            if release.BEGIN.match(line) or release.END.match(line):
-                open_ = bool(release.BEGIN.match(line))
-            elif release.INLINE.match(line):
-                text = release.INLINE.match(line).group(2)
+            if layout.BEGIN.match(line) or layout.END.match(line):
+                open_ = bool(layout.BEGIN.match(line))
+            elif layout.INLINE.match(line):
+                text = layout.INLINE.match(line).group(2)
                 lines.add(text)
                 assign = release.ASSIGN.match(text)
                 values.add(text[assign.end():].strip() if assign else text)

@@ -11,15 +11,20 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from sgdcourse import grade
 from sgdcourse.checking import Result
 from sgdcourse.checking.functions import check_function
+from sgdcourse.grading.cli import main as grading
+from sgdcourse.grading.exercise import SubmissionError, identify, load_exercises, read_cells
+from sgdcourse.grading.grade import find_submissions
+from sgdcourse.grading.gradebook import clean
+from sgdcourse.grading.scoring import score_of
 from sgdcourse.grading.sympytext import from_srepr, unsafe_text
+from sgdcourse.layout import check_calls, notebooks
 from sgdcourse.grading.wire import WireError, decode, encode
 from sgdcourse.problems import BANK
 
 ROOT = Path(__file__).resolve().parents[1]
-SOLUTIONS = sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb"))
+SOLUTIONS = notebooks(ROOT / "solutions")
 SOL02, EX02 = ROOT / "solutions" / "02_sgd_by_hand.ipynb", ROOT / "exercises" / "02_sgd_by_hand.ipynb"
 
 
@@ -28,8 +33,8 @@ def test_partial_credit_in_the_function_checker():
     r = check_function(lambda x: x if x >= 0 else 1 / 0, lambda x: x, cases)
     assert r.status == "incorrect" and r.passed == (3, 5) and "ZeroDivisionError" in r.feedback
     assert check_function(lambda x: x, lambda x: x, cases).passed == (5, 5)
-    assert grade.score_of(Result("incorrect", "", passed=(3, 5)), 2) == 1.2
-    assert grade.score_of(Result("unanswered", "", passed=(0, 5)), 2) == 0.0
+    assert score_of(Result("incorrect", "", passed=(3, 5)), 2) == 1.2
+    assert score_of(Result("unanswered", "", passed=(0, 5)), 2) == 0.0
 
 
 def test_codec_round_trip():
@@ -68,17 +73,17 @@ def test_expression_text_is_screened_before_sympy_parses_it(text, bad):
 
 
 def test_identify_by_checks_and_file_name():
-    exercises = grade.load_exercises(ROOT / "solutions", warn=lambda t: None)
-    cells01, cells02 = (grade.read_cells(p.read_bytes()) for p in SOLUTIONS[:2])
-    assert grade.identify("alice/anything.ipynb", cells02, exercises).name == "02_sgd_by_hand"
-    assert grade.identify("02_sgd_by_hand.ipynb", [(1, "code", "x = 1")], exercises).name == "02_sgd_by_hand"
+    exercises = load_exercises(ROOT / "solutions", warn=lambda t: None)
+    cells01, cells02 = (read_cells(p.read_bytes()) for p in SOLUTIONS[:2])
+    assert identify("alice/anything.ipynb", cells02, exercises).name == "02_sgd_by_hand"
+    assert identify("02_sgd_by_hand.ipynb", [(1, "code", "x = 1")], exercises).name == "02_sgd_by_hand"
     for name, cells in (("02_x.ipynb", cells01), ("notes.ipynb", [(1, "code", "x = 1")])):
-        with pytest.raises(grade.SubmissionError, match="wrong exercise"):
-            grade.identify(name, cells, exercises)
+        with pytest.raises(SubmissionError, match="wrong exercise"):
+            identify(name, cells, exercises)
 
 
 def test_trusted_expressions_come_from_the_solutions():
-    ex = {e.number: e for e in grade.load_exercises(ROOT / "solutions", warn=lambda t: None)}
+    ex = {e.number: e for e in load_exercises(ROOT / "solutions", warn=lambda t: None)}
     assert ex["02"].problems[0] == ("02-per-example-grad", "grad_example")
     assert dict(ex["02"].problems)["02-worked-step"] == "w3" and ex["02"].max == 11
     assert all(pid in BANK for e in ex.values() for pid, _ in e.problems)
@@ -94,65 +99,85 @@ def test_bad_arguments_name_the_option(args, option, tmp_path, monkeypatch, caps
     monkeypatch.chdir(tmp_path)
     (tmp_path / "x.ipynb").write_bytes(SOL02.read_bytes())
     with pytest.raises(SystemExit) as exc:
-        grade.main(args)
+        grading(["grade", *args])
     assert exc.value.code == 2 and f"argument {option}" in capsys.readouterr().err
 
 
 # ---- what a submission cannot steer, without a kernel -------------------------------------------
 
 def test_clean_escapes_what_would_break_a_csv_or_a_terminal():
-    assert grade.clean(os.fsdecode(b"Jos\xe9.ipynb")) == "Jos\\xe9.ipynb"
-    assert grade.clean("a\x1b[2Jb\x00c\u2028") == "a\\x1b[2Jb\\x00c\\u2028"
-    assert grade.clean("\ud800 lone") == "\\ud800 lone"
-    assert grade.clean("été, 中文, tab\tkept") == "été, 中文, tab\tkept"
-    assert len(grade.clean("x" * 5000)) == 2000
-    "".join(grade.clean(chr(c)) for c in range(0x110000)).encode("utf-8")   # every result encodes
+    assert clean(os.fsdecode(b"Jos\xe9.ipynb")) == "Jos\\xe9.ipynb"
+    assert clean("a\x1b[2Jb\x00c\u2028") == "a\\x1b[2Jb\\x00c\\u2028"
+    assert clean("\ud800 lone") == "\\ud800 lone"
+    assert clean("été, 中文, tab\tkept") == "été, 中文, tab\tkept"
+    assert len(clean("x" * 5000)) == 2000
+    "".join(clean(chr(c)) for c in range(0x110000)).encode("utf-8")   # every result encodes
 
 
 def test_symbolic_links_get_their_own_error_row_and_are_never_followed(tmp_path):
     (tmp_path / "real.ipynb").write_bytes(EX02.read_bytes())
     (tmp_path / "link.ipynb").symlink_to(tmp_path / "real.ipynb")
     (tmp_path / "linked_dir").symlink_to(ROOT / "solutions", target_is_directory=True)
-    found = grade.find_submissions([str(tmp_path)], None)
+    found = find_submissions([str(tmp_path)])
     assert found == [f"{tmp_path.as_posix()}/link.ipynb", f"{tmp_path.as_posix()}/real.ipynb"]
     from sgdcourse.grading.submission import read_submission
-    with pytest.raises(grade.SubmissionError, match="symbolic link"):
+    with pytest.raises(SubmissionError, match="symbolic link"):
         read_submission(found[0], 2 ** 20)
-    with pytest.raises(grade.SubmissionError, match="larger than"):
+    with pytest.raises(SubmissionError, match="larger than"):
         read_submission(found[1], 1000)
 
 
 def test_the_exercise_is_read_from_code_not_from_comments_or_strings():
-    from sgdcourse.grading.exercise import check_calls
     broken = "x = (\n# check('03-batch-gradient', 1)\ns = \"check('04-var-batch', 2)\"\ncheck('02-worked-step', w3"
     assert check_calls(broken) == [("02-worked-step", None)]
 
 
-def test_a_changed_install_is_found_and_refused(tmp_path, monkeypatch, capsys):
+@pytest.fixture
+def package_copy(tmp_path, monkeypatch):
+    """The integrity check pointed at a copy of the installed package (and its manifest)."""
+    import shutil
     from sgdcourse.grading import integrity
     assert integrity.verify(integrity.SOLUTIONS) == []
     copy = tmp_path / "sgdcourse"
-    import shutil
     shutil.copytree(integrity.PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(integrity, "PACKAGE", copy)
     monkeypatch.setattr(integrity, "MANIFEST", copy / "grading" / "MANIFEST.sha256")
     assert integrity.verify(integrity.SOLUTIONS) == []
+    return integrity, copy
+
+
+def test_a_changed_install_is_found_and_refused(package_copy, tmp_path, monkeypatch, capsys):
+    integrity, copy = package_copy
     with open(copy / "practice.py", "a") as f:
         f.write("\n# a later run's grades chosen here\n")
-    (copy / "zz_extra.py").write_text("import os\n")
+    (copy / "checking" / "zz_extra.py").write_text("import os\n")
     assert integrity.verify(integrity.SOLUTIONS) == ["changed: sgdcourse/practice.py",
-                                                     "not in the manifest: sgdcourse/zz_extra.py"]
+                                                     "not in the manifest: sgdcourse/checking/zz_extra.py"]
     monkeypatch.chdir(tmp_path)
     (tmp_path / "02_x.ipynb").write_bytes(SOL02.read_bytes())
     with pytest.raises(SystemExit) as stop:
-        grade.main(["02_x.ipynb"])
+        grading(["grade", "02_x.ipynb"])
     assert stop.value.code == 2 and "changed: sgdcourse/practice.py" in capsys.readouterr().err
+
+
+def test_only_what_decides_a_grade_is_in_the_manifest(package_copy):
+    """A new colour in a lesson's view needs no new manifest; a changed answer in the bank does."""
+    integrity, copy = package_copy
+    rate = copy / "explorers" / "rate.py"
+    rate.write_text(rate.read_text().replace('"diverge": "C3"', '"diverge": "C1"'))
+    (copy / "plots.py").write_text((copy / "plots.py").read_text() + "\n# a new colour map\n")
+    assert integrity.verify(integrity.SOLUTIONS) == []
+    bank = copy / "problems" / "lesson02.py"
+    text = bank.read_text()
+    assert "answer=" in text
+    bank.write_text(text.replace("answer=", "answer=1 + 0 * ", 1))
+    assert integrity.verify(integrity.SOLUTIONS) == ["changed: sgdcourse/problems/lesson02.py"]
 
 
 def test_no_sandbox_means_a_refusal_that_says_how_to_get_one(tmp_path):
     (tmp_path / "02_x.ipynb").write_bytes(SOL02.read_bytes())
     env = {**os.environ, "PATH": str(tmp_path)}   # no bwrap on it
-    proc = subprocess.run([sys.executable, "-m", "sgdcourse.grade", "02_x.ipynb"], cwd=tmp_path, env=env,
+    proc = subprocess.run([sys.executable, "-m", "sgdcourse.grading", "grade", "02_x.ipynb"], cwd=tmp_path, env=env,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "apt-get install bubblewrap" in proc.stderr and "--unsandboxed" in proc.stderr
     assert not (tmp_path / "grades.csv").exists()

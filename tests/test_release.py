@@ -8,7 +8,14 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from sgdcourse import practice
-from sgdcourse.release import ReleaseError, build, main, strip_code
+from sgdcourse.authoring.cli import main as authoring
+from sgdcourse.authoring.release import ReleaseError, build, strip_code
+
+
+def main(args):
+    """`python -m sgdcourse.authoring release ARGS`, in this process."""
+    return authoring(["release", *args])
+
 
 GRAD = '''def grad_example(w, x, y):
     """d l / dw for l = (1/2)(w x - y)^2."""
@@ -113,7 +120,7 @@ def test_check_detects_stale_missing_and_extra(repo, capsys):
 
 
 def test_command_line_entry_point(repo):
-    run = [sys.executable, "-m", "sgdcourse.release", "--root", str(repo), "--check"]
+    run = [sys.executable, "-m", "sgdcourse.authoring", "release", "--root", str(repo), "--check"]
     assert subprocess.run(run, capture_output=True, text=True).returncode == 1
     subprocess.run(run[:-1], check=True, capture_output=True)
     done = subprocess.run(run, capture_output=True, text=True)
@@ -155,12 +162,12 @@ def test_unbalanced_notebook_fails_with_a_message(repo, capsys):
 
 
 def test_committed_exercises_are_generated_from_the_solutions():
-    """exercises/ is exactly what `python -m sgdcourse.release` writes from solutions/."""
+    """exercises/ is exactly what `python -m sgdcourse.authoring release` writes from solutions/."""
     import subprocess
     import sys
     from pathlib import Path
 
     root = Path(__file__).resolve().parent.parent
-    done = subprocess.run([sys.executable, "-m", "sgdcourse.release", "--check", "--root", str(root)],
+    done = subprocess.run([sys.executable, "-m", "sgdcourse.authoring", "release", "--check", "--root", str(root)],
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr

@@ -143,8 +143,9 @@ class Lesson:
 
     def explorer_at(self, model_id, values):
         """(encoded PNG, readout) of that explorer set to `values`, through its public API."""
-        code = (f"import base64, json\nfrom sgdcourse.frames import find, encode\n"
-                f"_e = find({model_id!r}); _before = _e.values(); _e.set(**json.loads({json.dumps(values)!r}))\n"
+        code = (f"import base64, json, sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom website.frames import encode\n"
+                f"from sgdcourse.explorers.base import Explorer\n"
+                f"_e = Explorer.shown_as({model_id!r}); _before = _e.values(); _e.set(**json.loads({json.dumps(values)!r}))\n"
                 f"print(json.dumps([base64.b64encode(encode(_e.shown_png)).decode(), _e.text])); _e.set(**_before)")
         cell = nbformat.v4.new_code_cell(code)
         self.client.execute_cell(cell, self.next)

@@ -2,7 +2,6 @@
 course order, each page shows one image per figure of its notebook, each explorer's control
 opens on the state the notebook stored, nothing is loaded from another host, and the site
 keeps within the budget the README states (with the README's figures). Run by make sitetest."""
-import importlib.util
 import json
 import re
 from pathlib import Path
@@ -16,9 +15,7 @@ VIEW = "application/vnd.jupyter.widget-view+json"
 IMAGES = ("image/png", "image/jpeg", "image/svg+xml")
 pytestmark = pytest.mark.slow
 
-spec = importlib.util.spec_from_file_location("site_build", ROOT / "website" / "build.py")
-site_build = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(site_build)
+from website import build as site_build
 ORDER = site_build.table_of_contents()
 MB = 1e6
 BUDGET_PAGE_MB, BUDGET_SITE_MB = 10, 40   # the README's budget

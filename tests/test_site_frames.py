@@ -1,4 +1,4 @@
-"""sgdcourse.frames: the grid is the live controls' own values (thinned only past the frame
+"""website/frames.py: the grid is the live controls' own values (thinned only past the frame
 budget, keeping both ends and the current value), each frame is the explorer's own picture
 and readout for its point, and the explorer is left as it was."""
 import io
@@ -9,7 +9,8 @@ import pytest
 from PIL import Image
 
 import sgdcourse as sc
-from sgdcourse import frames
+from sgdcourse.explorers.base import Explorer
+from website import frames
 from sgdcourse.explorers.player import StepPlayer
 from sgdcourse.explorers.variance import BatchVarianceExplorer
 from sgdcourse.explorers.worked import WorkedExampleExplorer
@@ -103,7 +104,8 @@ def test_render_writes_the_explorers_own_frames_and_restores_it(variance, tmp_pa
     json.dumps(manifest)                                          # the page embeds it
 
 
-def test_find_gives_the_displayed_explorer(worked):
-    assert frames.find(worked.widget.model_id) is worked
+def test_an_explorer_is_found_by_its_widgets_model_id(worked):
+    """Explorers register themselves (a weak registry: no heap scan, nothing kept alive)."""
+    assert Explorer.shown_as(worked.widget.model_id) is worked
     with pytest.raises(LookupError, match="nope"):
-        frames.find("nope")
+        Explorer.shown_as("nope")

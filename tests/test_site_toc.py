@@ -1,15 +1,12 @@
 """The website's table of contents is the folders' contents, in course order: each lesson of
 notebooks/ followed by its exercise notebook, by lesson number, every notebook exactly once."""
-import importlib.util
 import re
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-spec = importlib.util.spec_from_file_location("site_build", ROOT / "website" / "build.py")
-site_build = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(site_build)
+from website import build as site_build
 
 
 def test_toc_lists_every_lesson_and_exercise_once_in_order():

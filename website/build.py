@@ -3,7 +3,7 @@
 Pages: Sphinx with myst-nb reads every lesson and exercise notebook as it is stored (no
 re-execution; nb_execution_mode is "off"). Explorers: each lesson with explorer outputs is
 run once, headless, in a kernel (nbclient), so that after each explorer's cell its frames
-can be rendered through the explorer's public API (sgdcourse.frames); its notebook output
+can be rendered through the explorer's public API (frames.py, here); its notebook output
 on the page becomes a small static control (website/static/frames.js) that switches them.
 Nothing the build writes goes back into the notebooks. MathJax is copied from a local
 file (--mathjax, fetched by make), so no page needs a network.
@@ -25,28 +25,16 @@ from pathlib import Path
 
 import nbformat
 
+from sgdcourse import layout
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 VIEW = "application/vnd.jupyter.widget-view+json"
-NUMBERED = re.compile(r"^(\d\d)_[\w-]+\.ipynb$")
 
 
 def table_of_contents(root=ROOT):
-    """The site's order: each lesson of notebooks/ followed by its exercise notebook of the
-    same name in exercises/, by lesson number. Every notebook appears exactly once."""
-    lessons = sorted(p.name for p in (root / "notebooks").glob("*.ipynb"))
-    exercises = {p.name for p in (root / "exercises").glob("*.ipynb")}
-    odd = [n for n in lessons + sorted(exercises) if not NUMBERED.match(n)]
-    if odd:
-        raise ValueError(f"notebooks without an NN_ number cannot be placed in order: {odd}")
-    if exercises - set(lessons):
-        raise ValueError(f"exercise notebooks without a lesson: {sorted(exercises - set(lessons))}")
-    order = []
-    for name in lessons:
-        order.append(f"notebooks/{name}")
-        if name in exercises:
-            order.append(f"exercises/{name}")
-    return order
+    """The site's order: each lesson followed by its exercise notebook (the course layout's rule)."""
+    return layout.table_of_contents(root)
 
 
 def explorer_views(nb):
@@ -81,8 +69,8 @@ def render_frames(path, outdir, log=print):
                 if model_id not in seen:
                     k = len(seen)
                     t0 = time.perf_counter()
-                    probe = nbformat.v4.new_code_cell(
-                        f"from sgdcourse.frames import render_displayed\n"
+                    probe = nbformat.v4.new_code_cell(   # frames.py is the site's, not the library's
+                        f"import sys\nsys.path.insert(0, {str(HERE)!r})\nfrom frames import render_displayed\n"
                         f"render_displayed({model_id!r}, {str(outdir / str(k))!r})")
                     client.execute_cell(probe, index)
                     errors = [o for o in probe.outputs if o.output_type == "error"]

@@ -3,7 +3,7 @@
 Run with .venv/bin/python tests/benchmarks/bench_grade.py (not collected by pytest: the time
 depends on the machine). The submissions are copies of the shipped solution and exercise
 notebooks, cycled until there are 30 (one folder per made-up student, as a collection of
-hand-ins looks); the command is the instructor's, `python -m sgdcourse.grade FOLDER --out ...`.
+hand-ins looks); the command is the instructor's, `python -m sgdcourse.grading grade FOLDER --out ...`.
 Target: under 2 minutes on 2 cores. Also checks that solutions got full marks and exercises 0.
 The same 30 are then graded with --unsandboxed, and the difference per submission is the cost of
 the sandbox (bubblewrap's namespaces, the sealed library, the watchdog).
@@ -35,7 +35,7 @@ def grade(extra=()):
             (folder / src.name).write_bytes(src.read_bytes())
             kinds[f"{folder.relative_to(tmp).as_posix()}/{src.name}"] = src.parent.name
         start = time.monotonic()
-        proc = subprocess.run([sys.executable, "-m", "sgdcourse.grade", "submissions", "--out", "grades.csv",
+        proc = subprocess.run([sys.executable, "-m", "sgdcourse.grading", "grade", "submissions", "--out", "grades.csv",
                                *extra], cwd=tmp, capture_output=True, text=True)
         seconds = time.monotonic() - start
         if proc.returncode:

@@ -17,7 +17,9 @@ import numpy as np
 import pytest
 from nbformat.v4 import new_code_cell
 
-from sgdcourse import grade
+from sgdcourse.grading.exercise import load_exercises
+from sgdcourse.grading.pool import grade_all
+from sgdcourse.grading.submission import Graded
 from sgdcourse.problems import get
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -119,7 +121,7 @@ def read_csv(path):
 
 
 def run_cli(args, cwd):
-    return subprocess.run([sys.executable, "-m", "sgdcourse.grade", *args], cwd=cwd, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "sgdcourse.grading", "grade", *args], cwd=cwd, capture_output=True,
                           text=True, timeout=300)
 
 
@@ -161,7 +163,7 @@ def test_every_submission_graded_once_sorted_with_progress(run):
     names = [s["submission"] for s in run["summary_rows"]]
     assert names == sorted(names) and len(names) == len(SOLUTIONS) + len(EXERCISES) + 13
     problems = [r["problem"] for r in run["rows"] if r["submission"] == "subs/02_partial.ipynb"]
-    assert problems == [pid for pid, _ in grade.load_exercises(ROOT / "solutions", warn=lambda t: None)[1].problems]
+    assert problems == [pid for pid, _ in load_exercises(ROOT / "solutions", warn=lambda t: None)[1].problems]
     assert f"[{len(names)}/{len(names)}]" in run["proc"].stderr and "subs/02_loop.ipynb: 8/11" in run["proc"].stderr
     print(f"graded {len(names)} submissions in {run['seconds']:.1f} s")
 
@@ -273,12 +275,12 @@ def _hanging_grader(task, phase, on_pid):
     if task[0] == "hang":
         phase(0.2, "a step that hangs")
         time.sleep(120)
-    return grade.Graded(task[0], total=1.0, max=1)
+    return Graded(task[0], total=1.0, max=1)
 
 
 def test_supervisor_stops_a_stuck_worker_and_grades_the_rest():
     start = time.monotonic()
-    out = grade.grade_all([("hang", None, None), ("fine", None, None), ("also", None, None)], 2,
+    out = grade_all([("hang", None, None), ("fine", None, None), ("also", None, None)], 2,
                           grader=_hanging_grader, slack=0.5)
     assert time.monotonic() - start < 30
     assert out[0].error == "grading was stopped: a step that hangs took longer than 0.7 s"

@@ -260,7 +260,7 @@ def leftovers(base):
 
 def grade(base, out):
     env = {**os.environ, "TMPDIR": str(base / "tmp")}   # the grader's run folders, to look at afterwards
-    proc = subprocess.run([sys.executable, "-m", "sgdcourse.grade", "subs", "--out", out, *OPTIONS], cwd=base,
+    proc = subprocess.run([sys.executable, "-m", "sgdcourse.grading", "grade", "subs", "--out", out, *OPTIONS], cwd=base,
                           capture_output=True, timeout=900, env=env)
     assert proc.returncode == 0, proc.stderr.decode(errors="replace")[-3000:]
     with open(base / out, newline="", encoding="utf-8") as f:
@@ -376,6 +376,6 @@ def test_an_output_path_planted_as_a_fifo_or_folder_is_refused_at_once(tmp_path)
     os.mkfifo(tmp_path / "fifo.csv")
     (tmp_path / "dir.csv").mkdir()
     for out in ("fifo.csv", "dir.csv"):
-        proc = subprocess.run([sys.executable, "-m", "sgdcourse.grade", "subs", "--out", out], cwd=tmp_path,
+        proc = subprocess.run([sys.executable, "-m", "sgdcourse.grading", "grade", "subs", "--out", out], cwd=tmp_path,
                               capture_output=True, text=True, timeout=60)
         assert proc.returncode == 2 and "exists and is not a regular file" in proc.stderr, proc.stderr

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import base64
 import math
+import weakref
 
 import ipywidgets as W
 import numpy as np
@@ -59,6 +60,15 @@ class Explorer:
     figsize = (7.0, 3.2)
     dpi = 90
     margins = dict(left=0.1, right=0.97, bottom=0.16, top=0.92, wspace=0.3)
+    live = weakref.WeakValueDictionary()   # widget model id -> explorer, for tools that render frames
+
+    @classmethod
+    def shown_as(cls, model_id):
+        """The live explorer whose widget has this model id (the id in its notebook output)."""
+        try:
+            return cls.live[model_id]
+        except KeyError:
+            raise LookupError(f"no explorer with model_id {model_id!r} in this kernel") from None
 
     def __init__(self, controls, extra=()):
         self.controls = dict(controls)
@@ -82,6 +92,7 @@ class Explorer:
         self.refresh()
         row = W.HBox(list(extra) + list(self.controls.values()), layout=W.Layout(flex_flow="row wrap"))
         self.widget = W.VBox([row, self.image, self.readout])
+        Explorer.live[self.widget.model_id] = self
 
     # subclasses -----------------------------------------------------------------
     def draw(self):

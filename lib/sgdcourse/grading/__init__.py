@@ -1,5 +1,8 @@
-"""The instructor's grader behind `python -m sgdcourse.grade` (grade.py: the command line, the CSVs).
+"""The instructor's grader: `python -m sgdcourse.grading {grade,manifest}`.
 
+    cli         the command line: it parses, and hands each verb to its main
+    grade       the verb grade: arguments checked, the sandbox made, the pool run, the gradebook written
+    integrity   the verb manifest: the digests of what decides a grade, verified before grading
     pool        the supervised worker pool: one submission per worker, a watch on every step
     submission  one submission: path -> Graded (rows and summary), never raises
     exercise    the trusted exercises from the solution notebooks; which one a submission is
@@ -9,6 +12,8 @@
     wire        the JSON codec between kernel and grader (encode, decode), evaluating nothing
     sympytext   sympy from untrusted text: srepr rebuilt without eval, answer text screened
     scoring     one answer's Result (the course's own checker, in the grader) and its score
+    gradebook   the two CSVs, every string cleaned, written atomically
+    sandbox     the bubblewrap sandbox and the sealed library copy a kernel runs in
 
 The kernel imports sgdcourse.grading.remote (and with it wire) to answer probes, so this package
 imports nothing on its own.

@@ -12,18 +12,14 @@ stored outputs are never read.
 """
 from __future__ import annotations
 
-import ast
-import io
 import json
 import re
 import sys
-import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
 from .. import problems as bank
-
-PATTERN = "[0-9][0-9]_*.ipynb"
+from ..layout import check_calls, notebooks
 
 
 class SubmissionError(Exception):
@@ -77,50 +73,10 @@ def code_cells(cells):
     return [(n, src) for n, kind, src in cells if kind == "code"]
 
 
-def _parse(source):
-    """The cell's syntax tree (IPython %magic and !shell lines blanked), or None."""
-    lines = ["" if line.lstrip().startswith(("%", "!")) else line for line in source.split("\n")]
-    try:
-        return ast.parse("\n".join(lines))
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
-
-
-def check_calls(source):
-    """[(problem id, expression source)] of the check("<id>", <expr>) calls in a cell."""
-    tree = _parse(source)
-    if tree is None:  # a cell with a syntax error: find the ids at least, in code (not comments)
-        return [(pid, None) for pid in _token_ids(source)]
-    calls = sorted((node.lineno, node.col_offset, node.args[0].value, ast.unparse(node.args[1]))
-                   for node in ast.walk(tree)
-                   if isinstance(node, ast.Call) and len(node.args) >= 2
-                   and getattr(node.func, "id", getattr(node.func, "attr", None)) == "check"
-                   and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str))
-    return [(pid, expr) for _, _, pid, expr in calls]
-
-
-def _token_ids(source):
-    """Problem ids of check("<id>" token sequences in source, read by the tokenizer as far as it
-    gets: comments and the insides of other strings never count."""
-    tokens, ids = [], []
-    try:
-        for tok in tokenize.generate_tokens(io.StringIO(source).readline):
-            if tok.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT):
-                tokens.append(tok)
-    except (tokenize.TokenError, SyntaxError, ValueError):
-        pass
-    for a, b, c in zip(tokens, tokens[1:], tokens[2:]):
-        if (a.type, a.string, b.string, c.type) == (tokenize.NAME, "check", "(", tokenize.STRING):
-            m = re.fullmatch(r"""(['"])(\d\d-[\w-]+)\1""", c.string)
-            if m:
-                ids.append(m.group(2))
-    return ids
-
-
 def load_exercises(folder, warn=lambda text: print(text, file=sys.stderr)):
     """The exercises of the solution notebooks NN_*.ipynb in folder, by number."""
     exercises = []
-    for path in sorted(Path(folder).glob(PATTERN)):
+    for path in notebooks(folder):
         problems, seen = [], set()
         for _, source in code_cells(read_cells(path.read_bytes())):
             for pid, expr in check_calls(source):

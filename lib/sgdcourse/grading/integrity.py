@@ -1,32 +1,40 @@
-"""The grader's own files, checked against a manifest before any submission is graded.
+"""What decides a grade, checked against a manifest before any submission is graded.
 
-    digests(solutions) -> {relative path: sha256} of every file of the sgdcourse package and of
-                          the solution notebooks NN_*.ipynb (the things a grade depends on)
+    digests(solutions) -> {relative path: sha256} of the files that decide a grade: the problem bank,
+                          the checker, the grader, the practice front (sgdcourse/problems/,
+                          checking/, grading/, practice.py) and the solution notebooks NN_*.ipynb
     verify(solutions)  -> [problem, ...]: files changed, missing or added since the manifest
-    write(solutions)      the manifest, MANIFEST (run by `python -m sgdcourse.release`)
+    write(solutions)      the manifest, MANIFEST
+    main(check=False)     `python -m sgdcourse.grading manifest [--check]`: write it, or compare
 
 A submission graded without the sandbox, or anyone with write access, could have changed the
-library, the problem bank or the solutions so that a later run gives the grades they choose; the
-grader refuses to run on such an install. The manifest is a text file in the package:
-"<sha256>  <path>" per line, package files as sgdcourse/..., solutions as solutions/...
+problem bank, the checker or the solutions so that a later run gives the grades they choose; the
+grader refuses to run on such an install. The rest of the library (models, plots, the lessons'
+views) decides no grade, so editing it needs no new manifest. The manifest is a text file in the
+package: "<sha256>  <path>" per line, package files as sgdcourse/..., solutions as solutions/...
 """
 from __future__ import annotations
 
 import hashlib
+import sys
 from pathlib import Path
+
+from .. import layout
 
 PACKAGE = Path(__file__).resolve().parents[1]
 MANIFEST = PACKAGE / "grading" / "MANIFEST.sha256"
-SOLUTIONS = PACKAGE.parents[1] / "solutions"   # the repository's, when the package is a checkout's
-PATTERN = "[0-9][0-9]_*.ipynb"
+SOLUTIONS = layout.REPOSITORY / layout.SOLUTIONS   # the repository's, when the package is a checkout's
+TRUSTED = ("problems", "checking", "grading", "practice.py")   # what decides a grade, in the package
 
 
 def _files(solutions):
     for path in sorted(PACKAGE.rglob("*")):
-        if path.is_file() and path != MANIFEST and "__pycache__" not in path.parts and path.suffix != ".pyc":
-            yield f"sgdcourse/{path.relative_to(PACKAGE).as_posix()}", path
+        rel = path.relative_to(PACKAGE)
+        if (rel.parts[0] in TRUSTED and path.is_file() and path != MANIFEST and "__pycache__" not in rel.parts
+                and path.suffix != ".pyc"):
+            yield f"sgdcourse/{rel.as_posix()}", path
     if solutions is not None:
-        for path in sorted(Path(solutions).glob(PATTERN)):
+        for path in layout.notebooks(solutions):
             yield f"solutions/{path.name}", path
 
 
@@ -62,3 +70,21 @@ def write(solutions):
     """Write the manifest for the package as it is and the solutions in `solutions`."""
     MANIFEST.write_text("".join(f"{d}  {name}\n" for name, d in digests(solutions).items()), encoding="utf-8")
     return MANIFEST
+
+
+def main(check=False, solutions=SOLUTIONS):
+    """Record the manifest of this checkout (or with check=True only compare it); the exit status.
+
+    Run after changing a problem, the checker, the grader or a solution notebook; the grader
+    refuses to grade until the manifest matches."""
+    if check:
+        problems = verify(solutions)
+        for line in problems:
+            print(line, file=sys.stderr)
+        if problems:
+            print("the grader's manifest is out of date: run `python -m sgdcourse.grading manifest`", file=sys.stderr)
+            return 1
+        print("the grader's manifest is up to date")
+        return 0
+    print(f"recorded the problem bank, the checker, the grader and the solutions in {write(solutions).name}")
+    return 0

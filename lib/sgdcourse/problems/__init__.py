@@ -10,6 +10,7 @@ To add a problem, append it to PROBLEMS in the lesson's module; ids must be uniq
 from __future__ import annotations
 
 import difflib
+import importlib
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -17,9 +18,10 @@ from types import MappingProxyType
 from typing import Callable
 
 from ..checking import LETTERS, Mistake, fmt
+from ..layout import bank_lessons
 
 KINDS = ("number", "expression", "function", "choice")
-LESSONS = (1, 2, 3, 4, 5, 6, 7)
+LESSONS = bank_lessons()   # every problems/lessonNN.py, found on disk: a new lesson needs no list here
 
 
 @dataclass(frozen=True, eq=False)
@@ -91,10 +93,9 @@ class Problem:
 
 
 def _collect():
-    from . import lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07
-
     bank = {}
-    for module in (lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07):
+    for lesson in LESSONS:
+        module = importlib.import_module(f"{__name__}.lesson{lesson:02d}")
         for p in module.PROBLEMS:
             if p.id in bank:
                 raise ValueError(f"problem id {p.id!r} is used twice")

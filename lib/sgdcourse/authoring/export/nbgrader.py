@@ -7,7 +7,7 @@ Each code cell with solution markers becomes an autograded answer cell (nbgrader
 solution: true, grade_id "answer-<id>"); after each check(...) cell comes a locked test cell
 (grade: true, points from the bank, grade_id "test-<id>") that fails unless check() says correct.
 A function problem's test instead prints points x (cases passed / cases), nbgrader's partial
-credit, as python -m sgdcourse.grade scores it.
+credit, as python -m sgdcourse.grading grade scores it.
 
 nbgrader knows only regions (a line containing "BEGIN SOLUTION" up to one containing "END
 SOLUTION", swapped for ClearSolutions.code_stub). The learner's prompt is therefore written
@@ -22,11 +22,11 @@ from pathlib import Path
 import nbformat
 
 from .. import release
-from . import has_markers, load, questions
+from . import has_solution, load, questions
 
 SCHEMA = 3
 CONFIG = '''\
-"""nbgrader settings for the exported course (python -m sgdcourse.export nbgrader).
+"""nbgrader settings for the exported course (python -m sgdcourse.authoring export nbgrader).
 
 Run nbgrader from this folder. The code stub is empty because each answer's prompt
 (`x = ...`, `# your answer here`) is written before its solution region, so the
@@ -88,7 +88,7 @@ def source_notebook(path):
     tests = {q.check: q for q in qs}
     cells = []
     for k, cell in enumerate(nb.cells):
-        if cell.cell_type == "code" and has_markers(cell.source):
+        if cell.cell_type == "code" and has_solution(cell.source):
             q, n = answers.get(k, (None, 0))
             grade_id = f"answer-{q.problem.id}" + (f"-{n + 1}" if n else "") if q else f"answer-cell-{k}"
             cell.source = answer_source(cell.source)

@@ -1,6 +1,6 @@
 """Exercises as otter-grader and nbgrader assignments, generated from solutions/.
 
-    python -m sgdcourse.export {otter,nbgrader} [NOTEBOOK ...] --out DIR
+    python -m sgdcourse.authoring export {otter,nbgrader} [NOTEBOOK ...] --out DIR
 
 A solution notebook already marks its answers (release.py reads the markers); what neither tool
 can know is which cells belong to which problem and what each is worth. Here a *question* is one
@@ -13,11 +13,12 @@ exports (release.strip_markdown), so no student version can carry them; they sta
 """
 from __future__ import annotations
 
-import ast
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import problems as bank
+from ... import problems as bank
+from ... import layout
+from ...layout import PATTERN, SOLUTIONS, has_solution, problem_cells
 from .. import release
 
 
@@ -46,26 +47,6 @@ class Question:
         return "q" + self.problem.id.replace("-", "_")
 
 
-def has_markers(source):
-    """True when a code cell's source has a solution region or a `# SOLUTION` line."""
-    return any(release.BEGIN.match(line) or release.END.match(line) or release.INLINE.match(line)
-               for line in source.split("\n"))
-
-
-def check_call(source):
-    """(problem id, answer source) of the first `check("id", answer)` call in a code cell, else None."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return None
-    for node in ast.walk(tree):
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "check"
-                and len(node.args) >= 2 and isinstance(node.args[0], ast.Constant)
-                and isinstance(node.args[0].value, str)):
-            return node.args[0].value, ast.get_source_segment(source, node.args[1])
-    return None
-
-
 def load(path):
     """The solution notebook at path, its markdown solution regions dropped (release's parser)."""
     path = Path(path)
@@ -79,27 +60,20 @@ def load(path):
 
 
 def questions(nb, where="notebook"):
-    """The Questions of a loaded notebook, in order. Raises ExportError for an unknown problem id,
-    a problem checked twice, or a check cell with no solution cell before it."""
-    found, pending, seen = [], [], set()
-    for k, cell in enumerate(nb.cells):
-        if cell.cell_type != "code":
-            continue
-        if has_markers(cell.source):
-            pending.append(k)
-        call = check_call(cell.source)
-        if call is None:
-            continue
-        pid, expr = call
+    """The Questions of a loaded notebook, in order (the cells as course layout groups them). Raises
+    ExportError for an unknown problem id, a problem checked twice, or a check cell with no
+    solution cell before it."""
+    found, seen = [], set()
+    for place in problem_cells([(c.cell_type, c.source) for c in nb.cells]):
+        pid, k = place.id, place.check
         if pid not in bank.BANK:
             raise ExportError(f"{where}, cell {k}: {bank.unknown_id_message(pid)}")
         if pid in seen:
             raise ExportError(f"{where}, cell {k}: problem {pid!r} is checked a second time")
-        if not pending:
+        if not place.answers:
             raise ExportError(f"{where}, cell {k}: check({pid!r}, ...) has no solution cell before it")
         seen.add(pid)
-        found.append(Question(bank.BANK[pid], expr, tuple(pending), k))
-        pending = []
+        found.append(Question(bank.BANK[pid], place.expr, place.answers, k))
     return found
 
 
@@ -111,10 +85,10 @@ def solution_paths(notebooks=(), root="."):
         if missing:
             raise ExportError(f"NOTEBOOK: no such file: {', '.join(missing)}")
         return paths
-    paths = sorted((Path(root) / "solutions").glob(release.PATTERN))
+    paths = layout.notebooks(Path(root) / SOLUTIONS)
     if not paths:
-        raise ExportError(f"no solutions/{release.PATTERN} under {root}: run from the repository root")
+        raise ExportError(f"no {SOLUTIONS}/{PATTERN} under {root}: run from the repository root")
     return paths
 
 
-__all__ = ["ExportError", "Question", "check_call", "has_markers", "load", "questions", "solution_paths"]
+__all__ = ["ExportError", "Question", "has_solution", "load", "questions", "solution_paths"]

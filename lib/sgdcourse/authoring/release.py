@@ -1,6 +1,7 @@
-"""Exercise notebooks from solution notebooks: one source, two versions.
+"""The verb `release`: exercise notebooks from solution notebooks, one source and two versions.
 
-    python -m sgdcourse.release [--root DIR] [--check]
+    python -m sgdcourse.authoring release [--root DIR] [--check]     (the command line: authoring.cli)
+    authoring.release.main(root=".", check=False)                    the same from Python
 
 reads DIR/solutions/NN_*.ipynb and writes DIR/exercises/NN_*.ipynb (DIR defaults to the
 current directory, the repository root) with the otter-grader / nbgrader markers applied:
@@ -13,14 +14,13 @@ current directory, the repository root) with the otter-grader / nbgrader markers
     `<!-- END SOLUTION -->` are dropped (a region inside a single cell is cut out of it);
   - outputs are cleared, execution counts set to None, timing metadata removed.
 The JSON is nbformat's (sorted keys) with a trailing newline, so running twice gives the same
-bytes. It also records the digests of the library and the solutions in the grader's manifest
-(grading.integrity), which the grader checks before it grades. With --check nothing is written:
-the exit status is 1, with the stale, missing and extra exercise notebooks (or the files that
-differ from the manifest) named, when exercises/ differs from what would be generated, else 0.
+bytes. With --check nothing is written: the exit status is 1, with the stale, missing and extra
+exercise notebooks named, when exercises/ differs from what would be generated, else 0. After a
+change to a problem or a solution, the grader's manifest needs recording too (`python -m
+sgdcourse.grading manifest`; `make release` runs both): release itself knows nothing of grading.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import sys
@@ -28,14 +28,10 @@ from pathlib import Path
 
 import nbformat
 
-from .grading import integrity
 
-PATTERN = "[0-9][0-9]_*.ipynb"
-BEGIN = re.compile(r"^(\s*)#\s*BEGIN SOLUTION( NO PROMPT)?\s*$")
-END = re.compile(r"^\s*#\s*END SOLUTION\s*$")
-INLINE = re.compile(r"^(\s*)([^#\s].*?)\s*#\s*SOLUTION\s*$")
+from ..layout import BEGIN, END, EXERCISES, INLINE, MD_BEGIN, MD_END, SOLUTIONS, notebooks
+
 ASSIGN = re.compile(r"^([A-Za-z_][\w.]*(?:\[[^\]]*\])?(?:\s*,\s*[A-Za-z_][\w.]*)*)\s*(?::[^=]+)?=(?!=)")
-MD_BEGIN, MD_END = "<!-- BEGIN SOLUTION -->", "<!-- END SOLUTION -->"
 PROMPT = "# your answer here"
 
 
@@ -138,17 +134,17 @@ def exercise(text, where="notebook"):
 def build(root="."):
     """{exercises/NN_name.ipynb: JSON text} for every solutions/NN_name.ipynb under root."""
     root = Path(root)
-    src = root / "solutions"
+    src = root / SOLUTIONS
     if not src.is_dir():
         raise ReleaseError(f"no solutions/ folder under {root}: run from the repository root or pass --root")
     return {f"exercises/{p.name}": exercise(p.read_text(encoding="utf-8"), f"solutions/{p.name}")
-            for p in sorted(src.glob(PATTERN))}
+            for p in notebooks(src)}
 
 
 def differences(root="."):
     """Messages naming every exercise that is stale, missing or has no solution ([] when in step)."""
     root, wanted = Path(root), build(root)
-    have = {f"exercises/{p.name}" for p in (root / "exercises").glob(PATTERN)}
+    have = {f"{EXERCISES}/{p.name}" for p in notebooks(root / EXERCISES)}
     problems = []
     for name, text in wanted.items():
         if name not in have:
@@ -162,47 +158,36 @@ def differences(root="."):
 def write(root="."):
     """Write every exercise notebook that changed and remove those without a solution; returns messages."""
     root, wanted = Path(root), build(root)
-    (root / "exercises").mkdir(exist_ok=True)
+    (root / EXERCISES).mkdir(exist_ok=True)
     done = []
     for name, text in wanted.items():
         path, data = root / name, text.encode("utf-8")
         if not path.exists() or path.read_bytes() != data:
             path.write_bytes(data)
             done.append(f"wrote {name}")
-    for path in sorted((root / "exercises").glob(PATTERN)):
+    for path in notebooks(root / EXERCISES):
         if f"exercises/{path.name}" not in wanted:
             path.unlink()
             done.append(f"removed exercises/{path.name} (no solution notebook)")
     return done
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m sgdcourse.release", description=__doc__.split("\n")[0])
-    parser.add_argument("--root", default=".", help="repository root holding solutions/ and exercises/")
-    parser.add_argument("--check", action="store_true", help="only report whether exercises/ is up to date")
-    args = parser.parse_args(argv)
+def main(root=".", check=False):
+    """Write exercises/ from solutions/ under root (check=True: only compare); the exit status:
+    0 done or up to date, 1 stale (check), 2 a solution notebook whose markers cannot be applied."""
     try:
-        solutions = Path(args.root).resolve() / "solutions"
-        trusted = solutions == integrity.SOLUTIONS   # the manifest belongs to this checkout's solutions only
-        if args.check:
-            problems = differences(args.root) + [f"grader manifest: {p}" for p in integrity.verify(solutions) if trusted]
+        if check:
+            problems = differences(root)
             for line in problems:
                 print(line, file=sys.stderr)
             if problems:
-                print("exercises/ or the grader's manifest is out of date: run `python -m sgdcourse.release`",
-                      file=sys.stderr)
+                print("exercises/ is out of date: run `python -m sgdcourse.authoring release`", file=sys.stderr)
                 return 1
-            print("exercises/ and the grader's manifest are up to date")
+            print("exercises/ is up to date")
             return 0
-        for line in write(args.root) or ["exercises/ was already up to date"]:
+        for line in write(root) or ["exercises/ was already up to date"]:
             print(line)
-        if trusted:
-            print(f"recorded the library and solutions in {integrity.write(solutions).name}")
         return 0
     except (ReleaseError, OSError, json.JSONDecodeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,4 +1,7 @@
-"""Frames: an explorer's figure and readout precomputed over a grid of control values.
+"""Frames for the site: an explorer's figure and readout precomputed over a grid of control values.
+
+Build time only (website/build.py runs render_displayed in each lesson's kernel), so it is not
+part of the library a learner installs.
 
 A static page cannot run the explorer, so the site shows, for every point of a grid of
 control values, the PNG and the readout the explorer itself produces there (through its
@@ -12,7 +15,6 @@ Frame k of the grid has indices (i_1, ..., i_c) with k = sum_j i_j * prod_{l > j
 """
 from __future__ import annotations
 
-import gc
 import io
 import json
 from itertools import product
@@ -21,7 +23,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from .explorers.base import Explorer
+from sgdcourse.explorers.base import Explorer
 
 MAX_FRAMES = 256      # frames per explorer at most
 MIN_VALUES = 3        # a thinned control keeps at least this many values
@@ -117,14 +119,7 @@ def render(explorer, outdir, max_frames=MAX_FRAMES):
             "width": explorer.canvas.get_width_height()[0], "height": explorer.canvas.get_width_height()[1]}
 
 
-def find(model_id):
-    """The live explorer whose widget has this model id (the id in its notebook output)."""
-    for obj in gc.get_objects():
-        if isinstance(obj, Explorer) and getattr(obj.widget, "model_id", None) == model_id:
-            return obj
-    raise LookupError(f"no explorer with model_id {model_id!r} in this kernel")
-
-
 def render_displayed(model_id, outdir, max_frames=MAX_FRAMES):
-    """render() for the explorer shown as `model_id`; prints the manifest as JSON (kernel side)."""
-    print(json.dumps(render(find(model_id), outdir, max_frames)))
+    """render() for the explorer shown as `model_id` (Explorer.shown_as: every explorer registers
+    its widget's id); prints the manifest as JSON (kernel side)."""
+    print(json.dumps(render(Explorer.shown_as(model_id), outdir, max_frames)))
