@@ -1,6 +1,6 @@
 # Two commands for a machine with Python 3.10+ and make:
 #   make lab    set up .venv if needed, then open JupyterLab on the first lesson
-#   make test   set up .venv if needed, then run the whole suite (unit tests and every notebook)
+#   make test   set up .venv if needed, then run every test but the slow tiers, and every notebook
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -9,8 +9,11 @@ FIRST  := notebooks/01_gradient_descent.ipynb
 LAB_ROOT ?= .
 JOBS   ?= 2
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+# Test tiers are pytest markers (pyproject.toml describes each), and each target below selects
+# its tests with -m alone, over whole folders. The slow tiers, which make test leaves out:
+SLOW   := kernel or slowclaim or browser or export or site or install
 
-.PHONY: lab test unit notebooks slowtest browser bench execute clean export-test site sitetest release
+.PHONY: lab test unit notebooks slowtest browser bench execute clean export-test site sitetest release lint
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10 or newer is needed; set PYTHON=/path/to/python3.x")'
@@ -24,36 +27,44 @@ ROOT_ARG := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab $(ROOT_ARG) --ServerApp.root_dir=$(LAB_ROOT) --LabApp.default_url=/lab/tree/$(FIRST) $(LAB_ARGS)
 
-# Unit and property tests plus nbval over notebooks/ and solutions/ (strict: stored outputs
-# are compared) and exercises/ (lax: conftest.py makes that folder run-only).
+# Every test without a slow marker: unit and property tests, the lessons' claims, and nbval over
+# notebooks/ and solutions/ (strict: stored outputs are compared) and exercises/ (lax:
+# conftest.py makes that folder run-only).
 test: $(STAMP)
-	$(PY) -m pytest -n $(JOBS) --dist loadfile $(NBVAL) tests notebooks solutions exercises
+	$(PY) -m pytest -n $(JOBS) --dist loadfile $(NBVAL) -m "not ($(SLOW))" tests notebooks solutions exercises
 
-# The slower proofs, which .ci/run runs after make test: the grader on real kernels, shipped and
-# crafted notebooks, and hostile submissions against its sandbox (tests/slow/, needs bubblewrap);
-# then the lesson claims too slow for make test, and every claim run under the change that must
-# break it (tests/claims/, marker slowclaim).
+# The slow markers kernel and slowclaim, which .ci/run runs after make test: the grader on real
+# kernels, shipped and crafted notebooks, and hostile submissions against its sandbox (marker
+# kernel, tests/slow/, needs bubblewrap); then the lesson claims too slow for make test, and every
+# claim run under the change that must break it (marker slowclaim, tests/claims/). Two runs, so
+# that the claims do not load the machine while the grader's kernels run under their time limits.
 slowtest: $(STAMP)
-	$(PY) -m pytest -n $(JOBS) --dist loadfile tests/slow
-	$(PY) -m pytest -n $(JOBS) -m slowclaim tests/claims
+	$(PY) -m pytest -n $(JOBS) --dist loadfile -m kernel tests
+	$(PY) -m pytest -n $(JOBS) -m slowclaim tests
 
+# The library's own tests: no slow tier, no notebook (nbval, static views), no website.
 unit: $(STAMP)
-	$(PY) -m pytest tests
+	$(PY) -m pytest -m "not ($(SLOW) or notebooks or website)" tests
 
+# Marker notebooks: every notebook run by nbval, and their static views.
 notebooks: $(STAMP)
-	$(PY) -m pytest -n $(JOBS) --dist loadfile $(NBVAL) notebooks solutions exercises
+	$(PY) -m pytest -n $(JOBS) --dist loadfile $(NBVAL) -m notebooks tests notebooks solutions exercises
 
-# Run All in every lesson in JupyterLab (headless Chromium), then check every explorer's state.
+# Marker browser: JupyterLab in headless Chromium (a slider dragged, then Run All in every lesson
+# and every explorer's state checked). A missing browser fails the run.
 browser: $(STAMP)
-	SGDCOURSE_RUNALL=1 $(PY) -m pytest tests/test_browser.py
+	$(PY) -m pytest -m browser tests
+
+# ruff's checks and its format check over the Python sources (configured in pyproject.toml).
+lint: $(STAMP)
+	$(PY) -m ruff check lib tests website conftest.py
+	$(PY) -m ruff format --check lib tests website conftest.py
 
 # Benchmarks print tables of timings; they are never part of make test.
+# One of them: make bench BENCH=explorers
+BENCH ?= sgd explorers browser course grade
 bench: $(STAMP)
-	$(PY) tests/benchmarks/bench_sgd.py
-	$(PY) tests/benchmarks/bench_explorers.py
-	$(PY) tests/benchmarks/bench_browser.py
-	$(PY) tests/benchmarks/bench_course.py
-	$(PY) tests/benchmarks/bench_grade.py
+	for b in $(BENCH); do $(PY) tests/benchmarks/bench_$$b.py || exit 1; done
 
 # After editing a solution notebook or a problem: exercises/ from solutions/, then the grader's
 # manifest of what decides a grade (two commands of their own; --check on either only compares).
@@ -62,7 +73,7 @@ release: $(STAMP)
 	$(PY) -m sgdcourse.grading manifest
 
 clean:
-	rm -rf $(VENV) $(EXPORT_VENV)
+	rm -rf $(VENV) $(EXPORT_VENV) build
 
 # Execute notebooks in place with the venv's kernel (how lessons get their stored outputs):
 #   make execute NB="notebooks/01_gradient_descent.ipynb"
@@ -94,14 +105,15 @@ $(MATHJAX):
 site: $(SITE_STAMP) $(MATHJAX)
 	$(PY) website/build.py --mathjax $(MATHJAX) --out build/site
 
-# Slow proofs, not part of make test: the site (built first) in headless chromium, Binder's
-# detection, and the bare library in a fresh venv.
+# Markers site and install, not part of make test: the site (built first) as files and in
+# headless chromium; the bare library in a fresh venv, and Binder's detection.
 sitetest: site
-	$(PY) -m pytest -m slow tests/test_site_build.py tests/test_site_browser.py tests/test_binder.py tests/test_bare_install.py
+	$(PY) -m pytest -m "site or install" tests
 
-# The exports (python -m sgdcourse.authoring export) graded by the real otter-grader and nbgrader, all seven
-# notebooks: slow (six graded kernels per notebook), so not part of make test. The tools live in
-# their own venv, apart from .venv, installed from the `export` extra of pyproject.toml.
+# Marker export: the exports (python -m sgdcourse.authoring export) graded by the real
+# otter-grader and nbgrader, every notebook: slow (six graded kernels per notebook), so not part
+# of make test. The tools live in their own venv, apart from .venv, installed from the `export`
+# extra of pyproject.toml; a missing tool fails the run.
 EXPORT_VENV  := .venv-export
 EXPORT_STAMP := $(EXPORT_VENV)/.installed
 
@@ -111,4 +123,4 @@ $(EXPORT_STAMP): pyproject.toml
 	touch $@
 
 export-test: $(EXPORT_STAMP)
-	SGDCOURSE_EXPORT_TEST=1 $(EXPORT_VENV)/bin/python -m pytest -n $(JOBS) tests/test_export_tools.py
+	$(EXPORT_VENV)/bin/python -m pytest -n $(JOBS) -m export tests

@@ -1,4 +1,8 @@
-"""Shared test setup.
+"""Shared test setup, for the notebooks and tests/ alike (the fixtures of tests/ are in
+tests/conftest.py).
+
+Every cell nbval collects from a notebook carries the marker `notebooks`, so that the Makefile's
+targets choose them by marker as they choose every other tier (make unit leaves them out).
 
 nbval decides strict or lax once per run. The suite runs notebooks/ and solutions/
 strictly and exercises/ laxly in one pytest run: for cells under exercises/, only those
@@ -7,6 +11,7 @@ marked NBVAL_CHECK_OUTPUT compare their outputs (what --nbval-lax does).
 On top of nbval, every answer check a practice notebook prints while it runs must say
 `correct` in solutions/ and `unanswered` in exercises/ (the shipped placeholders).
 """
+
 import re
 from pathlib import Path
 
@@ -18,12 +23,14 @@ matplotlib.use("Agg")
 LAX_FOLDERS = {"exercises"}
 
 
+@pytest.hookimpl(tryfirst=True)  # before -m deselects: the marker must be there when it does
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        if Path(str(item.fspath)).parent.name not in LAX_FOLDERS or not hasattr(item, "cell"):
+        if not hasattr(item, "cell"):
             continue
-        source = item.cell.get("source", "")
-        item.options["check"] = "NBVAL_CHECK_OUTPUT" in source
+        item.add_marker("notebooks")
+        if Path(str(item.fspath)).parent.name in LAX_FOLDERS:
+            item.options["check"] = "NBVAL_CHECK_OUTPUT" in item.cell.get("source", "")
 
 
 CHECK_RESULT = re.compile(r"^(correct|incorrect|unanswered|unreadable) \[([\w-]+)\]", re.M)

@@ -1,21 +1,21 @@
 """The library alone runs a lesson: installed into a fresh venv (no jupyterlab, no nbval),
 with a plain kernel (ipykernel, driven by nbclient), every lesson runs without an error and
 each explorer comes back with its stored readout and a PNG. This is what a JupyterHub image
-or any existing kernel gets from `pip install sgdcourse`. Slow (a venv and an install): run
-by make sitetest."""
+or any existing kernel gets from `pip install sgdcourse`. Slow (a venv and an install): marker
+install, run by make sitetest."""
+
 import json
 import shutil
 import subprocess
-import sys
 import venv
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.install
 
-RUNNER = r'''
+RUNNER = r"""
 import importlib.util, json, sys
 import nbformat
 from nbclient import NotebookClient
@@ -29,13 +29,18 @@ for path in sys.argv[1:]:
              for o in c.outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
     result["lessons"][path] = {"errors": errors, "views": views}
 print(json.dumps(result))
-'''
+"""
 
 
 def stored_views(path):
     nb = json.loads(path.read_text())
-    return [("".join(o["data"]["text/plain"]), True) for c in nb["cells"] if c["cell_type"] == "code"
-            for o in c.get("outputs", []) if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    return [
+        ("".join(o["data"]["text/plain"]), True)
+        for c in nb["cells"]
+        if c["cell_type"] == "code"
+        for o in c.get("outputs", [])
+        if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+    ]
 
 
 def test_bare_library_runs_every_lesson_in_a_plain_kernel(tmp_path):
@@ -52,8 +57,9 @@ def test_bare_library_runs_every_lesson_in_a_plain_kernel(tmp_path):
     lessons = sorted((ROOT / "notebooks").glob("*.ipynb"))
     work = tmp_path / "notebooks"
     shutil.copytree(ROOT / "notebooks", work)
-    out = subprocess.run([str(py), "-c", RUNNER, *[p.name for p in lessons]], cwd=work, capture_output=True,
-                         text=True, timeout=900)
+    out = subprocess.run(
+        [str(py), "-c", RUNNER, *[p.name for p in lessons]], cwd=work, capture_output=True, text=True, timeout=900
+    )
     assert out.returncode == 0, out.stderr[-3000:]
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["present"] == [], f"the bare install brought {result['present']}"

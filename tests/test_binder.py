@@ -1,6 +1,8 @@
 """Binder builds the environment the README promises: repo2docker's own detection (the code
 mybinder.org runs) picks the conda build pack for this repository and reads environment.yml's
-Python pin as the version the README accepts. Needs the extra `binder` (make sitetest)."""
+Python pin as the version the README accepts. Needs the extra `binder`: marker install, run by
+make sitetest."""
+
 import os
 import re
 from pathlib import Path
@@ -8,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.install
 
 
 def picked_buildpack():

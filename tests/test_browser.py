@@ -4,35 +4,39 @@ explorer of every lesson shows the state its lesson states.
 `make lab` is started on loopback with a copy of notebooks/ as its root (so the browser's
 autosave never touches the repository), headless Chromium (Debian's package, driven by
 Playwright) opens a lesson, runs it, drags the first slider and waits until the explorer's
-readout and image both change. Without Chromium or Playwright the test is skipped with
-instructions; under CI=true it fails instead, so CI can never silently stop running it.
+readout and image both change.
 
-The Run All tests (one per lesson, about 20 s each) run with `make browser`, which sets
-SGDCOURSE_RUNALL=1; `make test` skips them. After Run All, for every explorer view on the page:
+Every test here carries the marker browser: `make browser` runs them, `make test` does not.
+Once selected, a test without Chromium or Playwright fails with instructions, so a run that
+asked for the browser tests can never silently skip them. The Run All tests take about 20 s
+per lesson. After Run All, for every explorer view on the page:
 its readout is the text the lesson's stored output states; the kernel's explorer with that
 readout holds the stated control values, and each slider shows its value; and the image on
 screen is, byte for byte, the kernel's PNG of that state rendered afresh.
 """
+
+import contextlib
 import json
 import os
 import re
-import contextlib
 import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent
 LESSON = "notebooks/02_sgd_by_hand.ipynb"  # first lesson with a slider
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 VISIBLE = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"  # the notebook on screen
-HOW = ("to enable it: install Debian's chromium (sudo apt-get install chromium) and "
-       "Playwright's Python package (.venv/bin/pip install playwright); .ci/run does both")
+HOW = (
+    "to enable it: install Debian's chromium (sudo apt-get install chromium) and "
+    "Playwright's Python package (.venv/bin/pip install playwright); .ci/run does both"
+)
 
 
 def _missing():
@@ -45,10 +49,8 @@ def _missing():
     return None
 
 
-def _skip_or_fail(reason):
-    if os.environ.get("CI"):
-        pytest.fail(f"browser test cannot run in CI: {reason} ({HOW})")
-    pytest.skip(f"browser test skipped: {reason} ({HOW})")
+def _fail(reason):
+    pytest.fail(f"the browser tests cannot run: {reason} ({HOW})")
 
 
 def _free_port():
@@ -61,7 +63,7 @@ def _free_port():
 def lab(tmp_path_factory):
     """`make lab` serving a temporary copy of notebooks/; yields (base_url, token)."""
     if reason := _missing():
-        _skip_or_fail(reason)
+        _fail(reason)
     with serve_lab(tmp_path_factory.mktemp("lab")) as served:
         yield served
 
@@ -73,22 +75,32 @@ def serve_lab(root, windowing="none"):
     checks need, JupyterLab's default is "contentVisibility" (off-screen cells skip layout)."""
     shutil.copytree(ROOT / "notebooks", root / "notebooks")
     port, token = _free_port(), "browser-test"
-    args = (f"--no-browser --ServerApp.ip=127.0.0.1 --port={port} --IdentityProvider.token={token} "
-            f"--LabApp.expose_app_in_browser=True --LabApp.workspaces_dir={root}/workspaces "
-            f"--LabApp.user_settings_dir={root}/settings")  # no state shared with the user's own JupyterLab
+    args = (
+        f"--no-browser --ServerApp.ip=127.0.0.1 --port={port} --IdentityProvider.token={token} "
+        f"--LabApp.expose_app_in_browser=True --LabApp.workspaces_dir={root}/workspaces "
+        f"--LabApp.user_settings_dir={root}/settings"
+    )  # no state shared with the user's own JupyterLab
     # by default every cell is rendered (no windowing), so every explorer view exists while a cell sets its values
     tracker = root / "settings" / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
     tracker.parent.mkdir(parents=True)
     tracker.write_text(json.dumps({"windowingMode": windowing}))
     log = open(root / "lab.log", "w+")
-    proc = subprocess.Popen(["make", "-s", "lab", f"LAB_ROOT={root}", f"LAB_ARGS={args}"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True, env={**os.environ, "JUPYTER_PLATFORM_DIRS": "1"})
+    proc = subprocess.Popen(
+        ["make", "-s", "lab", f"LAB_ROOT={root}", f"LAB_ARGS={args}"],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        env={**os.environ, "JUPYTER_PLATFORM_DIRS": "1"},
+    )
     url = None
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline and url is None and proc.poll() is None:
         time.sleep(0.5)
         log.seek(0)
-        found = re.search(rf"(http://127\.0\.0\.1:{port}/lab/tree/notebooks/01_gradient_descent\.ipynb)\?token=", log.read())
+        found = re.search(
+            rf"(http://127\.0\.0\.1:{port}/lab/tree/notebooks/01_gradient_descent\.ipynb)\?token=", log.read()
+        )
         url = found and found.group(1)
     try:
         log.seek(0)
@@ -138,9 +150,17 @@ def chromium_page():
 
     with sync_playwright() as p:
         browser = p.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         pg = browser.new_page(viewport={"width": 1400, "height": 1000})
         pg.set_default_timeout(60_000)
@@ -175,8 +195,6 @@ CURRENT = """(path) => { const w = window.jupyterapp.shell.currentWidget;
 
 
 def test_dragging_a_slider_redraws_the_figure(lab, page):
-    if not (ROOT / LESSON).exists():
-        pytest.skip(f"{LESSON} is not written yet")
     with deadline(300, page, "running lesson 02 and dragging its slider"):
         _drag(lab, page)
 
@@ -206,14 +224,17 @@ def _drag(lab, page):
     page.mouse.move(x + 80, y, steps=8)
     page.mouse.up()
 
-    page.wait_for_function("([el, old]) => el.innerText !== old", arg=[readout.element_handle(), before_text], timeout=30_000)
-    page.wait_for_function("([el, old]) => el.getAttribute('src') !== old", arg=[image.element_handle(), before_src], timeout=30_000)
+    page.wait_for_function(
+        "([el, old]) => el.innerText !== old", arg=[readout.element_handle(), before_text], timeout=30_000
+    )
+    page.wait_for_function(
+        "([el, old]) => el.getAttribute('src') !== old", arg=[image.element_handle(), before_src], timeout=30_000
+    )
     assert readout.inner_text() != before_text
 
 
 # Run All in every lesson -----------------------------------------------------------------
 LESSONS = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "notebooks").glob("*.ipynb"))
-RUNALL = os.environ.get("SGDCOURSE_RUNALL") == "1"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 STATED = re.compile(r"^(\w+)\((.*?)\): (.*)$", re.S)
 
@@ -334,8 +355,6 @@ def _run_all(lab, page, path):
 
 @pytest.mark.parametrize("path", LESSONS)
 def test_run_all_leaves_every_explorer_in_its_stated_state(lab, page, path):
-    if not RUNALL:
-        pytest.skip("Run All of every lesson runs with `make browser` (SGDCOURSE_RUNALL=1)")
     stated = stated_explorers(path)
     with deadline(900, page, f"Run All in {path}"):
         _run_all(lab, page, path)
@@ -353,14 +372,21 @@ def test_run_all_leaves_every_explorer_in_its_stated_state(lab, page, path):
         match = [e for e in kernel if e["cls"] == cls and e["text"] == readout]
         assert match, f"{where}: no explorer in the kernel has the readout on the page"
         state = match[0]
-        assert all(_same(v, values.get(name)) for name, v in state["values"].items()), \
+        assert all(_same(v, values.get(name)) for name, v in state["values"].items()), (
             f"{where}: kernel values {state['values']}, the lesson states {values}"
-        assert state["fresh_text"] == readout and state["fresh"] == state["image"], \
+        )
+        assert state["fresh_text"] == readout and state["fresh"] == state["image"], (
             f"{where}: the kernel's image is not the picture of its current values"
-        assert view["image"] == state["image"], f"{where}: the image on the page is not the kernel's image of this state"
+        )
+        assert view["image"] == state["image"], (
+            f"{where}: the image on the page is not the kernel's image of this state"
+        )
         for label, value, _ in state["controls"]:
             shown = [c for c in view["controls"] if c["label"] == label]
             assert shown, f"{where}: no control labelled {label!r} on the page"
             c = shown[0]
             ok = (c["checked"] == (value == "True")) if c["readout"] is None else _close_to(c["readout"], value)
-            assert ok, f"{where}: control {label!r} shows {c['readout'] if c['readout'] is not None else c['checked']!r}, the kernel holds {value}"
+            assert ok, (
+                f"{where}: control {label!r} shows {c['readout'] if c['readout'] is not None else c['checked']!r}, "
+                f"the kernel holds {value}"
+            )

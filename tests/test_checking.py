@@ -1,4 +1,5 @@
 """The checking engines on small hand-made problems: reading answers, comparing, never raising."""
+
 import signal
 import threading
 import time
@@ -10,9 +11,9 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sgdcourse.checking import timelimit
-from sgdcourse.checking import STATUSES, Mistake, Result, check_choice, check_number, fmt
-from sgdcourse.checking.functions import check_function, is_placeholder
+from sgdcourse.checking import STATUSES, Mistake, Result, check_choice, check_number, fmt, timelimit
+from sgdcourse.checking.functions import check_function
+from sgdcourse.checking.outputs import is_placeholder
 from sgdcourse.checking.symbolic import check_expression, compare
 
 sigma = sp.Symbol("sigma", positive=True)
@@ -22,6 +23,7 @@ VAR = sigma**2 / m
 
 
 # ---- Result -------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("status", STATUSES)
 def test_result_text_starts_with_status_and_html_escapes(status):
@@ -47,8 +49,18 @@ REF = Fraction(77, 250)
 SIGN = Mistake("sign", "The sign is off.", -REF)
 
 
-@pytest.mark.parametrize("answer", [0.308, Fraction(77, 250), sp.Rational(77, 250), sp.Float("0.308"),
-                                    np.float64(0.308), np.float32(0.308), np.array(0.308)])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        0.308,
+        Fraction(77, 250),
+        sp.Rational(77, 250),
+        sp.Float("0.308"),
+        np.float64(0.308),
+        np.float32(0.308),
+        np.array(0.308),
+    ],
+)
 def test_number_forms_accepted(answer):
     assert check_number(answer, REF, 1e-6).status == "correct"
 
@@ -58,13 +70,26 @@ def test_integer_forms_accepted(answer):
     assert check_number(answer, Fraction(3), 1e-6).status == "correct"
 
 
-@pytest.mark.parametrize("answer, reason", [
-    (float("nan"), "not a finite number"), (float("inf"), "not a finite number"),
-    (-np.inf, "not a finite number"), (sp.zoo, "not a finite number"), (sp.nan, "not a finite number"),
-    ([0.308], "list of 1"), ((0.3, 0.4), "tuple of 2"), (np.array([0.308]), "shape (1,)"),
-    ("0.308", "remove the quotes"), (None, "None"), (True, "truth value"), (2 + 1j, "complex"),
-    (sp.Symbol("x"), "without symbols"), (lambda: 0.308, "call it"), (object(), "a number was asked"),
-])
+@pytest.mark.parametrize(
+    "answer, reason",
+    [
+        (float("nan"), "not a finite number"),
+        (float("inf"), "not a finite number"),
+        (-np.inf, "not a finite number"),
+        (sp.zoo, "not a finite number"),
+        (sp.nan, "not a finite number"),
+        ([0.308], "list of 1"),
+        ((0.3, 0.4), "tuple of 2"),
+        (np.array([0.308]), "shape (1,)"),
+        ("0.308", "remove the quotes"),
+        (None, "None"),
+        (True, "truth value"),
+        (2 + 1j, "complex"),
+        (sp.Symbol("x"), "without symbols"),
+        (lambda: 0.308, "call it"),
+        (object(), "a number was asked"),
+    ],
+)
 def test_number_bad_inputs_are_unreadable_with_reason(answer, reason):
     r = check_number(answer, REF, 1e-6)
     assert r.status == "unreadable" and reason in r.feedback
@@ -119,10 +144,22 @@ def test_choice_mistakes_and_bad_letters():
 
 # ---- expressions --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("answer", [
-    "sigma**2/m", "sigma*sigma/m", "sigma^2/m", "sigma^2 / m", "(1/m)*sigma**2", "sigma**2*m/m**2",
-    "(sigma/sqrt(m))**2", sp.Symbol("sigma") ** 2 / sp.Symbol("m"), VAR, sigma**2 * sp.Rational(1, 1) / m,
-])
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "sigma**2/m",
+        "sigma*sigma/m",
+        "sigma^2/m",
+        "sigma^2 / m",
+        "(1/m)*sigma**2",
+        "sigma**2*m/m**2",
+        "(sigma/sqrt(m))**2",
+        sp.Symbol("sigma") ** 2 / sp.Symbol("m"),
+        VAR,
+        sigma**2 * sp.Rational(1, 1) / m,
+    ],
+)
 def test_equivalent_expressions_accepted(answer):
     assert check_expression(answer, VAR, NS).status == "correct"
 
@@ -133,7 +170,10 @@ def test_rescaled_expressions_rejected(c):
     answer = sp.Rational(c.numerator, c.denominator) * VAR
     assert check_expression(answer, VAR, NS).status == "incorrect"
     if c:
-        assert check_expression(VAR + sp.Rational(c.numerator, c.denominator) * sigma / 1000, VAR, NS).status == "incorrect"
+        assert (
+            check_expression(VAR + sp.Rational(c.numerator, c.denominator) * sigma / 1000, VAR, NS).status
+            == "incorrect"
+        )
 
 
 def test_expression_incorrect_shows_a_counterexample_and_mistake_feedback():
@@ -143,11 +183,21 @@ def test_expression_incorrect_shows_a_counterexample_and_mistake_feedback():
     assert r.status == "incorrect" and "at m = " in r.feedback and "was expected" in r.feedback
 
 
-@pytest.mark.parametrize("answer, reason", [
-    ("sigma**2/(m", "could not parse"), ("sigma ** / m", "SyntaxError"), ("s**2/m", "uses s"),
-    ("f(m)", "uses f"), ("Eq(sigma, m)", "equation"), ("1/0", "not finite"), ([1, 2], "was asked"),
-    (float("nan"), "not finite"), (None, "was asked"), ("(sigma, m)", "not an algebraic expression"),
-])
+@pytest.mark.parametrize(
+    "answer, reason",
+    [
+        ("sigma**2/(m", "could not parse"),
+        ("sigma ** / m", "SyntaxError"),
+        ("s**2/m", "uses s"),
+        ("f(m)", "uses f"),
+        ("Eq(sigma, m)", "equation"),
+        ("1/0", "not finite"),
+        ([1, 2], "was asked"),
+        (float("nan"), "not finite"),
+        (None, "was asked"),
+        ("(sigma, m)", "not an algebraic expression"),
+    ],
+)
 def test_expression_bad_inputs_unreadable(answer, reason):
     r = check_expression(answer, VAR, NS)
     assert r.status == "unreadable" and reason in r.feedback
@@ -166,12 +216,17 @@ def test_sums_compared_by_value_when_dummy_variables_differ():
 
 # ---- functions ----------------------------------------------------------------------------
 
+
 def mean_grad(w, x, y):
     return np.mean((w * x - y) * x)
 
 
-CASES = [dict(w=0.0, x=np.array([1.0]), y=np.array([2.0])), dict(w=0.0, x=np.zeros(2), y=np.zeros(2)),
-         dict(w=0.5, x=np.array([1.0, 3.0]), y=np.array([2.0, 0.0])), dict(w=-1.0, x=np.array([2.0, -1.0, 4.0]), y=np.ones(3))]
+CASES = [
+    dict(w=0.0, x=np.array([1.0]), y=np.array([2.0])),
+    dict(w=0.0, x=np.zeros(2), y=np.zeros(2)),
+    dict(w=0.5, x=np.array([1.0, 3.0]), y=np.array([2.0, 0.0])),
+    dict(w=-1.0, x=np.array([2.0, -1.0, 4.0]), y=np.ones(3)),
+]
 SUM = Mistake("sum-not-mean", "Divide by m.", lambda w, x, y: np.sum((w * x - y) * x))
 
 
@@ -180,6 +235,7 @@ def test_function_correct_and_mutation_does_not_leak():
         g = np.mean((w * x - y) * x)
         x *= 0  # changes its own copy only
         return g
+
     assert check_function(sloppy, mean_grad, CASES).status == "correct"
     assert CASES[2]["x"][1] == 3.0
 
@@ -187,6 +243,7 @@ def test_function_correct_and_mutation_does_not_leak():
 def test_function_subtly_wrong_reports_first_failing_case():
     def no_mean(w, x, y):
         return np.sum((w * x - y) * x)
+
     r = check_function(no_mean, mean_grad, CASES, [SUM])
     assert (r.status, r.mistake, r.case["index"]) == ("incorrect", "sum-not-mean", 2)
     assert "Divide by m." in r.feedback and "case (3 of 4)" in r.feedback
@@ -195,14 +252,22 @@ def test_function_subtly_wrong_reports_first_failing_case():
 
     def flipped(w, x, y):
         return np.mean((y - w * x) * x)
+
     r = check_function(flipped, mean_grad, CASES, [SUM])  # no bank mistake, but the generic sign slip
     assert (r.status, r.mistake, r.case["index"]) == ("incorrect", "sign", 0)
     assert "expected: -2" in r.feedback and "received: 2" in r.feedback
 
 
-@pytest.mark.parametrize("source", ["def f(w, x, y): ...", "def f(w, x, y):\n    'doc'\n    ...",
-                                    "def f(w, x, y): pass", "f = lambda w, x, y: ...",
-                                    "def f(w, x, y):\n    '''doc'''\n    return ..."])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "def f(w, x, y): ...",
+        "def f(w, x, y):\n    'doc'\n    ...",
+        "def f(w, x, y): pass",
+        "f = lambda w, x, y: ...",
+        "def f(w, x, y):\n    '''doc'''\n    return ...",
+    ],
+)
 def test_placeholder_functions_are_unanswered(source):
     scope = {}
     exec(source, scope)
@@ -213,6 +278,7 @@ def test_placeholder_functions_are_unanswered(source):
 def test_function_returning_none_is_unreadable_not_unanswered():
     def forgot(w, x, y):
         np.mean((w * x - y) * x)
+
     assert not is_placeholder(forgot)
     r = check_function(forgot, mean_grad, CASES)
     assert r.status == "unreadable" and "`return` missing" in r.feedback
@@ -221,15 +287,22 @@ def test_function_returning_none_is_unreadable_not_unanswered():
 def test_function_that_raises_reports_type_message_and_case():
     def broken(w, x, y):
         return np.mean((w * x - y) * x) * (1 / (len(x) - 1))
+
     r = check_function(broken, mean_grad, CASES)
     assert r.status == "incorrect" and "ZeroDivisionError: division by zero" in r.feedback
     assert r.case["index"] == 0 and "w = 0, x = [1.], y = [2.]" in r.feedback
 
 
-@pytest.mark.parametrize("answer, reason", [
-    (3.0, "a function was asked"), (len, "cannot be called"), (lambda w: w, "cannot be called"),
-    (lambda w, x, y: "no", "not a number"), (lambda w, x, y: {"g": 1}, "not a number"),
-])
+@pytest.mark.parametrize(
+    "answer, reason",
+    [
+        (3.0, "a function was asked"),
+        (len, "cannot be called"),
+        (lambda w: w, "cannot be called"),
+        (lambda w, x, y: "no", "not a number"),
+        (lambda w, x, y: {"g": 1}, "not a number"),
+    ],
+)
 def test_function_bad_answers_unreadable(answer, reason):
     r = check_function(answer, mean_grad, CASES)
     assert r.status == "unreadable" and reason in r.feedback
@@ -247,6 +320,7 @@ def test_infinite_loop_is_stopped_and_handler_restored():
                 w = abs(w)  # a call: CPython 3.10 runs no signal handler in a call-free try loop
             except Exception:  # must not swallow the time limit
                 pass
+
     before = signal.getsignal(signal.SIGALRM)
     start = time.monotonic()
     r = check_function(forever, mean_grad, CASES, timeout=0.5)
@@ -261,6 +335,7 @@ def test_infinite_loop_outside_the_main_thread_is_reported():
     def forever(w, x, y):
         while not stop.is_set():
             pass
+
     worker = threading.Thread(target=lambda: out.append(check_function(forever, mean_grad, CASES, timeout=0.3)))
     worker.start()
     worker.join(5)
@@ -279,6 +354,7 @@ def test_timelimit_run_returns_errors_and_values():
 def test_function_results_are_deterministic():
     def no_mean(w, x, y):
         return np.sum((w * x - y) * x)
+
     a, b = (check_function(no_mean, mean_grad, CASES, [SUM]) for _ in range(2))
     assert str(a) == str(b) and a._repr_html_() == b._repr_html_() and "0x" not in str(a)
 

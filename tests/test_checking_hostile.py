@@ -1,5 +1,6 @@
 """Hostile input of every class the checker has met, for every problem of the bank: no traceback,
-no check over 5 s, nothing accepted. (Shared helpers: tests/test_checking_battery.py.)"""
+no check over 5 s, nothing accepted. (timed_check: tests/helpers.py.)"""
+
 import os
 import time
 from fractions import Fraction
@@ -8,8 +9,8 @@ import numpy as np
 import pytest
 import sympy as sp
 
+from helpers import timed_check
 from sgdcourse.problems import BANK
-from test_checking_battery import timed_check
 
 HOSTILE_TIMEOUT = 0.3  # function checks with an endless loop: the hard limit is twice this
 
@@ -35,14 +36,54 @@ class BadReal(float):
 
 def hostile_answers():
     w = sp.Symbol("w")
-    return [10**10000, -10**10000, Fraction(1, 10**10000), 10**4400 + 1, 1 + 2j, np.complex128(1j), sp.I,
-            sp.Matrix([[3]]), sp.Matrix([1, 2]), sp.ImmutableMatrix([[1, 2], [3, 4]]), np.array([[1.0]]),
-            np.array([[1.0], [2.0]]), np.ones((2, 3)), "9**9**9", "10**10**10", "10**10000 * w", "1" * 5000,
-            "factorial(10**7)", "(((", "", "x" * 3000, sp.Integer(10) ** 10000, sp.Integer(10) ** 10000 * w,
-            sp.Pow(9, sp.Pow(9, 9, evaluate=False), evaluate=False), sp.S.true, sp.Eq(w, 1), sp.oo, sp.nan,
-            Raises(RuntimeError("boom")), Raises(GeneratorExit()), Raises(SystemExit(3)), BadReal(1.0), None, {1: 2},
-            {1}, b"0.3", int, type("Answer", (), {}), lambda *a: 1, print, float("nan"), [1, "a"], (), [[]],
-            np.array(["x"]), np.float32(12345.678)]
+    return [
+        10**10000,
+        -(10**10000),
+        Fraction(1, 10**10000),
+        10**4400 + 1,
+        1 + 2j,
+        np.complex128(1j),
+        sp.I,
+        sp.Matrix([[3]]),
+        sp.Matrix([1, 2]),
+        sp.ImmutableMatrix([[1, 2], [3, 4]]),
+        np.array([[1.0]]),
+        np.array([[1.0], [2.0]]),
+        np.ones((2, 3)),
+        "9**9**9",
+        "10**10**10",
+        "10**10000 * w",
+        "1" * 5000,
+        "factorial(10**7)",
+        "(((",
+        "",
+        "x" * 3000,
+        sp.Integer(10) ** 10000,
+        sp.Integer(10) ** 10000 * w,
+        sp.Pow(9, sp.Pow(9, 9, evaluate=False), evaluate=False),
+        sp.S.true,
+        sp.Eq(w, 1),
+        sp.oo,
+        sp.nan,
+        Raises(RuntimeError("boom")),
+        Raises(GeneratorExit()),
+        Raises(SystemExit(3)),
+        BadReal(1.0),
+        None,
+        {1: 2},
+        {1},
+        b"0.3",
+        int,
+        type("Answer", (), {}),
+        lambda *a: 1,
+        print,
+        float("nan"),
+        [1, "a"],
+        (),
+        [[]],
+        np.array(["x"]),
+        np.float32(12345.678),
+    ]
 
 
 @pytest.mark.parametrize("pid", list(BANK))
@@ -66,19 +107,31 @@ def _hostile_functions():
     def raises(exc):
         def fn(*args):
             raise exc
+
         return fn
 
     def returns(value):
         return lambda *args: value
 
-    return {"bare except loop": loop_swallowing_everything, "sleep": sleeps, "exit": lambda *a: os._exit(3),
-            "GeneratorExit": raises(GeneratorExit()), "SystemExit": raises(SystemExit(1)),
-            "KeyboardInterrupt": raises(KeyboardInterrupt()), "RecursionError": raises(RecursionError()),
-            "__array__ raises": returns(Raises(RuntimeError("array"))),
-            "__float__ raises GeneratorExit": returns(Raises(GeneratorExit())), "huge int": returns(10**10000),
-            "complex": returns(1 + 2j), "sympy matrix": returns(sp.Matrix([[1.0]])), "a class": int,
-            "prints": lambda *a: print("x" * 100000), "generator": lambda *a: (i for i in range(3)),
-            "wrong arity": lambda a: a, "itself": lambda *a: loop_swallowing_everything}
+    return {
+        "bare except loop": loop_swallowing_everything,
+        "sleep": sleeps,
+        "exit": lambda *a: os._exit(3),
+        "GeneratorExit": raises(GeneratorExit()),
+        "SystemExit": raises(SystemExit(1)),
+        "KeyboardInterrupt": raises(KeyboardInterrupt()),
+        "RecursionError": raises(RecursionError()),
+        "__array__ raises": returns(Raises(RuntimeError("array"))),
+        "__float__ raises GeneratorExit": returns(Raises(GeneratorExit())),
+        "huge int": returns(10**10000),
+        "complex": returns(1 + 2j),
+        "sympy matrix": returns(sp.Matrix([[1.0]])),
+        "a class": int,
+        "prints": lambda *a: print("x" * 100000),
+        "generator": lambda *a: (i for i in range(3)),
+        "wrong arity": lambda a: a,
+        "itself": lambda *a: loop_swallowing_everything,
+    }
 
 
 @pytest.mark.parametrize("pid", [p.id for p in BANK.values() if p.kind == "function"])

@@ -1,4 +1,5 @@
 """The hard time limit: work in a forked child that is killed at the deadline, whatever it does."""
+
 import os
 import time
 
@@ -28,6 +29,7 @@ def test_a_loop_that_swallows_everything_is_killed_and_its_progress_kept():
                 time.sleep(0.01)
             except:  # noqa: E722 - the point of the test
                 pass
+
     start = time.monotonic()
     kind, value, partial = isolate.run(job, 0.3)
     assert (kind, value, partial) == ("timeout", None, ["halfway"]) and time.monotonic() - start < 2
@@ -42,6 +44,7 @@ def test_the_child_leaves_the_parent_untouched():
 def test_stand_ins_for_remote_functions_run_here(monkeypatch):
     """A function that runs in another process (grading.remote.RemoteFunction) is called directly,
     and where there is no fork the soft time limit still stops an ordinary loop."""
+
     class Remote:
         placeholder = False
         calls = []
@@ -49,6 +52,7 @@ def test_stand_ins_for_remote_functions_run_here(monkeypatch):
         def __call__(self, x):
             self.calls.append(x)
             return 1.0
+
     remote = Remote()
     assert runs_elsewhere(remote)
     assert check_function(remote, lambda x: 1.0, [dict(x=1.0), dict(x=2.0)]).ok and remote.calls == [1.0, 2.0]
@@ -57,6 +61,7 @@ def test_stand_ins_for_remote_functions_run_here(monkeypatch):
     def forever(w, x, y, eta):
         while True:
             pass
+
     r = check("02-sgd-step", forever, timeout=0.3)
     assert r.status == "incorrect" and "Stopped after 0.3 s" in r.feedback
     assert check("04-var-batch", "sigma**2/m").ok

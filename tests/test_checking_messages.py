@@ -1,5 +1,6 @@
 """Feedback reads well: no jargon, a/an and plurals right, matrices in words, nothing the learner
 cannot reproduce, a class passed as a function named as a class."""
+
 import re
 
 import numpy as np
@@ -52,6 +53,7 @@ def test_two_slips_with_one_value_are_both_named():
 
 def test_lesson_slip_residual_without_x_is_named():
     from sgdcourse.problems import lesson02 as L
-    assert L.XS[1] == 2   # the step uses example 2, whose x_i = 2: leaving it out halves g1
+
+    assert L.XS[1] == 2  # the step uses example 2, whose x_i = 2: leaving it out halves g1
     r = check("02-sgd-gradient", float(L.W[1] * L.XS[1] - L.YS[1]))  # the residual only, without x_i
     assert r.status == "incorrect" and r.mistake and "half the expected value" in r.feedback

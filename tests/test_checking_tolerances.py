@@ -2,6 +2,7 @@
 the number check (|a - r| <= tol), the function check (rtol 1e-7, atol 1e-9; float32: 1e-5, 1e-6),
 the symbolic check (1e-9 relative, every point must agree unless simplify proves it), the
 gradient check (error < 1e-6) and the bowl's curvatures (> 0)."""
+
 from fractions import Fraction
 
 import numpy as np
@@ -10,7 +11,7 @@ import sympy as sp
 
 import sgdcourse as sc
 from sgdcourse.checking import check_function, check_number, compare, symbolic
-from sgdcourse.checking.functions import ATOL, ATOL32, RTOL, RTOL32
+from sgdcourse.checking.outputs import ATOL, ATOL32, RTOL, RTOL32
 from sgdcourse.gradcheck import check_model
 from sgdcourse.gradcheck import compare as grad_compare
 
@@ -23,6 +24,7 @@ def one(x):
 
 # ---- numbers: |a - r| <= tol, tol itself inside --------------------------------------------
 
+
 @pytest.mark.parametrize("tol", [1e-6, 1e-3, 0.5])
 def test_number_tolerance_boundary_is_inclusive_and_sharp(tol):
     r = Fraction(77, 250)
@@ -33,6 +35,7 @@ def test_number_tolerance_boundary_is_inclusive_and_sharp(tol):
 
 
 # ---- functions: np.allclose(received, expected, rtol=1e-7, atol=1e-9) -------------------------
+
 
 def test_function_tolerance_constants_are_the_documented_ones():
     assert (RTOL, ATOL, RTOL32, ATOL32) == (1e-7, 1e-9, 1e-5, 1e-6)
@@ -88,6 +91,7 @@ def test_all_points_must_agree_when_some_are_undefined_and_simplify_fails(monkey
         p = symbolic.Points(ns, (a, r))
         p.points = [({x: sp.Integer(v)}, {}) for v in (1, 2, 3, 1, 5, 6)]
         return p
+
     assert compare(a, r, ns, 2.0, points())[0]
     monkeypatch.setattr(symbolic.sympy, "simplify", lambda e: e)
     same, how = compare(a, r, ns, 2.0, points())
@@ -98,6 +102,7 @@ def test_all_points_must_agree_when_some_are_undefined_and_simplify_fails(monkey
 
 
 # ---- the gradient check and the bowl -------------------------------------------------------
+
 
 def test_gradient_check_boundary():
     assert grad_compare([0.0], [0.9e-6]).ok

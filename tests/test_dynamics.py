@@ -1,5 +1,6 @@
 """Closed forms of sgdcourse.dynamics against simulations with the library's own driver:
 a wrong threshold, noise-ball variance or momentum gain fails here."""
+
 from fractions import Fraction
 
 import numpy as np
@@ -81,8 +82,9 @@ def test_heavy_ball_noise_ball_matches_simulation(eta, lam, beta):
     rng = np.random.default_rng(2)
     bowl = sc.QuadraticBowl([lam], offsets=rng.standard_normal((4000, 1)))
     s2 = lam**2 * np.mean(bowl.X[:, 0] ** 2)
-    tr = sc.sgd(bowl, np.zeros(1), eta, m=1, steps=200_000, sampling="replace", rng=rng, momentum=beta,
-                track_loss=False)
+    tr = sc.sgd(
+        bowl, np.zeros(1), eta, m=1, steps=200_000, sampling="replace", rng=rng, momentum=beta, track_loss=False
+    )
     measured = np.mean(tr.thetas[5000:, 0] ** 2)
     assert measured == pytest.approx(D.momentum_noise_ball_variance(eta, lam, s2, beta), rel=0.08)
 
@@ -106,17 +108,74 @@ def test_heavy_ball_noise_ball_is_the_lyapunov_fixed_point_exactly():
 def test_momentum_enlarges_the_ball_at_fixed_eta_and_not_at_the_same_effective_step():
     plain = D.noise_ball_variance(Fraction(1, 20), 1, 1)
     heavy = D.momentum_noise_ball_variance(Fraction(1, 20), 1, 1, Fraction(9, 10))
-    assert 9 < heavy / plain < 11                                  # about 1 / (1 - beta) = 10
-    matched = D.momentum_noise_ball_variance(Fraction(1, 200), 1, 1, Fraction(9, 10))   # eta (1 - beta)
+    assert 9 < heavy / plain < 11  # about 1 / (1 - beta) = 10
+    matched = D.momentum_noise_ball_variance(Fraction(1, 200), 1, 1, Fraction(9, 10))  # eta (1 - beta)
     assert abs(matched / plain - 1) < Fraction(3, 100)
+
+
+# regime: what GD does on a bowl, named from the factors 1 - eta lambda_k -----------------------
+LAM = np.array([1.0, 5.0])
+
+
+@pytest.mark.parametrize(
+    "eta, name",
+    [
+        (0.005, "crawl"),
+        (0.02, "crawl"),
+        (0.04, "crawl"),
+        (0.06, "converge"),
+        (0.3, "converge"),
+        (0.39, "converge"),
+        (0.4, "edge"),
+        (0.41, "diverge"),
+        (0.48, "diverge"),
+    ],
+)
+def test_regime_follows_the_factors(eta, name):
+    got, q = D.regime(eta, LAM)
+    assert got == name
+    np.testing.assert_allclose(q, 1 - eta * LAM, rtol=0, atol=1e-15)
+
+
+def test_regime_threshold_is_set_by_the_steepest_axis_and_crawl_by_the_flattest():
+    # the order of the axes does not matter; 2/lambda_max = 2/5 whatever lambda_min is
+    assert D.regime(0.41, [5.0, 1.0])[0] == "diverge" and D.regime(0.39, [5.0, 0.01])[0] == "crawl"
+    assert D.regime(0.39, [5.0, 1.0])[0] == "converge"
+    # exact inputs: eta = 2/lambda_max exactly is the edge, a hair either side is not
+    assert D.regime(Fraction(2, 5), [Fraction(1), Fraction(5)])[0] == "edge"
+    assert D.regime(Fraction(2, 5) + Fraction(1, 10**6), [1, 5])[0] == "diverge"
+    assert D.regime(Fraction(2, 5) - Fraction(1, 10**6), [1, 5])[0] == "converge"
+    # crawl: 1 - eta lambda_min >= 0.95 exactly at eta = 1/20 on lambda_min = 1
+    assert D.regime(Fraction(1, 20), [1, 5])[0] == "crawl"
+    assert D.regime(Fraction(1, 20) + Fraction(1, 10**6), [1, 5])[0] == "converge"
+
+
+@pytest.mark.parametrize("eta", [0.01, 0.05, 0.1, 0.3, 0.39, 0.41, 0.45])
+def test_regime_names_what_the_driver_does(eta):
+    # GD on the bowl from (1, 1): "diverge" iff the run blows up; "crawl" iff the flattest axis needs
+    # at least ln 10 / -ln 0.95 ~ 45 steps to shrink its error tenfold
+    name, _ = D.regime(eta, LAM)
+    run = sc.sgd(sc.QuadraticBowl(LAM), np.ones(2), eta, m=1, steps=20000, track_loss=False)
+    assert run.diverged == (name == "diverge")
+    if not run.diverged:
+        tenfold = int(np.argmax(np.abs(run.thetas[:, 0]) <= 0.1))
+        assert (tenfold >= 45) == (name == "crawl"), (eta, name, tenfold)
 
 
 @pytest.mark.parametrize(
     "call, name",
-    [(lambda: D.gd_threshold(0), "curvature"), (lambda: D.noise_ball_variance(1.0, 2.0, 1.0), "eta \\* curvature"),
-     (lambda: D.noise_ball_variance(0.1, 1.0, -1.0), "noise_var"), (lambda: D.momentum_gain(1.0), "beta"),
-     (lambda: D.momentum_noise_ball_variance(1.0, 4.0, 1.0, 0.9), "2 \\(1 \\+ beta\\)"),
-     (lambda: D.momentum_noise_ball_variance(0.1, 1.0, 1.0, 1.0), "beta")],
+    [
+        (lambda: D.gd_threshold(0), "curvature"),
+        (lambda: D.noise_ball_variance(1.0, 2.0, 1.0), "eta \\* curvature"),
+        (lambda: D.noise_ball_variance(0.1, 1.0, -1.0), "noise_var"),
+        (lambda: D.momentum_gain(1.0), "beta"),
+        (lambda: D.momentum_noise_ball_variance(1.0, 4.0, 1.0, 0.9), "2 \\(1 \\+ beta\\)"),
+        (lambda: D.momentum_noise_ball_variance(0.1, 1.0, 1.0, 1.0), "beta"),
+        (lambda: D.regime(0.1, []), "curvatures"),
+        (lambda: D.regime(0.1, [[1.0, 5.0]]), "curvatures"),
+        (lambda: D.regime(0.1, [1.0, -5.0]), "curvature"),
+        (lambda: D.regime(0, [1.0, 5.0]), "eta"),
+    ],
 )
 def test_bad_arguments_are_named(call, name):
     with pytest.raises((ValueError, TypeError), match=name):

@@ -1,30 +1,12 @@
 """The set-up files agree with each other: the conda environment lists the library's runtime
-dependencies plus its extra `lab`, pins a Python that pyproject and the README accept, and
-CI runs the README's test command.
-(Parsed with regular expressions: tomllib only exists from Python 3.11 on.)"""
+dependencies plus its extra `lab`, and pins a Python that pyproject and the README accept.
+(Parsed with regular expressions: tomllib only exists from Python 3.11 on; the readers of
+pyproject.toml are in helpers.py. What the Makefile's targets and .ci/run run is
+tests/test_tiers.py.)"""
+
 import re
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def name_and_bound(spec):
-    m = re.match(r"\s*([A-Za-z0-9_.-]+)\s*(.*)", spec)
-    return m.group(1).lower(), m.group(2).replace(" ", "")
-
-
-def specs(block):
-    # a spec with an environment marker (";") constrains a transitive dependency on some
-    # Pythons only; conda resolves those itself, so they are not part of the shared list
-    return dict(name_and_bound(s) for s in re.findall(r'"([^"]+)"', block) if ";" not in s)
-
-
-def pyproject():
-    text = (ROOT / "pyproject.toml").read_text()
-    runtime = re.search(r"^dependencies = \[(.*?)^\]", text, re.S | re.M).group(1)
-    lab = re.search(r"^lab = \[(.*?)^\]", text, re.S | re.M).group(1)
-    python = re.search(r'^requires-python = ">=(\d+)\.(\d+)"', text, re.M)
-    return specs(runtime), specs(lab), (int(python.group(1)), int(python.group(2)))
+from helpers import ROOT, name_and_bound, pyproject
 
 
 def conda_dependencies():
@@ -63,14 +45,3 @@ def test_environment_yml_pins_a_python_the_project_accepts():
     assert pinned >= version(stated) == lowest
     # the README warns about ipykernel 7 on Python 3.10; the pinned Python must not be that one
     assert pinned >= (3, 11)
-
-
-def test_make_installs_the_course_environment():
-    makefile = (ROOT / "Makefile").read_text()
-    assert "-e '.[lab,test]'" in makefile
-
-
-def test_ci_and_readme_use_make_test():
-    assert "make test" in (ROOT / ".ci" / "run").read_text()
-    readme = (ROOT / "README.md").read_text()
-    assert "make test" in readme and "make lab" in readme

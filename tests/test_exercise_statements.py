@@ -12,6 +12,7 @@ problem; the markdown cell naming the id opens it), so a problem added later is 
     course keeps on purpose (plain values such as 0.1 or 0.25 turn up in any lesson by chance);
   - the generated exercise cells hold one placeholder per answer, no stray `...` lines.
 """
+
 from __future__ import annotations
 
 import ast
@@ -22,9 +23,9 @@ from pathlib import Path
 
 import pytest
 
-from sgdcourse.problems import BANK
 from sgdcourse.authoring.release import strip_code
 from sgdcourse.layout import notebooks, problem_cells
+from sgdcourse.problems import BANK
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = notebooks(ROOT / "solutions")
@@ -44,7 +45,7 @@ def normalise(text):
     text = re.sub(r"(?<=\d)(?:\\,|\\ |_|,)(?=\d{3}(?!\d))", "", text)
     text = re.sub(r"\\[dt]?frac\{(\d+)\}\{(\d+)\}", r"\1/\2", text)
     text = re.sub(r"\\[dt]?frac(\d)(\d)", r"\1/\2", text)
-    text = re.sub(r"\blist of \d+ numbers", "list of numbers", text)   # a count of answers, not data
+    text = re.sub(r"\blist of \d+ numbers", "list of numbers", text)  # a count of answers, not data
     return text.replace("−", "-")
 
 
@@ -67,6 +68,7 @@ def tuples(text):
 
 
 # ---- the data a cell hands the learner ----------------------------------------------------------
+
 
 class NotData(Exception):
     pass
@@ -117,7 +119,7 @@ def given_data(code):
             continue
         values = [stmt.value]
         if isinstance(stmt.targets[0], ast.Tuple) and isinstance(stmt.value, ast.Tuple):
-            values = stmt.value.elts            # eta, w0 = Fraction(1, 10), Fraction(0): two scalars
+            values = stmt.value.elts  # eta, w0 = Fraction(1, 10), Fraction(0): two scalars
         for v in values:
             try:
                 _atoms(_data(v), atoms)
@@ -128,16 +130,19 @@ def given_data(code):
 
 # ---- problems as the solution notebooks lay them out ------------------------------------------
 
+
 def problems(path):
     """[(id, markdown context, answer cells' sources, own statement)] for one solution notebook, its
     problems found by the course layout (sgdcourse.layout.problem_cells)."""
     cells = [(c["cell_type"], _source(c)) for c in json.loads(path.read_text())["cells"]]
     places = problem_cells(cells)
     opening = places[0].markdown[0] if places and places[0].markdown else len(cells)
-    earlier = [src for kind, src in cells[1:opening] if kind == "markdown"]   # a shared setting
+    earlier = [src for kind, src in cells[1:opening] if kind == "markdown"]  # a shared setting
     found = []
     for place in places:
-        assert place.markdown and place.id in cells[place.markdown[0]][1], f"{path.name}: no markdown cell names problem {place.id}"
+        assert place.markdown and place.id in cells[place.markdown[0]][1], (
+            f"{path.name}: no markdown cell names problem {place.id}"
+        )
         markdown = [cells[j][1] for j in place.markdown if "BEGIN SOLUTION" not in cells[j][1]]
         answers = [cells[j][1] for j in place.answers]
         # the context: the problem's own cells and everything stated before it ("same batch")
@@ -182,8 +187,9 @@ def _number_answers(p):
     if p.kind != "number":
         return []
     values = p.answer if isinstance(p.answer, tuple) else (p.answer,)
-    return [Fraction(v).limit_denominator(10**6) for v in values
-            if Fraction(v).limit_denominator(10**6).denominator != 1]
+    return [
+        Fraction(v).limit_denominator(10**6) for v in values if Fraction(v).limit_denominator(10**6).denominator != 1
+    ]
 
 
 @pytest.mark.parametrize("path", SOLUTIONS, ids=[p.name for p in SOLUTIONS])
@@ -193,7 +199,9 @@ def test_no_statement_gives_away_another_answer(path):
         for value in _number_answers(BANK[pid]):
             for other, _, _, own in found:
                 if other != pid:
-                    assert abs(value) not in numbers(own), f"{other}'s statement gives away {pid}'s answer {float(value):g}"
+                    assert abs(value) not in numbers(own), (
+                        f"{other}'s statement gives away {pid}'s answer {float(value):g}"
+                    )
 
 
 def _printed(lesson_path):
@@ -213,8 +221,7 @@ def test_lesson_does_not_print_the_answers(path):
                 assert value not in printed, f"lesson {path.name} prints {float(value):g}, the answer to {pid}"
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "exercises").glob("[0-9][0-9]_*.ipynb")),
-                         ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted((ROOT / "exercises").glob("[0-9][0-9]_*.ipynb")), ids=lambda p: p.name)
 def test_exercise_cells_have_no_stray_placeholders(path):
     for cell in json.loads(path.read_text())["cells"]:
         lines = _source(cell).split("\n") if cell["cell_type"] == "code" else []
@@ -225,9 +232,9 @@ def test_exercise_cells_have_no_stray_placeholders(path):
 
 # ---- the parser itself: these must fail when it is wrong ---------------------------------------
 
+
 def test_parser_reads_pairs_fractions_and_latex():
-    assert given_data("data = [(Fraction(2), 1), (Fraction(-1), 1), (Fraction(3), 0)]") == [
-        (2, 1), (-1, 1), (3, 0)]
+    assert given_data("data = [(Fraction(2), 1), (Fraction(-1), 1), (Fraction(3), 0)]") == [(2, 1), (-1, 1), (3, 0)]
     assert given_data("eta, w0 = Fraction(1, 10), Fraction(0)\nx = sp.Symbol('x')") == [Fraction(1, 10), 0]
     assert given_data("w1 = ...  # SOLUTION\nw1 = Fraction(3, 4)  # SOLUTION") == []
     assert tuples(r"$(x, y) = (2, 1)$, $(-1, 1)$ and $(3, 0)$") == {(2, 1), (-1, 1), (3, 0)}

@@ -2,38 +2,14 @@
 re-renders the same figure into a new image, the cached background gives exactly the picture
 of a full redraw, nothing is warned about, and the notebook output carries the widget view,
 a static PNG and the repr as text."""
+
 import base64
 import warnings
 
 import numpy as np
 import pytest
 
-import sgdcourse as sc
-from sgdcourse.explorers.logistic import LogisticTrainingExplorer
-from sgdcourse.explorers.momentum import MomentumExplorer
-from sgdcourse.explorers.network import DataOrderExplorer
-from sgdcourse.explorers.player import StepPlayer
-from sgdcourse.explorers.rate import LearningRateExplorer
-from sgdcourse.explorers.variance import BatchVarianceExplorer
-from sgdcourse.explorers.worked import WorkedExampleExplorer
-
-
-def player(rng):
-    X, y, _ = sc.make_logistic(60, 2, rng, w=np.array([2.0, -1.0]))
-    model = sc.Logistic(X, y)
-    tr = sc.sgd(model, np.array([-2.0, 2.0]), 0.5, m=1, steps=20, rng=rng)
-    return StepPlayer(model.loss, tr.thetas, (-3, 4), (-3, 3), losses=tr.losses)
-
-
-BUILDERS = {
-    "worked": lambda rng: WorkedExampleExplorer(rng=rng, steps=20),
-    "logistic": lambda rng: LogisticTrainingExplorer(*sc.make_logistic(80, 2, rng, intercept=True)[:2], rng=rng, epochs=2),
-    "variance": lambda rng: BatchVarianceExplorer(rng.standard_normal(50), rng=rng, draws=300, m_max=16),
-    "player": player,
-    "rate": lambda rng: LearningRateExplorer([1.0, 5.0], [-4.0, 2.0], steps=20),
-    "momentum": lambda rng: MomentumExplorer(steps=60),
-    "network": lambda rng: DataOrderExplorer(*sc.data.make_moons(60, rng), rng=rng, epochs=2, grid=20),
-}
+# `explorer` (tests/conftest.py): every explorer of helpers.BUILDERS, built small as its lesson builds it
 
 
 def another_value(widget):
@@ -42,17 +18,10 @@ def another_value(widget):
         return next(v for v in widget.options if v != widget.value)
     if isinstance(widget.value, bool):
         return not widget.value
-    if hasattr(widget, "base"):   # FloatLogSlider: min and max are exponents
-        top, bottom = widget.base ** widget.max, widget.base ** widget.min
+    if hasattr(widget, "base"):  # FloatLogSlider: min and max are exponents
+        top, bottom = widget.base**widget.max, widget.base**widget.min
         return top if widget.value != top else bottom
     return widget.max if widget.value != widget.max else widget.min
-
-
-@pytest.fixture(params=sorted(BUILDERS), scope="module")
-def explorer(request):
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        return BUILDERS[request.param](np.random.default_rng(0))
 
 
 def test_every_control_redraws_the_same_figure_without_warnings(explorer):

@@ -1,10 +1,12 @@
 """LogisticTrainingExplorer: the sliders rerun mini-batch SGD and the drawn curve, boundary and
 readout follow an independent reimplementation of g_hat = (1/m) sum_B (p_i - y_i) x_i."""
+
 import numpy as np
 import pytest
 
 import sgdcourse as sc
-from sgdcourse.explorers.logistic import LogisticTrainingExplorer, boundary_segment
+from sgdcourse.explorers import LogisticTrainingExplorer
+from sgdcourse.explorers.logistic import boundary_segment
 
 EPOCHS = 3
 
@@ -28,12 +30,12 @@ def reference_run(X, y, eta, m, seed):
     for _ in range(EPOCHS):
         order = rng.permutation(n) if m < n else np.arange(n)
         for k in range(0, n, m):
-            B = order[k:k + m]
+            B = order[k : k + m]
             p = 1 / (1 + np.exp(-X[B] @ w))
             w = w - eta * ((p - y[B])[:, None] * X[B]).sum(axis=0) / len(B)
             ws.append(w), seen.append(seen[-1] + len(B))
     ws = np.array(ws)
-    p_all = 1 / (1 + np.exp(-X @ ws.T))                                  # (N, T+1)
+    p_all = 1 / (1 + np.exp(-X @ ws.T))  # (N, T+1)
     losses = np.mean(-y[:, None] * np.log(p_all) - (1 - y[:, None]) * np.log(1 - p_all), axis=0)
     return ws, losses, np.array(seen) / n
 
@@ -51,10 +53,10 @@ def test_loss_curve_follows_the_update_rule(explorer, data, eta, m):
 def test_boundary_is_the_line_of_the_final_weights(explorer, data):
     explorer.set(eta=1.0, m=4)
     w = reference_run(*data, 1.0, 4, explorer.seed)[0][-1]
-    pts = np.column_stack(explorer.boundary.get_data())                 # two points on the drawn line
+    pts = np.column_stack(explorer.boundary.get_data())  # two points on the drawn line
     assert pts.shape == (2, 2)
     np.testing.assert_allclose(pts @ w[:2] + w[2], 0, atol=1e-9 * np.linalg.norm(w) * explorer.reach)
-    assert np.linalg.norm(pts[1] - pts[0]) > 10                          # spans the whole panel
+    assert np.linalg.norm(pts[1] - pts[0]) > 10  # spans the whole panel
 
 
 def test_readout_reports_final_loss_and_accuracy(explorer, data):
@@ -63,8 +65,9 @@ def test_readout_reports_final_loss_and_accuracy(explorer, data):
     ws, losses, _ = reference_run(X, y, 0.3, 2, explorer.seed)
     accuracy = np.mean((X @ ws[-1] >= 0) == (y == 1))
     steps = EPOCHS * len(y) // 2
-    assert explorer.text == (f"{steps} steps, final loss {losses[-1]:.4f} (min {explorer.loss_star:.4f}), "
-                             f"training accuracy {accuracy:.1%}")
+    assert explorer.text == (
+        f"{steps} steps, final loss {losses[-1]:.4f} (min {explorer.loss_star:.4f}), training accuracy {accuracy:.1%}"
+    )
 
 
 def test_minimiser_is_a_stationary_point(explorer):
@@ -94,7 +97,7 @@ def test_default_batch_sizes_and_notebook_output(explorer, data):
 
 
 def test_boundary_segment():
-    seg = boundary_segment(np.array([0.0, 2.0, -1.0]), 5.0)             # the horizontal line x2 = 1/2
+    seg = boundary_segment(np.array([0.0, 2.0, -1.0]), 5.0)  # the horizontal line x2 = 1/2
     np.testing.assert_allclose(seg[:, 1], 0.5)
     np.testing.assert_allclose(np.sort(seg[:, 0]), [-5, 5])
     assert boundary_segment(np.array([0.0, 0.0, 1.0]), 5.0) is None
@@ -108,9 +111,9 @@ def test_bad_arguments(data):
     with pytest.raises(TypeError, match="rng"):
         LogisticTrainingExplorer(X, y, rng=0)
     with pytest.raises(ValueError, match="X"):
-        LogisticTrainingExplorer(X[:, :2], y, rng=rng)                   # no intercept column
+        LogisticTrainingExplorer(X[:, :2], y, rng=rng)  # no intercept column
     with pytest.raises(ValueError, match="X"):
-        LogisticTrainingExplorer(X * 2, y, rng=rng)                      # last column not ones
+        LogisticTrainingExplorer(X * 2, y, rng=rng)  # last column not ones
     with pytest.raises(ValueError, match="y"):
         LogisticTrainingExplorer(X, y + 1, rng=rng)
     with pytest.raises(ValueError, match="eta"):

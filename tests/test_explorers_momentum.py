@@ -1,9 +1,11 @@
 """MomentumExplorer: the drawn heavy-ball path is the recursion v <- beta v + grad L, theta <- theta - eta v;
-the plain path is GD; the readout counts the steps to the tolerance; updates reuse the artists."""
+the plain path is GD; the readout counts the steps to the tolerance (sgdcourse.trajectory.steps_to_tolerance,
+tested in test_trajectory.py); updates reuse the artists."""
+
 import numpy as np
 import pytest
 
-from sgdcourse.explorers.momentum import MomentumExplorer, steps_to_tolerance
+from sgdcourse.explorers import MomentumExplorer
 
 LAM, THETA0, ETA = np.array([1.0, 50.0]), np.array([-8.0, 1.0]), 0.036
 
@@ -43,7 +45,7 @@ def test_heavy_ball_path_follows_the_recursion(explorer):
     # the plain path is GD: theta_t = (1 - eta lam)^t theta_0 on each axis
     t = np.arange(201)[:, None]
     np.testing.assert_allclose(explorer.plain.thetas, (1 - ETA * LAM) ** t * THETA0, rtol=1e-10, atol=1e-300)
-    np.testing.assert_allclose(explorer.ax_path.lines[0].get_xydata(), explorer.plain.thetas)
+    np.testing.assert_allclose(explorer.plain_path.get_xydata(), explorer.plain.thetas)
 
 
 def test_beta_zero_is_plain_gradient_descent(explorer):
@@ -51,8 +53,10 @@ def test_beta_zero_is_plain_gradient_descent(explorer):
     np.testing.assert_array_equal(explorer.path.get_xydata(), explorer.plain.thetas)
     t = settled_by_hand(loss(explorer.plain.thetas), 1e-4)
     limit = 2 * (1 + 0.0) / 50.0  # 2 (1 + beta) / lambda_max, by hand
-    assert explorer.text == (f"beta = 0.00: stable for eta < 2(1 + beta)/lambda_max = {limit:.3f}; "
-                             f"steps until the loss stays below 0.0001: plain GD {t} steps, heavy ball {t} steps")
+    assert explorer.text == (
+        f"beta = 0.00: stable for eta < 2(1 + beta)/lambda_max = {limit:.3f}; "
+        f"steps until the loss stays below 0.0001: plain GD {t} steps, heavy ball {t} steps"
+    )
 
 
 def test_readout_counts_steps_to_tolerance(explorer):
@@ -72,16 +76,8 @@ def test_divergence_is_reported():
     e = MomentumExplorer(eta=0.05, steps=400, beta=0.5)
     assert "plain GD diverged at step" in e.text and "heavy ball diverged" not in e.text
     assert "stable for eta < 2(1 + beta)/lambda_max = 0.060;" in e.text
-    e.set(beta=0.2)   # limit 0.048 < 0.05
+    e.set(beta=0.2)  # limit 0.048 < 0.05
     assert "heavy ball diverged at step" in e.text
-
-
-def test_steps_to_tolerance():
-    assert steps_to_tolerance([5, 3, 0.5, 2, 0.1, 0.01], 1) == 4
-    assert steps_to_tolerance([0.5, 0.1], 1) == 0
-    assert steps_to_tolerance([5, 0.5, 3], 1) is None
-    assert steps_to_tolerance([5, 0.5, np.nan], 1) is None
-    assert steps_to_tolerance([5, np.nan, 0.5], 1) == 2
 
 
 def test_updates_reuse_artists_and_change_the_image(explorer):
@@ -92,9 +88,11 @@ def test_updates_reuse_artists_and_change_the_image(explorer):
     assert explorer.image.value != image
     assert limits == (explorer.ax_path.get_xlim(), explorer.ax_path.get_ylim(), explorer.ax_loss.get_ylim())
     explorer.controls["beta"].value = 0.7
-    assert explorer.image.value == image                  # same value, same picture
-    assert repr(explorer).startswith(f"MomentumExplorer(beta=0.7): beta = 0.70: stable for eta < 2(1 + beta)/lambda_max = "
-                                     f"{2 * 1.7 / 50:.3f}; steps until")
+    assert explorer.image.value == image  # same value, same picture
+    assert repr(explorer).startswith(
+        f"MomentumExplorer(beta=0.7): beta = 0.70: stable for eta < 2(1 + beta)/lambda_max = "
+        f"{2 * 1.7 / 50:.3f}; steps until"
+    )
 
 
 def test_bad_arguments():

@@ -1,14 +1,16 @@
 """LearningRateExplorer: the eta slider draws the GD path and loss that e_t = (1 - eta lambda)^t e_0
-predicts, names the regime from those factors, paints a diverging run red and cuts it at the edge
-of the picture, reuses its figure, and rejects bad arguments by name."""
+predicts, names the regime from those factors (sgdcourse.dynamics.regime, tested in
+test_dynamics.py), paints a diverging run red and cuts it at the edge of the picture, reuses its
+figure, and rejects bad arguments by name."""
+
 import warnings
-from fractions import Fraction
 
 import numpy as np
 import pytest
 
 import sgdcourse as sc
-from sgdcourse.explorers.rate import LearningRateExplorer, regime
+from sgdcourse.dynamics import regime
+from sgdcourse.explorers import LearningRateExplorer
 
 LAM, C, THETA0 = np.array([1.0, 5.0]), np.array([1.0, 0.5]), np.array([-4.0, 2.0])
 RED = (0.8392156862745098, 0.15294117647058825, 0.1568627450980392, 1.0)  # matplotlib's "C3"
@@ -26,27 +28,6 @@ def closed_form(eta, steps):
     return C + e, 0.5 * (e**2) @ LAM
 
 
-@pytest.mark.parametrize("eta, name", [(0.005, "crawl"), (0.02, "crawl"), (0.04, "crawl"), (0.06, "converge"),
-                                       (0.3, "converge"), (0.39, "converge"), (0.4, "edge"), (0.41, "diverge"),
-                                       (0.48, "diverge")])
-def test_regime_follows_the_factors(eta, name):
-    got, q = regime(eta, LAM)
-    assert got == name
-    np.testing.assert_allclose(q, 1 - eta * LAM, rtol=0, atol=1e-15)
-
-
-def test_regime_threshold_is_set_by_the_steepest_axis_and_crawl_by_the_flattest():
-    # the order of the axes does not matter; 2/lambda_max = 2/5 whatever lambda_min is
-    assert regime(0.41, [5.0, 1.0])[0] == "diverge" and regime(0.39, [5.0, 0.01])[0] == "crawl"
-    assert regime(0.39, [5.0, 1.0])[0] == "converge"
-    # exact inputs: eta = 2/lambda_max exactly is the edge, a hair either side is not
-    assert regime(Fraction(2, 5), [Fraction(1), Fraction(5)])[0] == "edge"
-    assert regime(Fraction(2, 5) + Fraction(1, 10**6), [1, 5])[0] == "diverge"
-    # crawl: 1 - eta lambda_min >= 0.95 exactly at eta = 1/20 on lambda_min = 1
-    assert regime(Fraction(1, 20), [1, 5])[0] == "crawl"
-    assert regime(Fraction(1, 20) + Fraction(1, 10**6), [1, 5])[0] == "converge"
-
-
 def test_slider_redraws_path_and_loss_as_the_closed_form_says(ex):
     fig, path, loss, image = ex.fig, ex.path, ex.loss_line, ex.image.value
     ex.controls["eta"].value = 0.3
@@ -54,7 +35,9 @@ def test_slider_redraws_path_and_loss_as_the_closed_form_says(ex):
     np.testing.assert_allclose(np.column_stack(ex.path.get_data()), thetas, rtol=1e-12, atol=1e-12)
     np.testing.assert_array_equal(ex.loss_line.get_xdata(), np.arange(61))
     floor = ex.loss_lim[0] / 10
-    np.testing.assert_allclose(ex.loss_line.get_ydata(), np.maximum(losses, floor), rtol=1e-6, atol=0)  # rounding in theta - c
+    np.testing.assert_allclose(
+        ex.loss_line.get_ydata(), np.maximum(losses, floor), rtol=1e-6, atol=0
+    )  # rounding in theta - c
     assert ex.fig is fig and ex.path is path and ex.loss_line is loss and ex.fig.axes == [ex.ax_path, ex.ax_loss]
     assert ex.image.value != image
     assert ex.label.get_text() == "converge" and ex.path.get_color() != "C3"
@@ -75,13 +58,14 @@ def test_diverging_run_is_red_and_cut_where_it_leaves_the_fixed_axes(ex):
     assert (ex.ax_path.get_xlim(), ex.ax_path.get_ylim(), ex.ax_loss.get_ylim()) == limits
     assert ex.label.get_text() == "diverge"
     from matplotlib.colors import to_rgba
+
     assert to_rgba(ex.path.get_color()) == RED and to_rgba(ex.loss_line.get_color()) == RED
     drawn = np.column_stack(ex.path.get_data())
     thetas, losses = closed_form(0.45, 60)
     half = 1.25 * np.abs(THETA0 - C).max()
     inside = (np.abs(thetas - C) <= half).all(axis=1)
     first_out = int(np.argmin(inside))
-    assert 0 < first_out < 60 and len(drawn) == first_out + 1      # cut after the first point outside
+    assert 0 < first_out < 60 and len(drawn) == first_out + 1  # cut after the first point outside
     np.testing.assert_allclose(drawn, thetas[: first_out + 1], rtol=1e-12)
     # the steep axis overshoots by 1.25 times its previous error, sign alternating
     e2 = drawn[:, 1] - C[1]
@@ -97,8 +81,9 @@ def test_readout_reports_diverged_at_from_the_trajectory():
     thetas, _ = closed_form(0.45, 150)
     predicted = int(np.argmax(np.abs(thetas).max(axis=1) > 1e8 * np.abs(THETA0).max()))
     assert run.diverged_at == predicted == 87
-    assert ex.text == ("eta = 0.450: diverge; factors 1 - eta*lambda_k = (0.550, -1.250); "
-                       "2/lambda_max = 0.4; diverged at step 87")
+    assert ex.text == (
+        "eta = 0.450: diverge; factors 1 - eta*lambda_k = (0.550, -1.250); 2/lambda_max = 0.4; diverged at step 87"
+    )
     short = LearningRateExplorer(LAM, THETA0, center=C, steps=30, eta=0.45)  # stopped before blowing up
     assert "error grows x1.250 per step" in short.text
 
@@ -106,8 +91,10 @@ def test_readout_reports_diverged_at_from_the_trajectory():
 def test_readout_for_converging_runs_gives_factors_and_final_loss(ex):
     ex.set(eta=0.2)
     _, losses = closed_form(0.2, 60)
-    assert ex.text == (f"eta = 0.200: converge; factors 1 - eta*lambda_k = (0.800, 0.000); "
-                       f"2/lambda_max = 0.4; loss {losses[-1]:.3g} at step 60")
+    assert ex.text == (
+        f"eta = 0.200: converge; factors 1 - eta*lambda_k = (0.800, 0.000); "
+        f"2/lambda_max = 0.4; loss {losses[-1]:.3g} at step 60"
+    )
     assert repr(ex).startswith("LearningRateExplorer(eta=0.2): eta = 0.200: converge")
     ex.set(eta=0.4)
     assert "edge" in ex.text and "(0.600, -1.000)" in ex.text
@@ -135,18 +122,21 @@ def test_same_slider_value_gives_the_same_picture(ex):
     assert ex.image.value == first
 
 
-@pytest.mark.parametrize("kwargs, exc, name", [
-    (dict(curvatures=[1.0, 5.0, 2.0]), ValueError, "curvatures"),
-    (dict(curvatures=[1.0, -5.0]), ValueError, "curvatures"),
-    (dict(theta0=[1.0]), ValueError, "theta0"),
-    (dict(theta0=[1.0, 0.5]), ValueError, "theta0"),
-    (dict(center=[0.0]), ValueError, "center"),
-    (dict(steps=0), ValueError, "steps"),
-    (dict(steps=10.5), TypeError, "steps"),
-    (dict(eta=0.0), ValueError, "eta"),
-    (dict(eta=0.5), ValueError, "eta"),
-    (dict(eta="big"), TypeError, "eta"),
-])
+@pytest.mark.parametrize(
+    "kwargs, exc, name",
+    [
+        (dict(curvatures=[1.0, 5.0, 2.0]), ValueError, "curvatures"),
+        (dict(curvatures=[1.0, -5.0]), ValueError, "curvatures"),
+        (dict(theta0=[1.0]), ValueError, "theta0"),
+        (dict(theta0=[1.0, 0.5]), ValueError, "theta0"),
+        (dict(center=[0.0]), ValueError, "center"),
+        (dict(steps=0), ValueError, "steps"),
+        (dict(steps=10.5), TypeError, "steps"),
+        (dict(eta=0.0), ValueError, "eta"),
+        (dict(eta=0.5), ValueError, "eta"),
+        (dict(eta="big"), TypeError, "eta"),
+    ],
+)
 def test_bad_arguments_name_the_parameter(kwargs, exc, name):
     args = dict(curvatures=LAM, theta0=THETA0, center=C, steps=60, eta=0.1) | kwargs
     with pytest.raises(exc, match=name):

@@ -1,5 +1,6 @@
 """WorkedExampleExplorer: the eta slider on lesson 02's two-point example draws the SGD and GD
 runs the math predicts, reuses its figure, and rejects bad arguments by name."""
+
 import warnings
 from fractions import Fraction
 
@@ -7,7 +8,7 @@ import numpy as np
 import pytest
 
 import sgdcourse as sc
-from sgdcourse.explorers.worked import WorkedExampleExplorer
+from sgdcourse.explorers import WorkedExampleExplorer
 
 X1, Y1 = np.array([1.0, 2.0]), np.array([2.0, 0.0])  # the data, written out independently
 
@@ -30,8 +31,12 @@ def test_first_three_steps_are_the_hand_computed_ones(ex):
     assert tuple(ex.order[:3]) == (0, 1, 0)
     w = ex.sgd_w.get_ydata()[:4]
     np.testing.assert_allclose(w, [0, 0.2, 0.12, 0.308], rtol=0, atol=1e-12)
-    exact = sc.sgd(sc.Linear1D(*sc.worked_example()[:2]), np.array([Fraction(0)], dtype=object),
-                   Fraction(1, 10), batches=[[0], [1], [0]])
+    exact = sc.sgd(
+        sc.Linear1D(*sc.worked_example()[:2]),
+        np.array([Fraction(0)], dtype=object),
+        Fraction(1, 10),
+        batches=[[0], [1], [0]],
+    )
     assert list(exact.thetas[:, 0]) == [0, Fraction(1, 5), Fraction(3, 25), Fraction(77, 250)]
     np.testing.assert_allclose(w, exact.thetas[:, 0].astype(float), rtol=0, atol=1e-12)
 
@@ -55,8 +60,10 @@ def test_slider_redraws_sgd_and_gd_as_the_formulas_say(ex):
 def test_readout_rounds_the_final_iterates(ex):
     ex.set(eta=0.2)
     sgd_run, gd_run = ex.runs(0.2)
-    assert ex.text == (f"eta = 0.20: w_30 SGD = {sgd_run.theta[0]:.3f}, GD = {gd_run.theta[0]:.3f}, "
-                       "w* = 0.4; GD factor 1 - 5 eta/2 = 0.500")
+    assert ex.text == (
+        f"eta = 0.20: w_30 SGD = {sgd_run.theta[0]:.3f}, GD = {gd_run.theta[0]:.3f}, "
+        "w* = 0.4; GD factor 1 - 5 eta/2 = 0.500"
+    )
     assert f"{by_hand(0.2, ex.order)[-1]:.3f}" in ex.text
     assert repr(ex).startswith("WorkedExampleExplorer(eta=0.2): eta = 0.20")
 
@@ -81,14 +88,17 @@ def test_large_eta_is_drawn_without_warnings(ex):
     assert "GD factor 1 - 5 eta/2 = -1.500" in ex.text
 
 
-@pytest.mark.parametrize("kwargs, exc, name", [
-    (dict(rng=0), TypeError, "rng"),
-    (dict(rng=np.random.default_rng(0), steps=2), ValueError, "steps"),
-    (dict(rng=np.random.default_rng(0), steps=4.5), TypeError, "steps"),
-    (dict(rng=np.random.default_rng(0), eta=1.5), ValueError, "eta"),
-    (dict(rng=np.random.default_rng(0), eta=0.0), ValueError, "eta"),
-    (dict(rng=np.random.default_rng(0), eta="big"), TypeError, "eta"),
-])
+@pytest.mark.parametrize(
+    "kwargs, exc, name",
+    [
+        (dict(rng=0), TypeError, "rng"),
+        (dict(rng=np.random.default_rng(0), steps=2), ValueError, "steps"),
+        (dict(rng=np.random.default_rng(0), steps=4.5), TypeError, "steps"),
+        (dict(rng=np.random.default_rng(0), eta=1.5), ValueError, "eta"),
+        (dict(rng=np.random.default_rng(0), eta=0.0), ValueError, "eta"),
+        (dict(rng=np.random.default_rng(0), eta="big"), TypeError, "eta"),
+    ],
+)
 def test_bad_arguments_name_the_parameter(kwargs, exc, name):
     with pytest.raises(exc, match=name):
         WorkedExampleExplorer(**kwargs)

@@ -1,8 +1,9 @@
 """python -m sgdcourse.authoring export without the tools: what it reads from solutions/ and what it writes.
 
-The real otter-grader and nbgrader runs are in test_export_tools.py (make export-test); here the
+The real otter-grader and nbgrader runs are in test_export_tools.py (marker export); here the
 generated test code is run against right and wrong answers with the course's checker.
 """
+
 from __future__ import annotations
 
 import ast
@@ -12,12 +13,13 @@ from types import SimpleNamespace
 import nbformat
 import pytest
 
+from helpers import name_and_bound, pyproject
 from sgdcourse import layout
 from sgdcourse.authoring import release
+from sgdcourse.authoring.cli import main as authoring
 from sgdcourse.authoring.export import ExportError, load, questions
 from sgdcourse.authoring.export import nbgrader as to_nbgrader
 from sgdcourse.authoring.export import otter as to_otter
-from sgdcourse.authoring.cli import main as authoring
 
 
 def main(args):
@@ -52,8 +54,11 @@ def test_questions_refuse_what_cannot_be_graded():
     with pytest.raises(ExportError, match="no solution cell before it"):
         questions(notebook("a = 1", 'check("02-worked-step", a)'))
     with pytest.raises(ExportError, match="second time"):
-        questions(notebook("a = 1  # SOLUTION", 'check("02-worked-step", a)',
-                           "b = 1  # SOLUTION", 'check("02-worked-step", b)'))
+        questions(
+            notebook(
+                "a = 1  # SOLUTION", 'check("02-worked-step", a)', "b = 1  # SOLUTION", 'check("02-worked-step", b)'
+            )
+        )
 
 
 def fake_check(problem_id, answer):
@@ -132,7 +137,8 @@ def test_nbgrader_cells_carry_metadata_and_tests_that_fail_on_a_wrong_answer(pat
     meta = [c.metadata.get("nbgrader") for c in nb.cells]
     tests = [(c, m) for c, m in zip(nb.cells, meta) if m and m["grade"]]
     assert [(m["grade_id"], m["points"], m["locked"]) for _, m in tests] == [
-        (f"test-{q.problem.id}", q.problem.points, True) for q in qs]
+        (f"test-{q.problem.id}", q.problem.points, True) for q in qs
+    ]
     answers = [m for m in meta if m and m["solution"]]
     assert len(answers) == sum(len(q.cells) for q in qs) and not any(m["locked"] for m in answers)
     assert all(m["schema_version"] == 3 for m in meta if m)
@@ -166,10 +172,18 @@ def test_nbgrader_answers_keep_the_exercise_prompt_and_the_solution(path):
             rewritten = to_nbgrader.answer_source(cell.source)
             expected = "\n".join(line for line in release.strip_code(cell.source).split("\n") if line.strip())
             assert cleared(rewritten) == expected
-            assert [line for line in rewritten.split("\n") if "SOLUTION" not in line and line.strip() != "..."
-                    and release.PROMPT not in line and not line.rstrip().endswith("= ...")] == [
-                layout.INLINE.sub(r"\1\2", line) for line in cell.source.split("\n")
-                if "BEGIN SOLUTION" not in line and "END SOLUTION" not in line]
+            assert [
+                line
+                for line in rewritten.split("\n")
+                if "SOLUTION" not in line
+                and line.strip() != "..."
+                and release.PROMPT not in line
+                and not line.rstrip().endswith("= ...")
+            ] == [
+                layout.INLINE.sub(r"\1\2", line)
+                for line in cell.source.split("\n")
+                if "BEGIN SOLUTION" not in line and "END SOLUTION" not in line
+            ]
 
 
 def test_nbgrader_prompt_keeps_a_return_from_ending_the_solution():
@@ -190,8 +204,10 @@ def test_command_writes_both_trees(tmp_path, capsys):
     assert "wrote" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("argv, option", [
-    (["otter"], "--out"), (["grade", "--out", "x"], "tool"), (["nbgrader", "nope.ipynb", "--out", "x"], "NOTEBOOK")])
+@pytest.mark.parametrize(
+    "argv, option",
+    [(["otter"], "--out"), (["grade", "--out", "x"], "tool"), (["nbgrader", "nope.ipynb", "--out", "x"], "NOTEBOOK")],
+)
 def test_bad_arguments_are_argparse_errors_naming_the_option(argv, option, capsys):
     with pytest.raises(SystemExit) as exit_:
         main(argv)
@@ -206,16 +222,6 @@ def test_out_must_be_a_folder(tmp_path, capsys):
 
 
 def test_otter_requirements_are_the_runtime_dependencies():
-    from test_environment import name_and_bound, pyproject
-
     wanted, _, _ = pyproject()
     listed = dict(name_and_bound(line) for line in to_otter.requirements().splitlines() if ";" not in line)
     assert listed == wanted
-
-
-def test_ci_runs_the_tools_from_their_own_extra():
-    assert "make export-test" in (ROOT / ".ci" / "run").read_text()
-    assert "make export-test" in (ROOT / "README.md").read_text()
-    assert "\nexport-test:" in (ROOT / "Makefile").read_text()
-    extra = (ROOT / "pyproject.toml").read_text().split("\nexport = [", 1)[1].split("]", 1)[0]
-    assert '"otter-grader' in extra and '"nbgrader' in extra

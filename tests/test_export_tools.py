@@ -6,12 +6,13 @@ source and no reference value of the bank; the tool's own grading gives the solu
 the student version zero, and a copy with one wrong answer exactly that problem's points less;
 a function answer right on some of its cases earns that share of its points.
 
-Slow (a kernel per graded notebook) and needs the tools: run by `make export-test`, which
-installs them into .venv-export and sets SGDCOURSE_EXPORT_TEST=1 (then a missing tool fails
-instead of skipping the module).
+Slow (a kernel per graded notebook) and needs the tools: marker export, run by `make export-test`,
+which installs them into .venv-export. Once selected, a test fails if a tool is missing.
 """
+
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import shutil
@@ -28,18 +29,20 @@ from sgdcourse.authoring.export import load, questions
 from sgdcourse.authoring.export import nbgrader as to_nbgrader
 from sgdcourse.authoring.export import otter as to_otter
 
-try:
-    import nbgrader.api  # noqa: F401
-    import otter  # noqa: F401
-except ImportError:
-    if os.environ.get("SGDCOURSE_EXPORT_TEST") == "1":
-        raise
-    pytest.skip("otter-grader and nbgrader are not installed (make export-test installs them)",
-                allow_module_level=True)
-
+pytestmark = pytest.mark.export
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = layout.notebooks(ROOT / "solutions")
 BIN = Path(sys.executable).parent  # the tools' commands (and nbgrader's alembic) live beside python
+
+
+@pytest.fixture(scope="module", autouse=True)
+def tools():
+    """The real tools, imported once per module: a test selected without them fails, saying how
+    to get them (the module itself imports without them, so that other runs can collect it)."""
+    try:
+        return importlib.import_module("otter"), importlib.import_module("nbgrader.api")
+    except ImportError as exc:
+        pytest.fail(f"otter-grader and nbgrader are needed ({exc}): make export-test installs them into .venv-export")
 
 
 def run(args, cwd):
@@ -64,7 +67,7 @@ def solution_text(path):
                 text = layout.INLINE.match(line).group(2)
                 lines.add(text)
                 assign = release.ASSIGN.match(text)
-                values.add(text[assign.end():].strip() if assign else text)
+                values.add(text[assign.end() :].strip() if assign else text)
             elif open_:
                 lines.add(line.strip())
     return lines, values
@@ -93,12 +96,17 @@ def assert_no_answers(student, path):
     given_lines = {line.strip() for src in given for line in src.split("\n")}
     lines, values = solution_text(path)
     code = code_text(nb)
-    left = [line.strip() for src in code for line in src.split("\n")
-            if line.strip() in lines - given_lines and line.strip() not in ("", "...")]
+    left = [
+        line.strip()
+        for src in code
+        for line in src.split("\n")
+        if line.strip() in lines - given_lines and line.strip() not in ("", "...")
+    ]
     assert not left, f"{student.name}: solution lines survive: {left}"
     text = "\n".join(code + [json.dumps(c.get("outputs", [])) for c in nb.cells])
-    leaked = sorted(v for v in values | reference_values(path)
-                    if len(v) >= 2 and v in text and v not in "\n".join(given))
+    leaked = sorted(
+        v for v in values | reference_values(path) if len(v) >= 2 and v in text and v not in "\n".join(given)
+    )
     assert not leaked, f"{student.name}: reference answers survive: {leaked}"
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), "outputs survive"
 
@@ -171,7 +179,7 @@ def test_nbgrader_generate_and_autograde(path, tmp_path):
         target = tmp_path / "submitted" / who / name / path.name
         target.parent.mkdir(parents=True)
         if nb is None:
-            with_cell_before(source, f'_check({q.problem.id!r}', override, target)
+            with_cell_before(source, f"_check({q.problem.id!r}", override, target)
         elif who == "student":  # with its test cells emptied: nbgrader restores them from the gradebook
             tampered = nbformat.read(str(nb), as_version=4)
             for cell in tampered.cells:
@@ -191,7 +199,7 @@ def test_nbgrader_generate_and_autograde(path, tmp_path):
 def test_partial_credit_for_a_function_in_both_tools(tmp_path):
     """07-output-grad (the notebook's last problem, so nothing later depends on it) answered with
     the sum where the mean was asked: right on the one-example cases only. Both tools give
-    points x (cases passed / cases), as python -m sgdcourse.grade does (nbgrader to 0.01)."""
+    points x (cases passed / cases), as python -m sgdcourse.grading grade does (nbgrader to 0.01)."""
     from nbgrader.api import Gradebook
     from otter.api import grade_submission
 

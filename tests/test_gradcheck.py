@@ -6,12 +6,16 @@ from sgdcourse.gradcheck import check_gradient, check_model, numerical_grad
 
 
 def test_numerical_gradient_of_a_known_function():
-    f = lambda th: th[0] ** 3 + 2 * th[0] * th[1]
+    def f(th):
+        return th[0] ** 3 + 2 * th[0] * th[1]
+
     np.testing.assert_allclose(numerical_grad(f, np.array([1.0, 2.0])), [3 + 4, 2], rtol=1e-7)
 
 
 def test_check_accepts_right_and_rejects_wrong_gradients():
-    f = lambda th: np.sum(th**2)
+    def f(th):
+        return np.sum(th**2)
+
     theta = np.array([1.0, -2.0, 0.5])
     assert check_gradient(f, lambda th: 2 * th, theta).ok
     assert not check_gradient(f, lambda th: -2 * th, theta).ok

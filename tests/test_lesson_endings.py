@@ -1,5 +1,6 @@
 """Every lesson ends as COURSE.md asks: key takeaways, common mistakes, then further reading, a
 short list of primary sources, each with its year and one line on what to read it for."""
+
 import json
 import re
 from pathlib import Path
@@ -24,8 +25,10 @@ def entries(text):
 @pytest.mark.parametrize("path", LESSONS, ids=[p.stem for p in LESSONS])
 def test_lesson_ends_with_takeaways_mistakes_and_further_reading(path):
     cells = markdown(path)
-    order = [next((k for k, s in enumerate(cells) if re.search(rf"^## {h}", s, re.M)), None)
-             for h in ("Key takeaways", "Common mistakes", "Further reading")]
+    order = [
+        next((k for k, s in enumerate(cells) if re.search(rf"^## {h}", s, re.M)), None)
+        for h in ("Key takeaways", "Common mistakes", "Further reading")
+    ]
     assert None not in order, f"{path.name}: missing one of the closing sections {order}"
     assert order == sorted(order) and order[2] == len(cells) - 1, f"{path.name}: closing sections out of order"
     sources = entries(cells[-1])
@@ -37,6 +40,8 @@ def test_lesson_ends_with_takeaways_mistakes_and_further_reading(path):
 
 
 def test_the_pattern_refuses_a_bare_reference():
-    assert SOURCE.match("- Robbins and Monro (1951), \"A Stochastic Approximation Method\": the two conditions on a step.")
-    assert not SOURCE.match("- Robbins and Monro, \"A Stochastic Approximation Method\", 1951.")
-    assert not SOURCE.match("- Robbins and Monro (1951), \"A Stochastic Approximation Method\"")
+    assert SOURCE.match(
+        '- Robbins and Monro (1951), "A Stochastic Approximation Method": the two conditions on a step.'
+    )
+    assert not SOURCE.match('- Robbins and Monro, "A Stochastic Approximation Method", 1951.')
+    assert not SOURCE.match('- Robbins and Monro (1951), "A Stochastic Approximation Method"')

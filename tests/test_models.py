@@ -1,8 +1,10 @@
 """Every analytic gradient against finite differences, and the mean of per-example
 gradients against the matrix-form full gradient."""
+
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import sgdcourse as sc
 from sgdcourse.gradcheck import numerical_grad
@@ -113,3 +115,26 @@ def test_bad_theta_and_idx_are_rejected_by_name():
         model.grad(np.ones(2), idx=[5])
     with pytest.raises(ValueError, match="idx"):
         model.grad(np.ones(2), idx=[])
+
+
+def newton_minimiser(X, y, iterations=30):
+    """The logistic minimiser by Newton's method, written from the formulas (not the library):
+    w <- w - H^-1 g with g = X^T (p - y) / N and H = X^T diag(p (1 - p)) X / N."""
+    w = np.zeros(X.shape[1])
+    for _ in range(iterations):
+        p = 1 / (1 + np.exp(-X @ w))
+        w = w - np.linalg.solve(X.T @ (X * (p * (1 - p))[:, None]) / len(y), X.T @ (p - y) / len(y))
+    return w
+
+
+def test_logistic_minimiser_is_the_minimum_newton_finds():
+    X, y, _ = sc.make_logistic(200, 2, np.random.default_rng(4), w=np.array([1.5, -1.0, 0.3]), intercept=True)
+    model = sc.Logistic(X, y)
+    w_star = model.minimiser()
+    np.testing.assert_allclose(w_star, newton_minimiser(X, y), atol=1e-7)
+    assert np.linalg.norm(model.grad(w_star)) < 1e-8
+    # the same iterates as the driver's full-batch GD with the step 1 / (lambda_max(X^T X) / (4 N))
+    eta = 1 / (np.linalg.eigvalsh(X.T @ X / len(y)).max() / 4)
+    np.testing.assert_array_equal(model.minimiser(steps=50), sc.sgd(model, np.zeros(3), eta, m=len(y), steps=50).theta)
+    with pytest.raises(ValueError, match="steps"):
+        model.minimiser(steps=0)

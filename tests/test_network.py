@@ -1,8 +1,10 @@
 """The MLP's backprop against finite differences and against hand formulas, its use by the
 unchanged SGD driver, and the make_moons generator."""
+
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import sgdcourse as sc
 from sgdcourse.data import make_moons
@@ -22,17 +24,31 @@ hiddens = st.lists(st.integers(1, 6), min_size=0, max_size=3).map(tuple)
 
 
 @settings(max_examples=40, deadline=None)
-@given(n=st.integers(1, 12), d=st.integers(1, 4), hidden=hiddens, activation=st.sampled_from(["tanh", "relu"]),
-       scale=st.sampled_from([0.5, 1.0, 2.0]), seed=st.integers(0, 2**32 - 2))
+@given(
+    n=st.integers(1, 12),
+    d=st.integers(1, 4),
+    hidden=hiddens,
+    activation=st.sampled_from(["tanh", "relu"]),
+    scale=st.sampled_from([0.5, 1.0, 2.0]),
+    seed=st.integers(0, 2**32 - 2),
+)
 def test_backprop_matches_finite_differences(n, d, hidden, activation, scale, seed):
     model, theta = random_net(n, d, hidden, activation, seed, scale)
-    np.testing.assert_allclose(model.per_example_grads(theta), numerical_grad(model.losses, theta), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        model.per_example_grads(theta), numerical_grad(model.losses, theta), rtol=1e-5, atol=1e-6
+    )
     np.testing.assert_allclose(model.grad(theta), numerical_grad(model.loss, theta), rtol=1e-5, atol=1e-6)
 
 
 @settings(max_examples=40, deadline=None)
-@given(n=st.integers(1, 20), d=st.integers(1, 4), hidden=hiddens, activation=st.sampled_from(["tanh", "relu"]),
-       seed=st.integers(0, 2**32 - 2), data=st.data())
+@given(
+    n=st.integers(1, 20),
+    d=st.integers(1, 4),
+    hidden=hiddens,
+    activation=st.sampled_from(["tanh", "relu"]),
+    seed=st.integers(0, 2**32 - 2),
+    data=st.data(),
+)
 def test_mean_of_per_example_gradients_is_the_batch_gradient(n, d, hidden, activation, seed, data):
     model, theta = random_net(n, d, hidden, activation, seed)
     idx = np.array(data.draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=8)))
@@ -109,7 +125,9 @@ def test_the_checks_catch_a_flipped_sign_and_a_dropped_one_over_m():
         theta = broken.init(np.random.default_rng(1))
         idx = np.arange(8)
         assert not check_model(broken, theta, idx).ok
-        assert not np.allclose(broken.grad(theta, idx), numerical_grad(lambda th: broken.loss(th, idx), theta), atol=1e-6)
+        assert not np.allclose(
+            broken.grad(theta, idx), numerical_grad(lambda th: broken.loss(th, idx), theta), atol=1e-6
+        )
     summed = SummedBatch(X, y, hidden=(5,))
     theta = summed.init(np.random.default_rng(1))
     assert not np.allclose(summed.per_example_grads(theta).mean(axis=0), summed.grad(theta))
@@ -126,16 +144,16 @@ def test_relu_derivative_at_exactly_zero_is_zero():
     X = np.vstack([np.zeros((1, 2)), rng.standard_normal((7, 2))])
     y = np.array([1.0, 0, 1, 0, 1, 0, 1, 0])
     net = MLP(X, y, hidden=(6,), activation="relu")
-    theta = net.init(rng)                                   # biases are 0: Z_1 of row 0 is exactly 0
+    theta = net.init(rng)  # biases are 0: Z_1 of row 0 is exactly 0
     assert not net.unpack(theta)[0][1].any()
     (W1, b1), (W2, b2) = net.unpack(theta)
     row = net.per_example_grads(theta, np.array([0]))[0]
     (gW1, gb1), (gW2, gb2) = net.unpack(row)
-    p = sc.sigmoid(b2[0])                                   # A_1 = relu(0) = 0, so z = b_2
-    np.testing.assert_array_equal(gb1, np.zeros(6))         # relu'(0) = 0 stops the signal at layer 1
+    p = sc.sigmoid(b2[0])  # A_1 = relu(0) = 0, so z = b_2
+    np.testing.assert_array_equal(gb1, np.zeros(6))  # relu'(0) = 0 stops the signal at layer 1
     np.testing.assert_allclose(gb2, [p - y[0]])
     batch = np.arange(8)
-    expected = np.zeros(6)                                  # b_1's batch gradient from the other rows only
+    expected = np.zeros(6)  # b_1's batch gradient from the other rows only
     for i in batch[1:]:
         Z = X[i] @ W1.T + b1
         D2 = sc.sigmoid(np.maximum(Z, 0) @ W2[0] + b2[0]) - y[i]

@@ -5,6 +5,7 @@ under their own Notation heading. The banned spellings below are the double mean
 had before (each with the meaning it now uses instead); a lesson or exercise that reintroduces one
 fails here.
 """
+
 import json
 import re
 from pathlib import Path
@@ -58,9 +59,15 @@ def test_no_symbol_with_two_meanings(pattern, reason):
 
 
 def test_the_banned_patterns_catch_the_old_spellings():
-    old = {r"\\mathbb\{R\}\^p\b": r"$x_i \in \mathbb{R}^p$", r"\\hat g_m\b": r"$\hat g_m$",
-           r"\$[sS]_t\$|\bs_\{t": r"$s_t = \beta_2 s_{t-1}$", r"\(t \+ 1\)/w\b|\$w\$ warmup": r"$\eta_0 (t + 1)/w$",
-           r"covariance \$c\$": r"The covariance $c$ of", r"\\pi_\\phi": r"$\pi_\phi(a)$",
-           r"-d_s\\,|depth \$d_f\$": r"f(u) = -d_s\, e", r"\\times p\b": r"the $N \times p$ matrix $X$"}
+    old = {
+        r"\\mathbb\{R\}\^p\b": r"$x_i \in \mathbb{R}^p$",
+        r"\\hat g_m\b": r"$\hat g_m$",
+        r"\$[sS]_t\$|\bs_\{t": r"$s_t = \beta_2 s_{t-1}$",
+        r"\(t \+ 1\)/w\b|\$w\$ warmup": r"$\eta_0 (t + 1)/w$",
+        r"covariance \$c\$": r"The covariance $c$ of",
+        r"\\pi_\\phi": r"$\pi_\phi(a)$",
+        r"-d_s\\,|depth \$d_f\$": r"f(u) = -d_s\, e",
+        r"\\times p\b": r"the $N \times p$ matrix $X$",
+    }
     for pattern, text in old.items():
         assert re.search(pattern, text), pattern

@@ -1,10 +1,12 @@
 """The explorers' PNG encoder against Pillow's decoder (the reference): every pixel back."""
+
 import io
 import zlib
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from PIL import Image
 
@@ -18,8 +20,10 @@ def decode(png):
 
 
 @settings(max_examples=60, deadline=None)
-@given(pixels=arrays(np.uint8, st.tuples(st.integers(1, 40), st.integers(1, 40), st.sampled_from([3, 4]))),
-       level=st.integers(0, 9))
+@given(
+    pixels=arrays(np.uint8, st.tuples(st.integers(1, 40), st.integers(1, 40), st.sampled_from([3, 4]))),
+    level=st.integers(0, 9),
+)
 def test_decodes_to_the_same_rgb_pixels(pixels, level):
     image = decode(encode_rgb(pixels, level))
     assert image.mode == "RGB" and image.size == (pixels.shape[1], pixels.shape[0])
@@ -44,12 +48,15 @@ def test_the_file_layout_is_signature_ihdr_idat_iend():
     assert rows == (b"\x00" + b"\xff" * 9) * 2  # filter byte 0, then R G B per pixel
 
 
-@pytest.mark.parametrize("bad, match", [
-    (np.zeros((4, 4), np.uint8), "pixels must be"),
-    (np.zeros((4, 4, 2), np.uint8), "pixels must be"),
-    (np.zeros((4, 4, 3), np.float64), "pixels must be"),
-    (np.zeros((0, 4, 3), np.uint8), "pixels must be"),
-])
+@pytest.mark.parametrize(
+    "bad, match",
+    [
+        (np.zeros((4, 4), np.uint8), "pixels must be"),
+        (np.zeros((4, 4, 2), np.uint8), "pixels must be"),
+        (np.zeros((4, 4, 3), np.float64), "pixels must be"),
+        (np.zeros((0, 4, 3), np.uint8), "pixels must be"),
+    ],
+)
 def test_bad_pixels_are_named(bad, match):
     with pytest.raises(ValueError, match=match):
         encode_rgb(bad)

@@ -1,5 +1,6 @@
 """The learner's entry points: hint shows itself whenever it counts, unknown ids and lessons get
 feedback (never a traceback), and the facade keeps the notebooks' import line working."""
+
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
@@ -11,7 +12,17 @@ from sgdcourse.problems import BANK, LESSONS, get, select
 def test_the_notebooks_import_line():
     from sgdcourse.practice import check, hint, problems, show  # noqa: F401 - the line every notebook runs
     from sgdcourse.problems import lesson02
+
     assert check("02-worked-step", float(lesson02.W[3])).ok
+
+
+def test_the_facade_hands_the_checker_the_installed_bank():
+    """practice is the one place that wires the installed bank in; it keeps no history names."""
+    from sgdcourse import problems
+
+    assert practice.BANK is problems.BANK and practice.DEFAULT_HINTS.bank is problems.BANK
+    assert practice.Hints().bank is problems.BANK and not hasattr(practice, "bank")
+    assert set(practice.__all__) >= {"check", "hint", "show", "problems"} and "bank" not in practice.__all__
 
 
 def test_hints_progress_then_run_out(capsys):
@@ -77,6 +88,6 @@ def test_show_and_problems():
     listing = practice.problems(lesson=4)
     assert listing.ids == tuple(p.id for p in select(4)) and "04-sd-batch" in repr(listing)
     assert "<table" in listing._repr_html_() and len(practice.problems()) == len(BANK)
-    for lesson in (8, 0, "2", True):
+    for lesson in (max(LESSONS) + 1, 0, "2", True):  # the first lesson not written yet, and odd types
         note = practice.problems(lesson=lesson)
         assert str(note).startswith("No such lesson") and f"numbered {LESSONS[0]} to {LESSONS[-1]}" in str(note)

@@ -1,18 +1,17 @@
-"""The problem bank through the public practice API: every problem, every mistake, the seed's numbers."""
-import itertools
-from fractions import Fraction
+"""The problem bank as a whole: every problem, every mistake, its fields against its statement, and
+the checker through the public practice API. Each lesson's own numbers: tests/test_problems_NN_MM.py."""
+
+import re
 
 import numpy as np
 import pytest
 import sympy as sp
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from sgdcourse import practice
-from sgdcourse.checking import LETTERS, STATUSES
-from sgdcourse.models import Logistic
-from sgdcourse.problems import BANK, KINDS, Problem, get, select
-from sgdcourse.problems import lesson03, lesson04
+from sgdcourse.checking import LETTERS, STATUSES, Result
+from sgdcourse.checking.answers import check
+from sgdcourse.checking.engines import ENGINES
+from sgdcourse.problems import BANK, KINDS, Bank, Problem, get, select
 
 ALL = list(BANK.values())
 IDS = [p.id for p in ALL]
@@ -21,6 +20,7 @@ MISTAKES = [(p, m) for p in ALL for m in p.mistakes]
 
 # ---- the bank as a whole --------------------------------------------------------------------
 
+
 def test_bank_covers_lessons_and_kinds():
     assert len(select()) >= 12 and {p.kind for p in ALL} == set(KINDS)
     for lesson in (1, 2, 3, 4):
@@ -28,8 +28,15 @@ def test_bank_covers_lessons_and_kinds():
     for p in ALL:
         assert p.statement and p.hints and p.points >= 1 and p.id.startswith(f"0{p.lesson}-")
     names = {m.name for _, m in MISTAKES}
-    assert {"sign", "sum-not-mean", "sigma-not-variance", "variance-not-sigma", "full-batch",
-            "step-too-many", "step-too-few"} <= names
+    assert {
+        "sign",
+        "sum-not-mean",
+        "sigma-not-variance",
+        "variance-not-sigma",
+        "full-batch",
+        "step-too-many",
+        "step-too-few",
+    } <= names
 
 
 def test_problem_validates_its_fields():
@@ -39,9 +46,115 @@ def test_problem_validates_its_fields():
         Problem(id="02-x", lesson=3, kind="number", statement="s", answer=1)
     with pytest.raises(ValueError, match="kind"):
         Problem(id="02-x", lesson=2, kind="essay", statement="s", answer=1)
+    for counts in ((1,), (3, 3), (2.0,), (True,), tuple(range(2, 12))):
+        with pytest.raises(ValueError, match="counts"):
+            Problem(id="02-x", lesson=2, kind="number", statement="s", answer=1, counts=counts)
+    with pytest.raises(ValueError, match="dtype"):
+        Problem(id="02-x", lesson=2, kind="number", statement="s", answer=1, dtype="float64")
+    with pytest.raises(ValueError, match="dtype"):
+        Problem(
+            id="02-x",
+            lesson=2,
+            kind="function",
+            statement="s",
+            answer=abs,
+            cases=lambda rng: [{"x": 1.0}],
+            signature="f(x)",
+            dtype="float32",
+        )
+
+
+def test_the_kinds_are_the_engines():
+    """The bank accepts exactly the kinds the checker has an engine for (one registry)."""
+    assert KINDS == tuple(ENGINES) == ("number", "expression", "function", "choice")
+
+
+# ---- the fields the checker reads, against the statement it never reads -----------------------------
+
+WORDS = {w: n for n, w in enumerate("two three four five six seven eight nine ten eleven twelve".split(), 2)}
+COUNT = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?!\d|\.\d)|(?<![\w.])\d+(?!\d|\.\d)|\b(?:" + "|".join(WORDS) + r")\b")
+
+
+def stated_counts(statement):
+    """The whole numbers >= 2 a statement gives: in digits (60,000 with its thousands comma), not part
+    of a decimal (0.15) or of a name (theta_1, w0), or as the words two to twelve."""
+    found = []
+    for token in COUNT.findall(statement.lower()):
+        n = WORDS[token] if token in WORDS else int(token.replace(",", ""))
+        if n >= 2 and n not in found:
+            found.append(n)
+    return set(found)
+
+
+def test_stated_counts_reads_digits_words_and_nothing_else():
+    assert stated_counts("A data set has N = 60,000 examples; mini-batches of m = 100.") == {60000, 100}
+    assert stated_counts("the two examples (1, 3) and (2, 1), with l_i = (1/2)(w x_i - y_i)^2") == {2, 3}
+    assert stated_counts("eta = 0.15, theta_1 = 1, w0 = 0, lambda_2 = 7.5, e3") == set()
+    assert stated_counts("curvature lambda = 10. It converges") == {10}  # a full stop is not a decimal point
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_counts_are_the_whole_numbers_the_statement_gives(pid):
+    """Problem.counts (what the number slips try) says in data what the statement says in words:
+    a count the statement gives and the problem does not declare fails, and the other way round."""
+    p = BANK[pid]
+    stated = stated_counts(p.statement)
+    assert not stated - set(p.counts), f"{pid}: the statement gives {sorted(stated - set(p.counts))}, counts lacks them"
+    assert not set(p.counts) - stated, f"{pid}: counts has {sorted(set(p.counts) - stated)}, the statement does not"
+
+
+def _probe(**fields):
+    """A one-problem bank (lesson 2) for a problem made here, and the problem."""
+    p = Problem(id="02-probe", lesson=2, **fields)
+    return Bank([p], (2,)), p
+
+
+def test_the_slips_try_the_declared_counts_not_the_statements_numbers():
+    """1/3 answered where the mean over N = 3 is 1/2, i.e. divided by N where N - 1 belongs. The
+    statement's wording never matters: only counts names the slip."""
+    for statement, counts, named in [
+        ("N = 3 examples.", (3,), True),
+        ("N = 3 examples.", (), False),
+        ("N examples.", (3,), True),
+    ]:
+        bank, p = _probe(kind="number", statement=statement, answer=0.5, counts=counts)
+        r = check(p.id, 1 / 3, bank=bank)
+        assert r.status == "incorrect" and (r.mistake == "divisor-plus-one") == named, (statement, counts, r)
+
+
+def test_dtype_reaches_the_function_engine():
+    """float32 results pass at float32 precision, unless the problem's dtype asks for float64."""
+    cases = lambda rng: [{"x": 1.0}, {"x": 2.0}]  # noqa: E731
+    answer = lambda x: np.float32(x / 3 + 3e-6)  # noqa: E731 - off by 3e-6: within float32's tolerance only
+    for dtype, status, said in [
+        (None, "correct", "compared at float32 precision"),
+        ("float64", "incorrect", "asks for float64"),
+    ]:
+        bank, p = _probe(
+            kind="function",
+            statement="Write f(x) = x / 3.",
+            answer=lambda x: x / 3,
+            cases=cases,
+            signature="f(x) -> float",
+            dtype=dtype,
+        )
+        r = check(p.id, answer, bank=bank)
+        assert r.status == status and said in r.feedback, r
+        assert ("Its results must be float64." in p.answer_format()) == (dtype == "float64")
+
+
+def test_the_checker_dispatches_on_the_registry(monkeypatch):
+    """answers.check runs ENGINES[problem.kind]: replace one engine and that one runs."""
+    seen = []
+    monkeypatch.setitem(
+        ENGINES, "choice", lambda problem, answer, timeout: seen.append(answer) or Result("correct", "stub")
+    )
+    r = practice.check("04-quadruple", "z")
+    assert seen == ["z"] and (r.status, r.feedback, r.problem_id) == ("correct", "stub", "04-quadruple")
 
 
 # ---- every problem: reference right, each mistake recognised, placeholder unanswered ----------
+
 
 @pytest.mark.parametrize("pid", IDS)
 def test_reference_answer_is_correct(pid):
@@ -73,7 +186,9 @@ def _other_wrong(p):
         return 7 * p.answer / 3 + 1
     if p.kind == "function":
         return lambda *args: np.asarray(p.answer(*args)) + 11
-    return next((c for c in LETTERS[: len(p.options)] if c != p.answer and c not in {m.value for m in p.mistakes}), None)
+    return next(
+        (c for c in LETTERS[: len(p.options)] if c != p.answer and c not in {m.value for m in p.mistakes}), None
+    )
 
 
 @pytest.mark.parametrize("pid", IDS)
@@ -93,101 +208,42 @@ def test_check_never_raises(pid):
 
         def __float__(self):
             raise RuntimeError("no")
-    for answer in (None, Evil(), object(), float("nan"), "(((", [1, "a"], {"a": 1}, b"0.3", sp.Matrix([1, 2]),
-                   lambda *a: 1 / 0, int, np.array(["x"])):
+
+    for answer in (
+        None,
+        Evil(),
+        object(),
+        float("nan"),
+        "(((",
+        [1, "a"],
+        {"a": 1},
+        b"0.3",
+        sp.Matrix([1, 2]),
+        lambda *a: 1 / 0,
+        int,
+        np.array(["x"]),
+    ):
         assert practice.check(pid, answer).status in STATUSES
-
-
-# ---- the seed's practice problems and the worked example -----------------------------------
-
-def test_worked_example_numbers():
-    # the exercise's fresh data (1, 3), (2, 1), eta = 0.1, w0 = 0, examples 1, 2, 1, worked by hand:
-    # g0 = -3, w1 = 0.3; g1 = (0.6 - 1) 2 = -0.8, w2 = 0.38; g2 = 0.38 - 3 = -2.62, w3 = 0.642;
-    # at w = 0.4 the terms are -2.6 and -0.4, mean -1.5, so a full-batch step lands on 0.55.
-    expect = {"02-worked-step": Fraction(321, 500), "02-worked-w2": Fraction(19, 50), "02-sgd-gradient": Fraction(-4, 5),
-              "02-full-gradient": Fraction(-3, 2), "02-full-step": Fraction(11, 20), "01-gd-step": Fraction(1, 10)}
-    for pid, value in expect.items():
-        assert get(pid).answer == value
-    w2 = get("02-worked-w2")
-    assert {m.name: m.value for m in w2.mistakes}["step-too-many"] == Fraction(321, 500)
-    assert {m.name: m.value for m in w2.mistakes}["step-too-few"] == Fraction(3, 10)
-
-
-def test_seed_practice_problems():
-    assert get("03-batch-gradient").answer == Fraction(-5, 2)
-    for answer in ("5*eta/2", "2.5*eta", "5 eta / 2", sp.Rational(5, 2) * sp.Symbol("eta")):
-        assert practice.check("03-batch-update", answer).ok
-    assert practice.check("03-batch-update", "-5*eta/2").mistake == "sign"
-    for answer in ("sigma**2/m", "sigma*sigma/m", "sigma^2/m", sp.Symbol("sigma") ** 2 / sp.Symbol("m")):
-        assert practice.check("04-var-batch", answer).ok
-    assert get("04-sd-batch").answer == (4, 2, 1)
-    assert practice.check("04-sd-batch", [16, 4, 1]).mistake == "variance-not-sigma"
-    for answer in ("Sum(g[k], (k, 1, N))/N", "(1/N)*Sum(g[i], (i, 1, N))", "Sum(g[k]/N, (k, 1, N))"):
-        assert practice.check("02-unbiased", answer).ok
-    assert practice.check("02-unbiased", "Sum(g[k], (k, 1, N))").mistake == "sum-not-mean"
-    assert practice.check("02-unbiased", "g[1]").status == "incorrect"
-
-
-@pytest.mark.parametrize("answer", [0.642, Fraction(321, 500), sp.Rational(321, 500), np.float64(0.642), np.array(0.642)])
-def test_equivalent_numbers(answer):
-    assert practice.check("02-worked-step", answer).ok
-
-
-def test_logistic_derivative_is_p_minus_y_times_x():
-    for answer in ("(sigmoid(w*x) - y)*x", "(1/(1 + exp(-w x)) - y) x", "x*(exp(w*x)/(1 + exp(w*x)) - y)"):
-        assert practice.check("03-logistic-derivative", answer).ok
-
-
-def test_without_replacement_factor_by_enumeration():
-    """Var of the mean of m distinct draws, over all C(N, m) batches, is sigma^2/m (N-m)/(N-1)."""
-    g = [Fraction(v) for v in (3, -1, 4, 1, -5, 9)]
-    n = len(g)
-    mean = sum(g) / n
-    var = sum((v - mean) ** 2 for v in g) / n
-    for m in range(1, n + 1):
-        means = [sum(b) / m for b in itertools.combinations(g, m)]
-        measured = sum((v - mean) ** 2 for v in means) / len(means)
-        formula = lesson04.WITHOUT.subs({lesson04.sigma: sp.sqrt(sp.Rational(var.numerator, var.denominator)),
-                                         lesson04.m: m, lesson04.N: n})
-        assert measured == Fraction(str(formula))
-
-
-def test_average_over_all_batches_is_the_full_gradient():
-    """Supports answer (a) of 03-unbiased-batches on lesson 3's small logistic data set."""
-    model = Logistic(lesson03.LX, lesson03.LY)
-    w = np.array([0.7])
-    batches = list(itertools.combinations(range(3), 2))
-    average = sum(model.grad(w, list(b)) for b in batches) / len(batches)
-    assert np.allclose(average, model.grad(w)) and get("03-unbiased-batches").answer == "a"
-
-
-@settings(max_examples=100, deadline=None)
-@given(st.floats(-0.99, 0.99), st.floats(2e-6, 100))
-def test_tolerance_property_on_a_bank_problem(u, d):
-    assert practice.check("02-worked-step", 0.642 + u * 1e-6).ok
-    assert practice.check("02-worked-step", 0.642 + d).status == "incorrect"
-
-
-@settings(max_examples=25, deadline=None)
-@given(st.fractions(min_value=-9, max_value=9, max_denominator=9).filter(lambda c: c not in (0, 1)))
-def test_rescaled_variance_is_not_accepted(c):
-    assert practice.check("04-var-batch", sp.Rational(c.numerator, c.denominator) * get("04-var-batch").answer).status == "incorrect"
 
 
 # ---- bad inputs through check() ---------------------------------------------------------------
 
-@pytest.mark.parametrize("pid, answer, status, reason", [
-    ("02-worked-step", float("nan"), "unreadable", "not a finite number"),
-    ("02-worked-step", float("inf"), "unreadable", "not a finite number"),
-    ("02-worked-step", [0.642], "unreadable", "one number was asked"),
-    ("04-var-batch", "sigma**2/(m", "unreadable", "could not parse"),
-    ("04-var-batch", "s^2/m", "unreadable", "uses s"),
-    ("02-per-example-grad", lambda w, x, y: 1 / 0, "incorrect", "ZeroDivisionError"),
-    ("01-steepest-direction", 2, "unreadable", "letter"),
-    ("02-worked-stepp", 0.642, "unreadable", "Did you mean '02-worked-step'"),
-    (None, 0.642, "unreadable", "no problem None"),
-    ("02-worked-step", 0.642, "correct", "right"),
-])
+
+@pytest.mark.parametrize(
+    "pid, answer, status, reason",
+    [
+        ("02-worked-step", float("nan"), "unreadable", "not a finite number"),
+        ("02-worked-step", float("inf"), "unreadable", "not a finite number"),
+        ("02-worked-step", [0.642], "unreadable", "one number was asked"),
+        ("04-var-batch", "sigma**2/(m", "unreadable", "could not parse"),
+        ("04-var-batch", "s^2/m", "unreadable", "uses s"),
+        ("02-per-example-grad", lambda w, x, y: 1 / 0, "incorrect", "ZeroDivisionError"),
+        ("01-steepest-direction", 2, "unreadable", "letter"),
+        ("02-worked-stepp", 0.642, "unreadable", "Did you mean '02-worked-step'"),
+        (None, 0.642, "unreadable", "no problem None"),
+        ("02-worked-step", 0.642, "correct", "right"),
+    ],
+)
 def test_bad_inputs(pid, answer, status, reason):
     r = practice.check(pid, answer)
     assert r.status == status and reason in str(r)
@@ -202,6 +258,7 @@ def test_looping_answer_is_stopped():
     def forever(w, x, y, eta):
         while True:
             pass
+
     r = practice.check("02-sgd-step", forever, timeout=0.5)
     assert r.status == "incorrect" and "Stopped after 0.5 s" in r.feedback
 
@@ -209,6 +266,7 @@ def test_looping_answer_is_stopped():
 def test_function_problem_reports_first_failing_case():
     def no_mean(w, X, y):  # the 1/m is dropped
         return X.T @ (1 / (1 + np.exp(-(X @ w))) - y)
+
     p = get("03-minibatch-grad")
     cases = p.cases(np.random.default_rng(p.seed))
     first = next(k for k, c in enumerate(cases) if len(c["y"]) > 1)
@@ -222,6 +280,8 @@ def test_unanswered_function_body():
     def batch_mean(G, idx):
         """Mean of the batch rows."""
         ...
+
     assert practice.check("04-batch-mean", batch_mean).status == "unanswered"
+
 
 # hint, show and problems: tests/test_practice.py

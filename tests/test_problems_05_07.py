@@ -1,6 +1,7 @@
 """Lessons 05-07 in the bank: the reference answers agree with simulations, the library and finite
 differences, and typical ways of writing them are accepted. (Every problem's reference, mistakes and
 placeholder are already covered for the whole bank by tests/test_problems.py.)"""
+
 from fractions import Fraction
 
 import numpy as np
@@ -24,12 +25,13 @@ def test_lessons_have_enough_problems_of_every_kind():
 
 # ---- lesson 05 ------------------------------------------------------------------------------------
 
+
 def test_threshold_separates_convergence_from_divergence_on_the_bowl():
     eta_max = float(get("05-threshold").answer)
     bowl = sc.QuadraticBowl([float(c) for c in L5.CURVATURES])
     assert not sc.sgd(bowl, np.ones(2), 0.98 * eta_max, steps=2000).diverged
     assert sc.sgd(bowl, np.ones(2), 1.02 * eta_max, steps=2000).diverged
-    assert sc.sgd(bowl, np.ones(2), 2 / float(L5.LAM_MIN) * 0.9, steps=2000).diverged   # the flat-axis bound fails
+    assert sc.sgd(bowl, np.ones(2), 2 / float(L5.LAM_MIN) * 0.9, steps=2000).diverged  # the flat-axis bound fails
 
 
 def test_error_after_t_matches_a_run():
@@ -51,12 +53,22 @@ def test_crawl_count_and_regime_by_simulation():
     assert get("05-regime").answer == "b"
 
 
-@pytest.mark.parametrize("eta, lam, s2", [(Fraction(1, 10), Fraction(3), Fraction(4)),
-                                          (Fraction(1, 2), Fraction(1), Fraction(1)),
-                                          (Fraction(3, 2), Fraction(1, 2), Fraction(9))])
+@pytest.mark.parametrize(
+    "eta, lam, s2",
+    [
+        (Fraction(1, 10), Fraction(3), Fraction(4)),
+        (Fraction(1, 2), Fraction(1), Fraction(1)),
+        (Fraction(3, 2), Fraction(1, 2), Fraction(9)),
+    ],
+)
 def test_noise_ball_is_the_library_closed_form(eta, lam, s2):
-    value = get("05-noise-ball").answer.subs({L5.eta: sp.Rational(eta.numerator, eta.denominator),
-                                             L5.lam: sp.Rational(lam.numerator, lam.denominator), L5.s: sp.sqrt(s2)})
+    value = get("05-noise-ball").answer.subs(
+        {
+            L5.eta: sp.Rational(eta.numerator, eta.denominator),
+            L5.lam: sp.Rational(lam.numerator, lam.denominator),
+            L5.s: sp.sqrt(s2),
+        }
+    )
     assert Fraction(str(sp.nsimplify(value))) == dynamics.noise_ball_variance(eta, lam, s2)
 
 
@@ -67,11 +79,18 @@ def test_schedule_values_follow_the_stated_formula():
     assert (a, b) == tuple(schedules.warmup_cosine(np.array([4, 85]), L5.ETA0, L5.WARMUP, L5.TOTAL))
 
 
-@pytest.mark.parametrize("pid, answer", [
-    ("05-threshold", 0.2), ("05-error-after-t", "e0*(1 - eta*lam)^t"), ("05-error-after-t", "(1-eta lam)**t e0"),
-    ("05-noise-ball", "eta*s**2/(lam*(2 - eta*lam))"), ("05-noise-ball", "eta s^2 / (2 lam - eta lam^2)"),
-    ("05-warmup-cosine", [0.25, 0.0732233047]), ("05-warmup-cosine", np.array([0.25, 0.0732233047])),
-])
+@pytest.mark.parametrize(
+    "pid, answer",
+    [
+        ("05-threshold", 0.2),
+        ("05-error-after-t", "e0*(1 - eta*lam)^t"),
+        ("05-error-after-t", "(1-eta lam)**t e0"),
+        ("05-noise-ball", "eta*s**2/(lam*(2 - eta*lam))"),
+        ("05-noise-ball", "eta s^2 / (2 lam - eta lam^2)"),
+        ("05-warmup-cosine", [0.25, 0.0732233047]),
+        ("05-warmup-cosine", np.array([0.25, 0.0732233047])),
+    ],
+)
 def test_lesson05_answers_in_other_forms(pid, answer):
     assert practice.check(pid, answer).ok
 
@@ -83,6 +102,7 @@ def test_lambda_as_a_name_is_unreadable_with_the_right_symbols():
 
 
 # ---- lesson 06 ------------------------------------------------------------------------------------
+
 
 def test_heavy_ball_by_a_float_loop():
     theta, v = 1.0, 0.0
@@ -126,11 +146,13 @@ def test_momentum_step_learner_forms():
     def momentum_step(theta, v, g, eta, beta):
         v = beta * v + g
         return [theta - eta * v, v]
+
     assert practice.check("06-momentum-step", momentum_step).ok
 
     def swapped(theta, v, g, eta, beta):
         v = beta * v + g
         return v, theta - eta * v
+
     assert practice.check("06-momentum-step", swapped).status == "incorrect"
 
 
@@ -140,11 +162,13 @@ def test_newton_lands_on_the_minimum():
 
 # ---- lesson 07 ------------------------------------------------------------------------------------
 
+
 def test_backprop_matches_finite_differences():
     x, y = float(L7.NET["x"]), float(L7.NET["y"])
 
     def loss(p):
         return 0.5 * (p[1] * max(p[0] * x, 0.0) - y) ** 2
+
     numeric = numerical_grad(loss, np.array([float(L7.NET["w"]), float(L7.NET["v"])]))
     assert np.allclose(numeric, [float(g) for g in get("07-backprop").answer], atol=1e-6)
 
@@ -163,6 +187,7 @@ def test_output_grad_matches_finite_differences_of_the_batch_loss():
 
     def batch_loss(zz):
         return np.mean(np.logaddexp(0.0, zz) - y * zz)
+
     assert np.allclose(L7.output_grad(z, y), numerical_grad(batch_loss, z), atol=1e-8)
 
 

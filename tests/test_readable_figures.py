@@ -6,10 +6,12 @@ import ipywidgets as W
 import numpy as np
 from matplotlib.text import Text
 
+from helpers import BUILDERS
 from sgdcourse.explorers import base
-from test_explorer_contract import BUILDERS, explorer  # noqa: F401  (explorer: the fixture, every explorer built without warnings)
 
-BODY_TEXT_PX = 14          # JupyterLab's body text (--jp-content-font-size1)
+# `explorer` (tests/conftest.py): every explorer of BUILDERS in turn, built without warnings
+
+BODY_TEXT_PX = 14  # JupyterLab's body text (--jp-content-font-size1)
 
 
 def test_every_visible_text_is_at_least_body_size_on_screen(explorer):
@@ -18,7 +20,7 @@ def test_every_visible_text_is_at_least_body_size_on_screen(explorer):
     px = [t.get_fontsize() * explorer.dpi / 72 for t in explorer.fig.findobj(Text) if t.get_visible() and t.get_text()]
     assert px and min(px) >= BODY_TEXT_PX
     shown = explorer.image.layout.width
-    assert shown == f"{int(explorer.figsize[0] * explorer.dpi)}px"          # shown 1:1, not scaled down
+    assert shown == f"{int(explorer.figsize[0] * explorer.dpi)}px"  # shown 1:1, not scaled down
     assert "font-size" in explorer.readout.value
 
 
@@ -31,7 +33,7 @@ def test_sliders_are_wide_enough_to_aim(explorer):
 def test_a_range_over_decades_gets_a_log_slider():
     ex = BUILDERS["worked"](np.random.default_rng(0))
     eta = ex.controls["eta"]
-    assert isinstance(eta, W.FloatLogSlider) and eta.max - eta.min >= 2         # 0.01 .. 1
+    assert isinstance(eta, W.FloatLogSlider) and eta.max - eta.min >= 2  # 0.01 .. 1
     assert eta.description == "η"
 
 

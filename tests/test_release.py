@@ -1,4 +1,5 @@
 """Exercise notebooks generated from solution notebooks: markers, determinism, --check."""
+
 import json
 import subprocess
 import sys
@@ -28,17 +29,20 @@ GRAD = '''def grad_example(w, x, y):
 def solution_notebook():
     code = new_code_cell(GRAD, execution_count=3)
     code.outputs = [new_output("stream", name="stdout", text="hello\n")]
-    return new_notebook(cells=[
-        new_markdown_cell("# Lesson 2 exercises"),
-        code,
-        new_code_cell('w3 = Fraction(77, 250)  # SOLUTION\ncheck("02-worked-step", w3)', execution_count=4),
-        new_markdown_cell("Why does SGD still work?"),
-        new_markdown_cell("<!-- BEGIN SOLUTION -->"),
-        new_markdown_cell("Because E[g_hat] equals the full gradient."),
-        new_markdown_cell("<!-- END SOLUTION -->"),
-        new_markdown_cell("Keep this.\n<!-- BEGIN SOLUTION -->\nCut this.\n<!-- END SOLUTION -->\nAnd this."),
-        new_code_cell("# BEGIN SOLUTION NO PROMPT\nprint('instructor only')\n# END SOLUTION\nx = 1"),
-    ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    return new_notebook(
+        cells=[
+            new_markdown_cell("# Lesson 2 exercises"),
+            code,
+            new_code_cell('w3 = Fraction(77, 250)  # SOLUTION\ncheck("02-worked-step", w3)', execution_count=4),
+            new_markdown_cell("Why does SGD still work?"),
+            new_markdown_cell("<!-- BEGIN SOLUTION -->"),
+            new_markdown_cell("Because E[g_hat] equals the full gradient."),
+            new_markdown_cell("<!-- END SOLUTION -->"),
+            new_markdown_cell("Keep this.\n<!-- BEGIN SOLUTION -->\nCut this.\n<!-- END SOLUTION -->\nAnd this."),
+            new_code_cell("# BEGIN SOLUTION NO PROMPT\nprint('instructor only')\n# END SOLUTION\nx = 1"),
+        ],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    )
 
 
 @pytest.fixture
@@ -58,8 +62,9 @@ def test_markers_replaced_and_outputs_cleared(repo):
     text = "\n".join(c.source for c in cells)
     assert "SOLUTION" not in text and "Cut this" not in text and "instructor only" not in text
     assert "E[g_hat] equals" not in text and "Keep this.\n\nAnd this." in text
-    assert cells[1].source == ('def grad_example(w, x, y):\n    """d l / dw for l = (1/2)(w x - y)^2."""\n'
-                               "    # your answer here\n    ...")
+    assert cells[1].source == (
+        'def grad_example(w, x, y):\n    """d l / dw for l = (1/2)(w x - y)^2."""\n    # your answer here\n    ...'
+    )
     assert cells[2].source == 'w3 = ...\ncheck("02-worked-step", w3)'
     assert cells[-1].source == "x = 1"
     assert all(c.outputs == [] and c.execution_count is None for c in cells if c.cell_type == "code")
@@ -89,9 +94,20 @@ def test_generating_twice_gives_identical_bytes(repo, capsys):
 
 
 def test_notebook_without_cell_ids_is_still_deterministic(tmp_path):
-    raw = {"cells": [{"cell_type": "code", "source": ["x = 1  # SOLUTION\n", "x"], "metadata": {},
-                      "outputs": [], "execution_count": 1}],
-           "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    raw = {
+        "cells": [
+            {
+                "cell_type": "code",
+                "source": ["x = 1  # SOLUTION\n", "x"],
+                "metadata": {},
+                "outputs": [],
+                "execution_count": 1,
+            }
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
     (tmp_path / "solutions").mkdir()
     (tmp_path / "solutions" / "01_ids.ipynb").write_text(json.dumps(raw))
     a, b = build(tmp_path), build(tmp_path)
@@ -127,26 +143,34 @@ def test_command_line_entry_point(repo):
     assert done.returncode == 0 and "up to date" in done.stdout
 
 
-@pytest.mark.parametrize("source, expected", [
-    ("x = 2  # SOLUTION", "x = ..."),
-    ("    total = a + b # SOLUTION", "    total = ..."),
-    ("a, b = 1, 2  # SOLUTION", "a, b = ..."),
-    ("d['k'] = 3  # SOLUTION", "d['k'] = ..."),
-    ("    return x * 2  # SOLUTION", "    return ..."),
-    ("print(x == 2)  # SOLUTION", "..."),
-    ("x = 2  # not a SOLUTION marker", "x = 2  # not a SOLUTION marker"),
-    ("if True:\n    # BEGIN SOLUTION\n    y = 1\n    # END SOLUTION\nz = 0",
-     "if True:\n    # your answer here\n    ...\nz = 0"),
-])
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        ("x = 2  # SOLUTION", "x = ..."),
+        ("    total = a + b # SOLUTION", "    total = ..."),
+        ("a, b = 1, 2  # SOLUTION", "a, b = ..."),
+        ("d['k'] = 3  # SOLUTION", "d['k'] = ..."),
+        ("    return x * 2  # SOLUTION", "    return ..."),
+        ("print(x == 2)  # SOLUTION", "..."),
+        ("x = 2  # not a SOLUTION marker", "x = 2  # not a SOLUTION marker"),
+        (
+            "if True:\n    # BEGIN SOLUTION\n    y = 1\n    # END SOLUTION\nz = 0",
+            "if True:\n    # your answer here\n    ...\nz = 0",
+        ),
+    ],
+)
 def test_strip_code(source, expected):
     assert strip_code(source) == expected
 
 
-@pytest.mark.parametrize("source, message", [
-    ("# BEGIN SOLUTION\nx = 1", "never closed"),
-    ("x = 1\n# END SOLUTION", "never opened"),
-    ("# BEGIN SOLUTION\n# BEGIN SOLUTION\n# END SOLUTION", "inside"),
-])
+@pytest.mark.parametrize(
+    "source, message",
+    [
+        ("# BEGIN SOLUTION\nx = 1", "never closed"),
+        ("x = 1\n# END SOLUTION", "never opened"),
+        ("# BEGIN SOLUTION\n# BEGIN SOLUTION\n# END SOLUTION", "inside"),
+    ],
+)
 def test_unbalanced_markers_are_errors(source, message):
     with pytest.raises(ReleaseError, match=message):
         strip_code(source, "solutions/01_x.ipynb, code cell 0")
@@ -168,6 +192,9 @@ def test_committed_exercises_are_generated_from_the_solutions():
     from pathlib import Path
 
     root = Path(__file__).resolve().parent.parent
-    done = subprocess.run([sys.executable, "-m", "sgdcourse.authoring", "release", "--check", "--root", str(root)],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "sgdcourse.authoring", "release", "--check", "--root", str(root)],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stdout + done.stderr

@@ -1,11 +1,13 @@
 """The driver: the worked example exactly, GD to the closed form, the momentum
 convention, sampling, divergence and bad input."""
+
 from fractions import Fraction
 
 import numpy as np
 import pytest
 import sympy
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import sgdcourse as sc
 
@@ -117,8 +119,7 @@ def _first_diverged_step_by_step(bowl, theta0, eta, steps, blowup):
 
 
 @settings(max_examples=40, deadline=None)
-@given(rate=st.floats(2.01, 2.2), blowup=st.sampled_from([1e2, 1e6, 1e12, 1e100, 1e300]),
-       steps=st.integers(1, 800))
+@given(rate=st.floats(2.01, 2.2), blowup=st.sampled_from([1e2, 1e6, 1e12, 1e100, 1e300]), steps=st.integers(1, 800))
 def test_the_blockwise_divergence_test_stops_where_a_per_step_test_would(rate, blowup, steps):
     # theta_t = (1 - eta)^t grows by |1 - eta| > 1 a step: the divergence step spans several
     # CHUNKs of 256 steps, and near 1e300 the square in the quick test overflows
@@ -172,6 +173,7 @@ def test_with_replacement_allows_m_above_n():
 # recording: losses on request, compact batches, a preallocated record ------------------------
 class CountingLogistic(sc.Logistic):
     """Logistic that tallies calls of loss() (what the driver must not do while running)."""
+
     calls = 0
 
     def loss(self, theta, idx=None):
@@ -190,10 +192,10 @@ def test_no_loss_is_computed_while_running_and_losses_come_on_request():
     assert model.calls == 0
     expected = [sc.Logistic.loss(model, theta) for theta in tr.thetas]
     model.calls = 0
-    np.testing.assert_array_equal(tr.losses, expected)      # the very numbers of model.loss
+    np.testing.assert_array_equal(tr.losses, expected)  # the very numbers of model.loss
     assert model.calls == tr.steps + 1
     tr.losses
-    assert model.calls == tr.steps + 1                        # evaluated once, then kept
+    assert model.calls == tr.steps + 1  # evaluated once, then kept
     assert sc.sgd(model, np.zeros(3), 0.5, m=10, steps=3, rng=np.random.default_rng(1), track_loss=False).losses is None
 
 
@@ -224,7 +226,7 @@ def test_full_batches_share_one_range_and_shuffled_ones_one_order_array():
     assert all(b is not None and len(b) == model.n for b in gd.batches[:3])
     assert gd.evaluations == 200 * model.n
     tr = sc.sgd(model, np.zeros(3), 0.5, m=32, epochs=3, rng=np.random.default_rng(4))
-    assert tr.batches.order.size == 3 * model.n                     # one permutation per epoch
+    assert tr.batches.order.size == 3 * model.n  # one permutation per epoch
     assert all(np.shares_memory(b, tr.batches.order) for b in tr.batches[:5])
     assert tr.evaluations == 3 * model.n
 
@@ -239,7 +241,7 @@ def test_the_record_is_preallocated_not_stacked():
     tracemalloc.stop()
     record = tr.thetas.nbytes + tr.grads.nbytes + tr.etas.nbytes + tr.batches.nbytes
     assert tr.nbytes == record
-    assert peak <= 1.1 * record        # lists stacked into arrays at the end would need 2x
+    assert peak <= 1.1 * record  # lists stacked into arrays at the end would need 2x
 
 
 def test_same_iterates_as_a_plain_loop_over_the_same_permutations():

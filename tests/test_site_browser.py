@@ -5,12 +5,12 @@ decodes, MathJax typesets every formula without a TeX error, search answers offl
 each kernel-free slider, moved with the keyboard to both ends and a middle value, shows the
 frame and readout that the Python explorer computes for those control values: the lesson
 runs in a kernel next to the browser, and the explorer itself is set to each value.
-Run by make sitetest (after make site); under CI=true a missing browser fails the test.
+Marker site: make sitetest (after make site); when the test is selected, a missing browser fails it.
 """
+
 import base64
 import functools
 import json
-import os
 import shutil
 import statistics
 import threading
@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "build" / "site"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 VIEW = "application/vnd.jupyter.widget-view+json"
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.site
 
 
 def pages():
@@ -50,14 +50,23 @@ def server():
 @pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM:
-        (pytest.fail if os.environ.get("CI") else pytest.skip)("no chromium on PATH (sudo apt-get install chromium)")
+        pytest.fail("no chromium on PATH (sudo apt-get install chromium; .ci/run does)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                              args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                                    "--disable-background-networking", "--disable-component-update",
-                                    "--disable-sync", "--no-first-run"])
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
         yield b
         b.close()
 
@@ -126,8 +135,9 @@ class Lesson:
         from nbclient import NotebookClient
 
         self.nb = nbformat.read(path, as_version=4)
-        self.client = NotebookClient(self.nb, kernel_name="python3", timeout=600,
-                                     resources={"metadata": {"path": str(path.parent)}})
+        self.client = NotebookClient(
+            self.nb, kernel_name="python3", timeout=600, resources={"metadata": {"path": str(path.parent)}}
+        )
         self.ctx = self.client.setup_kernel()
         self.ctx.__enter__()
         self.next = 0
@@ -143,10 +153,13 @@ class Lesson:
 
     def explorer_at(self, model_id, values):
         """(encoded PNG, readout) of that explorer set to `values`, through its public API."""
-        code = (f"import base64, json, sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom website.frames import encode\n"
-                f"from sgdcourse.explorers.base import Explorer\n"
-                f"_e = Explorer.shown_as({model_id!r}); _before = _e.values(); _e.set(**json.loads({json.dumps(values)!r}))\n"
-                f"print(json.dumps([base64.b64encode(encode(_e.shown_png)).decode(), _e.text])); _e.set(**_before)")
+        code = (
+            f"import base64, json, sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom website.frames import encode\n"
+            f"from sgdcourse.explorers.base import Explorer\n"
+            f"_e = Explorer.shown_as({model_id!r}); _before = _e.values()\n"
+            f"_e.set(**json.loads({json.dumps(values)!r}))\n"
+            f"print(json.dumps([base64.b64encode(encode(_e.shown_png)).decode(), _e.text])); _e.set(**_before)"
+        )
         cell = nbformat.v4.new_code_cell(code)
         self.client.execute_cell(cell, self.next)
         text = "".join(o.get("text", "") for o in cell.outputs if o.get("name") == "stdout")
@@ -158,8 +171,9 @@ class Lesson:
         self.ctx.__exit__(None, None, None)
 
 
-LESSONS = sorted(p for folder in ("notebooks", "exercises") for p in (ROOT / folder).glob("*.ipynb")
-                 if f'"{VIEW}"' in p.read_text())
+LESSONS = sorted(
+    p for folder in ("notebooks", "exercises") for p in (ROOT / folder).glob("*.ipynb") if f'"{VIEW}"' in p.read_text()
+)
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: f"{p.parent.name}/{p.stem}")
@@ -167,8 +181,13 @@ def test_sliders_show_the_explorers_own_frames(server, watched, path):
     page = watched.page
     page.goto(server + f"{path.parent.name}/{path.stem}.html", wait_until="load")
     blocks = page.locator(".sgd-frames")
-    stored = [(i, j) for i, c in enumerate(nbformat.read(path, as_version=4).cells) if c.cell_type == "code"
-              for j, o in enumerate(c.get("outputs", [])) if VIEW in o.get("data", {})]
+    stored = [
+        (i, j)
+        for i, c in enumerate(nbformat.read(path, as_version=4).cells)
+        if c.cell_type == "code"
+        for j, o in enumerate(c.get("outputs", []))
+        if VIEW in o.get("data", {})
+    ]
     assert blocks.count() == len(stored) > 0, "one kernel-free control per explorer output"
     page.wait_for_load_state("networkidle")
     opening = {block.locator("img.sgd-frame").get_attribute("src") for block in blocks.all()}
@@ -197,8 +216,14 @@ def test_sliders_show_the_explorers_own_frames(server, watched, path):
                         else:
                             for _ in range(target):
                                 page.keyboard.press("ArrowRight")
-                    index = [int(block.locator(f'[data-control="{i}"]').evaluate(
-                        "e => e.type === 'checkbox' ? (e.checked ? 1 : 0) : Number(e.value)")) for i in range(len(controls))]
+                    index = [
+                        int(
+                            block.locator(f'[data-control="{i}"]').evaluate(
+                                "e => e.type === 'checkbox' ? (e.checked ? 1 : 0) : Number(e.value)"
+                            )
+                        )
+                        for i in range(len(controls))
+                    ]
                     assert index[j] == target
                     k = 0
                     for i, size in zip(index, sizes):

@@ -1,7 +1,8 @@
 """The built site (make site), read as files: every lesson and exercise has its page in
 course order, each page shows one image per figure of its notebook, each explorer's control
 opens on the state the notebook stored, nothing is loaded from another host, and the site
-keeps within the budget the README states (with the README's figures). Run by make sitetest."""
+keeps within the budget the README states (with the README's figures). Marker site: make sitetest."""
+
 import json
 import re
 from pathlib import Path
@@ -9,16 +10,17 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from website import build as site_build
+
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "build" / "site"
 VIEW = "application/vnd.jupyter.widget-view+json"
 IMAGES = ("image/png", "image/jpeg", "image/svg+xml")
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.site
 
-from website import build as site_build
 ORDER = site_build.table_of_contents()
 MB = 1e6
-BUDGET_PAGE_MB, BUDGET_SITE_MB = 10, 40   # the README's budget
+BUDGET_PAGE_MB, BUDGET_SITE_MB = 10, 40  # the README's budget
 
 
 @pytest.fixture(scope="module")
@@ -34,14 +36,14 @@ def html(rel):
 
 
 def body(text):
-    return text.split('<main', 1)[1].split("</main>", 1)[0]
+    return text.split("<main", 1)[1].split("</main>", 1)[0]
 
 
 def test_every_notebook_has_its_page_in_order(report):
     assert list(report["pages"]) == ORDER
     landing = html("index.md")
     links = re.findall(r'href="((?:notebooks|exercises)/\d\d_[\w-]+)\.html"', body(landing))
-    assert list(dict.fromkeys(links)) == [rel[:-len(".ipynb")] for rel in ORDER]
+    assert list(dict.fromkeys(links)) == [rel[: -len(".ipynb")] for rel in ORDER]
 
 
 @pytest.mark.parametrize("rel", ORDER)
@@ -59,7 +61,9 @@ def test_page_has_one_image_per_figure(rel):
 @pytest.mark.parametrize("rel", ORDER)
 def test_explorer_controls_open_on_the_stored_state(rel):
     nb = nbformat.read(ROOT / rel, as_version=4)
-    stored = ["".join(o["data"]["text/plain"]) for c in nb.cells for o in c.get("outputs", []) if VIEW in o.get("data", {})]
+    stored = [
+        "".join(o["data"]["text/plain"]) for c in nb.cells for o in c.get("outputs", []) if VIEW in o.get("data", {})
+    ]
     blocks = re.findall(r'<div class="sgd-frames".*?<script type="application/json">(.*?)</script>', html(rel), re.S)
     assert len(blocks) == len(stored)
     for text, block in zip(stored, blocks):
@@ -79,7 +83,7 @@ def test_nothing_is_loaded_from_another_host():
             ref = re.search(r'\b(?:src|href)="([^"]*)"', tag)
             if ref and not tag.startswith("<a"):
                 assert not re.match(r"(https?:)?//", ref.group(1)), f"{page.name}: {tag}"
-        if 'class="math' in text:            # MathJax from the site itself
+        if 'class="math' in text:  # MathJax from the site itself
             assert re.search(r'<script[^>]*src="[./]*_static/mathjax/tex-svg-full\.js', text), page.name
     for css in SITE.rglob("*.css"):
         assert not re.search(r"url\(\s*['\"]?(https?:)?//", css.read_text()), css.name
@@ -89,12 +93,16 @@ def test_nothing_is_loaded_from_another_host():
 def test_site_within_budget_and_as_the_readme_says(report):
     readme = (ROOT / "README.md").read_text()
     assert f"{BUDGET_PAGE_MB} MB" in readme and f"{BUDGET_SITE_MB} MB" in readme
-    rows = dict((m[0], m[1:]) for m in re.findall(
-        r"^\| (notebooks/\d\d_[\w-]+)\.ipynb \| (\d+) \| (\d+) \| ([\d.]+) \| ([\d.]+) \|$", readme, re.M))
+    rows = dict(
+        (m[0], m[1:])
+        for m in re.findall(
+            r"^\| (notebooks/\d\d_[\w-]+)\.ipynb \| (\d+) \| (\d+) \| ([\d.]+) \| ([\d.]+) \|$", readme, re.M
+        )
+    )
     lessons = {rel: p for rel, p in report["pages"].items() if rel.startswith("notebooks/")}
-    assert sorted(rows) == sorted(r[:-len(".ipynb")] for r in lessons)
+    assert sorted(rows) == sorted(r[: -len(".ipynb")] for r in lessons)
     for rel, p in lessons.items():
-        explorers, frames, page_kb, frames_mb = rows[rel[:-len(".ipynb")]]
+        explorers, frames, page_kb, frames_mb = rows[rel[: -len(".ipynb")]]
         assert (int(explorers), int(frames)) == (p["explorers"], p["frames"]), rel
         assert abs(float(page_kb) - p["page_bytes"] / 1e3) <= 0.15 * float(page_kb) + 5, rel
         assert abs(float(frames_mb) - p["frame_bytes"] / MB) <= 0.15 * float(frames_mb) + 0.05, rel

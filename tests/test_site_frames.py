@@ -1,6 +1,8 @@
 """website/frames.py: the grid is the live controls' own values (thinned only past the frame
 budget, keeping both ends and the current value), each frame is the explorer's own picture
-and readout for its point, and the explorer is left as it was."""
+and readout for its point, and the explorer is left as it was. Marker website: the site
+builder's code, without a built site (make test, not make unit)."""
+
 import io
 import json
 
@@ -10,10 +12,12 @@ from PIL import Image
 
 import sgdcourse as sc
 from sgdcourse.explorers.base import Explorer
-from website import frames
 from sgdcourse.explorers.player import StepPlayer
 from sgdcourse.explorers.variance import BatchVarianceExplorer
 from sgdcourse.explorers.worked import WorkedExampleExplorer
+from website import frames
+
+pytestmark = pytest.mark.website
 
 
 @pytest.fixture(scope="module")
@@ -44,12 +48,14 @@ def test_grid_is_every_slider_value(worked):
     values, labels, current = frames.grid(worked)["eta"]
     slider = worked.controls["eta"]
     assert len(values) == round((slider.max - slider.min) / slider.step) + 1
-    log = hasattr(slider, "base")   # a FloatLogSlider steps in the exponent
-    lo, hi = (slider.base ** slider.min, slider.base ** slider.max) if log else (slider.min, slider.max)
+    log = hasattr(slider, "base")  # a FloatLogSlider steps in the exponent
+    lo, hi = (slider.base**slider.min, slider.base**slider.max) if log else (slider.min, slider.max)
     assert values[0] == pytest.approx(lo) and values[-1] == pytest.approx(hi)
     steps = np.diff(np.log(values) / np.log(slider.base)) if log else np.diff(values)
     np.testing.assert_allclose(steps, slider.step, rtol=1e-6)
-    assert values[current] == pytest.approx(slider.value) and labels[current] == f"{slider.value:{slider.readout_format}}"
+    assert (
+        values[current] == pytest.approx(slider.value) and labels[current] == f"{slider.value:{slider.readout_format}}"
+    )
 
 
 def test_grid_of_a_checkbox_and_an_int_slider(variance):
@@ -64,7 +70,7 @@ def test_grid_thins_the_last_control_first_within_the_budget(player):
     assert len(full["t"][0]) == 31 and len(full["zoom"][0]) == 9
     np.testing.assert_allclose(full["zoom"][0], 2.0 ** np.arange(0, 4.5, 0.5))
     g = frames.grid(player, max_frames=100)
-    assert len(g["t"][0]) == 31 and len(g["zoom"][0]) == frames.MIN_VALUES   # 31 * 3 <= 100
+    assert len(g["t"][0]) == 31 and len(g["zoom"][0]) == frames.MIN_VALUES  # 31 * 3 <= 100
     assert g["zoom"][0][0] == 1 and g["zoom"][0][-1] == 16
     g = frames.grid(player, max_frames=40)
     n = len(g["t"][0]) * len(g["zoom"][0])
@@ -84,9 +90,9 @@ def test_encode_keeps_the_picture(worked):
     a, b = pixels(png), pixels(frames.encode(png))
     assert a.shape == b.shape and np.abs(a - b).mean() < 2.0
     other = pixels(frames.encode(worked.set(eta=0.9).shown_png))
-    assert np.abs(other - b).mean() > 5 * np.abs(a - b).mean()   # a different frame is told apart
+    assert np.abs(other - b).mean() > 5 * np.abs(a - b).mean()  # a different frame is told apart
     worked.set(eta=0.1)
-    assert frames.encode(png) == frames.encode(png)               # deterministic
+    assert frames.encode(png) == frames.encode(png)  # deterministic
 
 
 def test_render_writes_the_explorers_own_frames_and_restores_it(variance, tmp_path):
@@ -97,11 +103,11 @@ def test_render_writes_the_explorers_own_frames_and_restores_it(variance, tmp_pa
     names = [c["name"] for c in manifest["controls"]]
     assert names == ["m", "replace"] and len(manifest["texts"]) == 12 == len(list(tmp_path.glob("*.png")))
     for m, replace in ((1, True), (6, False), (4, True)):
-        k = (m - 1) * 2 + int(replace)                            # row-major, first control slowest
+        k = (m - 1) * 2 + int(replace)  # row-major, first control slowest
         variance.set(m=m, replace=replace)
         assert manifest["texts"][k] == variance.text
         assert (tmp_path / f"{k:04d}.png").read_bytes() == frames.encode(variance.shown_png)
-    json.dumps(manifest)                                          # the page embeds it
+    json.dumps(manifest)  # the page embeds it
 
 
 def test_an_explorer_is_found_by_its_widgets_model_id(worked):

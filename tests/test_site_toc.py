@@ -1,12 +1,16 @@
 """The website's table of contents is the folders' contents, in course order: each lesson of
-notebooks/ followed by its exercise notebook, by lesson number, every notebook exactly once."""
+notebooks/ followed by its exercise notebook, by lesson number, every notebook exactly once.
+Marker website: the site builder's code, without a built site (make test, not make unit)."""
+
 import re
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
 from website import build as site_build
+
+pytestmark = pytest.mark.website
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_toc_lists_every_lesson_and_exercise_once_in_order():
@@ -20,7 +24,7 @@ def test_toc_lists_every_lesson_and_exercise_once_in_order():
 def test_landing_page_toctree_is_that_order():
     page = site_build.landing_page(site_build.table_of_contents())
     entries = re.search(r"```\{toctree\}\n(?::.*\n)*\n(.*?)\n```", page, re.S).group(1).split("\n")
-    assert entries == [rel[:-len(".ipynb")] for rel in site_build.table_of_contents()]
+    assert entries == [rel[: -len(".ipynb")] for rel in site_build.table_of_contents()]
 
 
 def make(root, lessons, exercises):
@@ -45,4 +49,8 @@ def test_toc_refuses_an_unnumbered_notebook(tmp_path):
 def test_toc_puts_a_new_lesson_in_its_place(tmp_path):
     make(tmp_path, ["02_b.ipynb", "01_a.ipynb", "10_z.ipynb"], ["02_b.ipynb"])
     assert site_build.table_of_contents(tmp_path) == [
-        "notebooks/01_a.ipynb", "notebooks/02_b.ipynb", "exercises/02_b.ipynb", "notebooks/10_z.ipynb"]
+        "notebooks/01_a.ipynb",
+        "notebooks/02_b.ipynb",
+        "exercises/02_b.ipynb",
+        "notebooks/10_z.ipynb",
+    ]

@@ -1,4 +1,5 @@
 """linear_stream: the examples follow y_t = x_t . w*_t + noise, with w*_t a random walk."""
+
 import numpy as np
 import pytest
 

@@ -1,4 +1,5 @@
 """sweep: repeated runs over (m, eta, seed), their mean and spread, and the tables lessons print."""
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -19,7 +20,7 @@ def test_each_entry_is_the_run_it_names(model):
     assert out.shape == (2, 2, 2)
     run = sgdcourse.sgd(model, np.zeros(3), 1.0, m=5, steps=20, rng=np.random.default_rng(8))
     assert out[1, 1, 1] == pytest.approx(float(model.loss(run.theta)), rel=1e-12)
-    assert out[1, 1, 0] != out[1, 1, 1]                     # two seeds, two batch orders
+    assert out[1, 1, 0] != out[1, 1, 1]  # two seeds, two batch orders
 
 
 def test_epochs_budget_and_held_out_loss(model):
@@ -39,10 +40,16 @@ def test_full_batch_has_no_spread_and_divergence_is_inf(model):
     assert "diverged" in sweep.table(blown, ["m = 1"], ["eta = 0.5"])
 
 
-@pytest.mark.parametrize("kwargs, name", [
-    (dict(steps=5, epochs=1), "steps or epochs"), (dict(), "steps or epochs"),
-    (dict(steps=5, etas=[-1.0]), "etas"), (dict(steps=5, ms=[10**6]), "ms"), (dict(steps=5, seeds=[]), "seeds"),
-])
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        (dict(steps=5, epochs=1), "steps or epochs"),
+        (dict(), "steps or epochs"),
+        (dict(steps=5, etas=[-1.0]), "etas"),
+        (dict(steps=5, ms=[10**6]), "ms"),
+        (dict(steps=5, seeds=[]), "seeds"),
+    ],
+)
 def test_bad_input_names_the_parameter(model, kwargs, name):
     args = dict(etas=[0.1], ms=[1], seeds=[0])
     args.update(kwargs)
@@ -70,4 +77,4 @@ def test_largest_good_is_the_largest_eta_near_the_best(losses, tol):
     (good,) = sweep.largest_good(values, etas, tol)
     k = int(good) - 1
     assert losses[k] <= min(losses) + tol
-    assert all(v > min(losses) + tol for v in losses[k + 1:])
+    assert all(v > min(losses) + tol for v in losses[k + 1 :])

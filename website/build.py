@@ -10,6 +10,7 @@ file (--mathjax, fetched by make), so no page needs a network.
 
     python website/build.py --mathjax build/vendor/mathjax/tex-svg-full.js --out build/site
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,8 +40,13 @@ def table_of_contents(root=ROOT):
 
 def explorer_views(nb):
     """[(cell index, output index)] of every output that shows an explorer (widget view + PNG)."""
-    return [(i, j) for i, cell in enumerate(nb.cells) if cell.cell_type == "code"
-            for j, out in enumerate(cell.get("outputs", [])) if VIEW in out.get("data", {}) and "image/png" in out["data"]]
+    return [
+        (i, j)
+        for i, cell in enumerate(nb.cells)
+        if cell.cell_type == "code"
+        for j, out in enumerate(cell.get("outputs", []))
+        if VIEW in out.get("data", {}) and "image/png" in out["data"]
+    ]
 
 
 def render_frames(path, outdir, log=print):
@@ -69,17 +75,20 @@ def render_frames(path, outdir, log=print):
                 if model_id not in seen:
                     k = len(seen)
                     t0 = time.perf_counter()
-                    probe = nbformat.v4.new_code_cell(   # frames.py is the site's, not the library's
+                    probe = nbformat.v4.new_code_cell(  # frames.py is the site's, not the library's
                         f"import sys\nsys.path.insert(0, {str(HERE)!r})\nfrom frames import render_displayed\n"
-                        f"render_displayed({model_id!r}, {str(outdir / str(k))!r})")
+                        f"render_displayed({model_id!r}, {str(outdir / str(k))!r})"
+                    )
                     client.execute_cell(probe, index)
                     errors = [o for o in probe.outputs if o.output_type == "error"]
                     if errors:
                         raise RuntimeError(f"{path.name} cell {index}: {errors[0]['ename']}: {errors[0]['evalue']}")
                     text = "".join(o.get("text", "") for o in probe.outputs if o.get("name") == "stdout")
                     seen[model_id] = (k, json.loads(text.strip().splitlines()[-1]))
-                    log(f"  {path.name} cell {index}: {seen[model_id][1]['type']}, "
-                        f"{len(seen[model_id][1]['texts'])} frames in {time.perf_counter() - t0:.1f} s")
+                    log(
+                        f"  {path.name} cell {index}: {seen[model_id][1]['type']}, "
+                        f"{len(seen[model_id][1]['texts'])} frames in {time.perf_counter() - t0:.1f} s"
+                    )
                 result[(index, j)] = seen[model_id]
     return result
 
@@ -91,21 +100,27 @@ def control_html(manifest, src):
         name = html.escape(c["description"])
         if c["kind"] == "checkbox":
             checked = " checked" if c["index"] else ""
-            rows.append(f'<label class="sgd-control">{name} <input type="checkbox" data-control="{j}"{checked}></label>')
+            rows.append(
+                f'<label class="sgd-control">{name} <input type="checkbox" data-control="{j}"{checked}></label>'
+            )
         else:
-            rows.append(f'<label class="sgd-control">{name} <input type="range" min="0" max="{len(c["labels"]) - 1}" '
-                        f'step="1" value="{c["index"]}" data-control="{j}" aria-label="{name}"> '
-                        f'<output data-label="{j}">{html.escape(c["labels"][c["index"]])}</output></label>')
+            rows.append(
+                f'<label class="sgd-control">{name} <input type="range" min="0" max="{len(c["labels"]) - 1}" '
+                f'step="1" value="{c["index"]}" data-control="{j}" aria-label="{name}"> '
+                f'<output data-label="{j}">{html.escape(c["labels"][c["index"]])}</output></label>'
+            )
     k = 0
     for c in manifest["controls"]:
         k = k * len(c["labels"]) + c["index"]
     data = json.dumps({"controls": manifest["controls"], "texts": manifest["texts"]}).replace("</", "<\\/")
-    return (f'<div class="sgd-frames" data-frames="{src}">'
-            f'<div class="sgd-controls">{"".join(rows)}</div>'
-            f'<img class="sgd-frame" src="{src}{k:04d}.png" width="{manifest["width"]}" height="{manifest["height"]}" '
-            f'alt="{html.escape(manifest["type"])}: {html.escape(manifest["texts"][k])}">'
-            f'<pre class="sgd-readout">{html.escape(manifest["texts"][k])}</pre>'
-            f'<script type="application/json">{data}</script></div>')
+    return (
+        f'<div class="sgd-frames" data-frames="{src}">'
+        f'<div class="sgd-controls">{"".join(rows)}</div>'
+        f'<img class="sgd-frame" src="{src}{k:04d}.png" width="{manifest["width"]}" height="{manifest["height"]}" '
+        f'alt="{html.escape(manifest["type"])}: {html.escape(manifest["texts"][k])}">'
+        f'<pre class="sgd-readout">{html.escape(manifest["texts"][k])}</pre>'
+        f'<script type="application/json">{data}</script></div>'
+    )
 
 
 def page_notebook(path, frames, static_url):
@@ -114,7 +129,10 @@ def page_notebook(path, frames, static_url):
     nb = nbformat.read(path, as_version=4)
     for (i, j), (k, manifest) in frames.items():
         out = nb.cells[i].outputs[j]
-        out["data"] = {"text/html": control_html(manifest, f"{static_url}{k}/"), "text/plain": out["data"]["text/plain"]}
+        out["data"] = {
+            "text/html": control_html(manifest, f"{static_url}{k}/"),
+            "text/plain": out["data"]["text/plain"],
+        }
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             out.get("data", {}).pop(VIEW, None)
@@ -130,7 +148,7 @@ def landing_page(order):
 
 def build(out, mathjax, workdir, log=print):
     src, out = Path(workdir), Path(out)
-    for folder in (src, out):                # no page or frame of an earlier build survives
+    for folder in (src, out):  # no page or frame of an earlier build survives
         if folder.exists():
             shutil.rmtree(folder)
     (src / "_static").mkdir(parents=True)
@@ -149,10 +167,13 @@ def build(out, mathjax, workdir, log=print):
         static_url = f"../_static/frames/{Path(rel).with_suffix('').as_posix()}/"
         (src / rel).parent.mkdir(exist_ok=True)
         nbformat.write(page_notebook(path, frames, static_url), src / rel)
-        report[rel] = {"explorers": len({k for k, _ in frames.values()}),
-                       "frames": sum(len(m["texts"]) for k, m in dict(frames.values()).items())}
-    subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", "-W", "--keep-going", "-E",
-                    str(src), str(out)], check=True)
+        report[rel] = {
+            "explorers": len({k for k, _ in frames.values()}),
+            "frames": sum(len(m["texts"]) for k, m in dict(frames.values()).items()),
+        }
+    subprocess.run(
+        [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-W", "--keep-going", "-E", str(src), str(out)], check=True
+    )
     report = weigh(Path(out), report)
     (Path(out) / "site-report.json").write_text(json.dumps(report, indent=1))
     return report
@@ -167,11 +188,17 @@ def weigh(out, pages):
         text = page.read_text()
         images = {m for m in re.findall(r'<img[^>]*\bsrc="([^"]+)"', text) if "/_static/frames/" not in m}
         frames = out / "_static" / "frames" / Path(rel).with_suffix("")
-        report["pages"][rel] = {**info, "page_bytes": page.stat().st_size + sum((page.parent / m).stat().st_size for m in images),
-                                "frame_bytes": sum(f.stat().st_size for f in frames.rglob("*.png"))}
+        report["pages"][rel] = {
+            **info,
+            "page_bytes": page.stat().st_size + sum((page.parent / m).stat().st_size for m in images),
+            "frame_bytes": sum(f.stat().st_size for f in frames.rglob("*.png")),
+        }
     everything = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
-    report["shared_bytes"] = sum(f.stat().st_size for f in (out / "_static").rglob("*") if f.is_file()
-                                 and "frames" not in f.relative_to(out / "_static").parts)
+    report["shared_bytes"] = sum(
+        f.stat().st_size
+        for f in (out / "_static").rglob("*")
+        if f.is_file() and "frames" not in f.relative_to(out / "_static").parts
+    )
     report["total_bytes"] = everything
     return report
 
@@ -188,7 +215,10 @@ def main(argv=None):
     print("frames and weight per lesson (the README's table; tests/test_site_build.py compares):")
     for rel, p in report["pages"].items():
         if rel.startswith("notebooks/"):
-            print(f"| {rel} | {p['explorers']} | {p['frames']} | {p['page_bytes'] / 1e3:.0f} | {p['frame_bytes'] / 1e6:.1f} |")
+            print(
+                f"| {rel} | {p['explorers']} | {p['frames']} | {p['page_bytes'] / 1e3:.0f} "
+                f"| {p['frame_bytes'] / 1e6:.1f} |"
+            )
     print(f"shared: {report['shared_bytes'] / 1e6:.1f} MB; whole site: {report['total_bytes'] / 1e6:.1f} MB")
 
 

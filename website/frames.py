@@ -13,6 +13,7 @@ thinned first, to evenly spaced values that always keep both ends and the curren
 Frame k of the grid has indices (i_1, ..., i_c) with k = sum_j i_j * prod_{l > j} n_l
 (row-major, the first control varies slowest). `render` writes frame k as `{k:04d}.png`.
 """
+
 from __future__ import annotations
 
 import io
@@ -25,9 +26,9 @@ from PIL import Image
 
 from sgdcourse.explorers.base import Explorer
 
-MAX_FRAMES = 256      # frames per explorer at most
-MIN_VALUES = 3        # a thinned control keeps at least this many values
-COLORS = 64           # palette size of an encoded frame (mean error about 1/255)
+MAX_FRAMES = 256  # frames per explorer at most
+MIN_VALUES = 3  # a thinned control keeps at least this many values
+COLORS = 64  # palette size of an encoded frame (mean error about 1/255)
 
 
 def control_values(widget):
@@ -40,7 +41,7 @@ def control_values(widget):
         return values, labels
     lo, hi, step = widget.min, widget.max, widget.step
     count = int(round((hi - lo) / step)) + 1
-    if hasattr(widget, "base"):                          # FloatLogSlider: steps in the exponent
+    if hasattr(widget, "base"):  # FloatLogSlider: steps in the exponent
         values = [float(widget.base ** round(lo + k * step, 12)) for k in range(count)]
     elif isinstance(widget.value, int):
         values = [int(lo + k * step) for k in range(count)]
@@ -51,14 +52,17 @@ def control_values(widget):
 
 
 def _nearest(values, value):
-    return int(np.argmin([abs(float(v) - float(value)) for v in values])) if not isinstance(value, (str, bool)) \
+    return (
+        int(np.argmin([abs(float(v) - float(value)) for v in values]))
+        if not isinstance(value, (str, bool))
         else values.index(value)
+    )
 
 
 def _thin(n, keep, count):
     """`count` indices out of range(n), evenly spaced, with 0, n - 1 and `keep` among them."""
     picked = {int(i) for i in np.round(np.linspace(0, n - 1, count))}
-    if keep not in picked:                               # swap the nearest inner value for it
+    if keep not in picked:  # swap the nearest inner value for it
         picked.remove(min(picked - {0, n - 1}, key=lambda i: abs(i - keep)))
         picked.add(keep)
     return sorted(picked)
@@ -74,7 +78,7 @@ def grid(explorer, max_frames=MAX_FRAMES):
     for name, widget in explorer.controls.items():
         values, labels = control_values(widget)
         axes[name] = [values, labels, _nearest(values, widget.value)]
-    for name in reversed(list(axes)):                    # thin the last controls first
+    for name in reversed(list(axes)):  # thin the last controls first
         total = int(np.prod([len(a[0]) for a in axes.values()]))
         if total <= max_frames:
             break
@@ -111,12 +115,24 @@ def render(explorer, outdir, max_frames=MAX_FRAMES):
             texts.append(explorer.text)
     finally:
         explorer.set(**before)
-    controls = [{"name": name, "description": explorer.controls[name].description or name,
-                 "labels": [str(x) for x in a[1]], "values": [v if isinstance(v, (bool, int, float, str)) else str(v) for v in a[0]],
-                 "index": a[2], "kind": "checkbox" if isinstance(a[0][0], bool) else "range"}
-                for name, a in axes.items()]
-    return {"type": type(explorer).__name__, "controls": controls, "texts": texts,
-            "width": explorer.canvas.get_width_height()[0], "height": explorer.canvas.get_width_height()[1]}
+    controls = [
+        {
+            "name": name,
+            "description": explorer.controls[name].description or name,
+            "labels": [str(x) for x in a[1]],
+            "values": [v if isinstance(v, (bool, int, float, str)) else str(v) for v in a[0]],
+            "index": a[2],
+            "kind": "checkbox" if isinstance(a[0][0], bool) else "range",
+        }
+        for name, a in axes.items()
+    ]
+    return {
+        "type": type(explorer).__name__,
+        "controls": controls,
+        "texts": texts,
+        "width": explorer.canvas.get_width_height()[0],
+        "height": explorer.canvas.get_width_height()[1],
+    }
 
 
 def render_displayed(model_id, outdir, max_frames=MAX_FRAMES):

@@ -9,6 +9,7 @@ notebook's metadata changes: cells and outputs (what nbval compares) stay as the
     python website/strip_widget_state.py notebooks/*.ipynb      # rewrite in place
     python website/strip_widget_state.py --check notebooks/*.ipynb  # exit 1 if any has state
 """
+
 from __future__ import annotations
 
 import argparse

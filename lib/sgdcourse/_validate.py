@@ -1,4 +1,5 @@
 """Argument checks shared by the public functions. Every error names the parameter."""
+
 from __future__ import annotations
 
 import numbers

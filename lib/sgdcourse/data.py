@@ -1,4 +1,5 @@
 """Data sets: the hand-computed worked example, and synthetic sets of any size from an rng."""
+
 from __future__ import annotations
 
 from fractions import Fraction
@@ -6,7 +7,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import _validate as check
+from . import _validate as validate
 from .models import sigmoid
 
 
@@ -39,11 +40,11 @@ def make_linear_regression(n, d, rng, noise=0.5, w=None):
 
     Returns X (n, d), y (n,), w (d,); w is drawn from the rng when not given.
     """
-    n, d = check.integer("n", n, lo=1), check.integer("d", d, lo=1)
-    rng = check.generator("rng", rng)
+    n, d = validate.integer("n", n, lo=1), validate.integer("d", d, lo=1)
+    rng = validate.generator("rng", rng)
     if noise < 0:
         raise ValueError(f"noise must be >= 0, got {noise!r}")
-    w = rng.standard_normal(d) if w is None else check.array("w", w, 1, d)
+    w = rng.standard_normal(d) if w is None else validate.array("w", w, 1, d)
     X = rng.standard_normal((n, d))
     return X, X @ w + noise * rng.standard_normal(n), w
 
@@ -54,10 +55,10 @@ def make_logistic(n, d, rng, w=None, intercept=False):
     With intercept=True a last column of ones is appended (so X is (n, d + 1) and
     w has d + 1 entries, the last being the bias). Returns X, y, w.
     """
-    n, d = check.integer("n", n, lo=1), check.integer("d", d, lo=1)
-    rng = check.generator("rng", rng)
+    n, d = validate.integer("n", n, lo=1), validate.integer("d", d, lo=1)
+    rng = validate.generator("rng", rng)
     k = d + bool(intercept)
-    w = rng.standard_normal(k) * 2 if w is None else check.array("w", w, 1, k)
+    w = rng.standard_normal(k) * 2 if w is None else validate.array("w", w, 1, k)
     X = rng.standard_normal((n, d))
     if intercept:
         X = np.hstack([X, np.ones((n, 1))])
@@ -73,9 +74,9 @@ def make_moons(n, rng, noise=0.1):
     `noise` in each coordinate. There are n // 2 examples of class 0 and n - n // 2 of
     class 1, in a random order. Returns X (n, 2) and y (n,) with y in {0.0, 1.0}.
     """
-    n = check.integer("n", n, lo=2)
-    rng = check.generator("rng", rng)
-    if check.real("noise", noise) < 0:
+    n = validate.integer("n", n, lo=2)
+    rng = validate.generator("rng", rng)
+    if validate.real("noise", noise) < 0:
         raise ValueError(f"noise must be >= 0, got {noise!r}")
     y = np.zeros(n)
     y[n // 2 :] = 1.0

@@ -1,11 +1,12 @@
 """Finite-difference gradient check: d_k ~ (f(theta + eps e_k) - f(theta - eps e_k)) / (2 eps)."""
+
 from __future__ import annotations
 
 from typing import NamedTuple
 
 import numpy as np
 
-from . import _validate as check
+from . import _validate as validate
 
 
 class GradCheck(NamedTuple):
@@ -24,8 +25,8 @@ class GradCheck(NamedTuple):
 def numerical_grad(f, theta, eps=1e-6):
     """Central differences of f at theta (d,). f may return a scalar or an array (..., ) of values,
     in which case the result stacks one gradient per value: shape (..., d)."""
-    theta = check.array("theta", theta, 1).astype(float)
-    check.positive("eps", eps)
+    theta = validate.array("theta", theta, 1).astype(float)
+    validate.positive("eps", eps)
     cols = []
     for k in range(theta.size):
         e = np.zeros_like(theta)
@@ -52,6 +53,8 @@ def check_model(model, theta, idx=None, eps=1e-6, tol=1e-6):
 
     Returns the worse of the two GradChecks.
     """
-    rows = compare(model.per_example_grads(theta, idx), numerical_grad(lambda th: model.losses(th, idx), theta, eps), tol)
+    rows = compare(
+        model.per_example_grads(theta, idx), numerical_grad(lambda th: model.losses(th, idx), theta, eps), tol
+    )
     full = compare(model.grad(theta, idx), numerical_grad(lambda th: model.loss(th, idx), theta, eps), tol)
     return max(rows, full, key=lambda c: c.error)

@@ -15,11 +15,12 @@ Because the copies disagree, a mini-batch gradient is noisy, and the disagreemen
 where f bends most: near the sharp minimum. The minima and the barrier between them are those
 of the average L (the offsets smear the profile, so they differ a little from c_j).
 """
+
 from __future__ import annotations
 
 import numpy as np
 
-from . import _validate as check
+from . import _validate as validate
 from .models import Model
 
 SHARP, FLAT = "sharp", "flat"
@@ -29,8 +30,10 @@ def _pair(name, value, positive=True):
     pair = tuple(value) if np.ndim(value) == 1 else ()
     if len(pair) != 2:
         raise ValueError(f"{name} must be a pair (sharp well, flat well), got {value!r}")
-    return tuple(float(check.positive(f"{name}[{k}]", v) if positive else check.real(f"{name}[{k}]", v))
-                 for k, v in enumerate(pair))
+    return tuple(
+        float(validate.positive(f"{name}[{k}]", v) if positive else validate.real(f"{name}[{k}]", v))
+        for k, v in enumerate(pair)
+    )
 
 
 class SharpFlatLandscape(Model):
@@ -38,14 +41,16 @@ class SharpFlatLandscape(Model):
 
     centers, widths, depths: pairs (sharp well, flat well) of the profile's c_j, w_j, d_j;
     confinement: k >= 0; centred=False keeps the offsets as given (a training set drawn from a
-    distribution is then not moved onto its own mean, as held-out data would not be). After construction the minima and the barrier of L are known:
+    distribution is then not moved onto its own mean, as held-out data would not be). After construction
+    the minima and the barrier of L are known:
     self.sharp_min, self.flat_min, self.barrier (floats), and classify() says which basin a
     point is in. The sharp well must be the narrower one and L must have exactly two minima.
     """
 
-    def __init__(self, offsets, centers=(-1.0, 0.5), widths=(0.15, 0.8), depths=(0.5, 0.4), confinement=0.1,
-                 centred=True):
-        a = check.array("offsets", offsets, 1).astype(float)
+    def __init__(
+        self, offsets, centers=(-1.0, 0.5), widths=(0.15, 0.8), depths=(0.5, 0.4), confinement=0.1, centred=True
+    ):
+        a = validate.array("offsets", offsets, 1).astype(float)
         if a.size == 0:
             raise ValueError("offsets must hold at least one number")
         super().__init__((a - a.mean() if centred else a)[:, None])
@@ -54,7 +59,7 @@ class SharpFlatLandscape(Model):
         self.depths = np.array(_pair("depths", depths))
         if not self.widths[0] < self.widths[1]:
             raise ValueError(f"widths: the sharp well (first) must be narrower than the flat one, got {widths!r}")
-        self.confinement = float(check.real("confinement", confinement))
+        self.confinement = float(validate.real("confinement", confinement))
         if self.confinement < 0:
             raise ValueError(f"confinement must be >= 0, got {confinement!r}")
         self.sharp_min, self.flat_min, self.barrier = self._critical_points()
@@ -63,7 +68,7 @@ class SharpFlatLandscape(Model):
     def _wells(self, u):
         u = np.asarray(u, dtype=float)[..., None]
         z = (u - self.centers) / self.widths
-        return z, self.depths * np.exp(-z * z / 2)        # shapes (..., 2)
+        return z, self.depths * np.exp(-z * z / 2)  # shapes (..., 2)
 
     def profile(self, u):
         """f(u)."""
@@ -102,7 +107,7 @@ class SharpFlatLandscape(Model):
         """mean_j f(x - b_j) over other offsets b_j (held-out examples, not centred), for every point x.
 
         offsets: shape (M,); points: a number or an array of any shape; returns that shape."""
-        b = check.array("offsets", offsets, 1).astype(float)
+        b = validate.array("offsets", offsets, 1).astype(float)
         x = np.asarray(points, dtype=float)
         return self.profile(x[..., None] - b).mean(-1)
 
@@ -119,26 +124,30 @@ class SharpFlatLandscape(Model):
         s = self.slope_of_mean(x)
         k = np.nonzero(np.sign(s[:-1]) != np.sign(s[1:]))[0]
         left, right = x[k], x[k + 1]
-        for _ in range(bisections):                     # L' changes sign in every [left, right]
+        for _ in range(bisections):  # L' changes sign in every [left, right]
             mid = (left + right) / 2
             same = np.sign(self.slope_of_mean(mid)) == np.sign(self.slope_of_mean(left))
             left, right = np.where(same, mid, left), np.where(same, right, mid)
         roots = (left + right) / 2
-        rising = s[k + 1] > s[k]                        # L' goes - to +: a minimum
+        rising = s[k + 1] > s[k]  # L' goes - to +: a minimum
         minima, maxima = roots[rising], roots[~rising]
         if len(minima) != 2 or len(maxima) != 1:
-            raise ValueError(f"these centers, widths, depths and confinement give L {len(minima)} minima "
-                             f"and {len(maxima)} maxima on [{lo:.3g}, {hi:.3g}]; the landscape needs two minima "
-                             "and one barrier (try wells further apart, or offsets smaller than the widths)")
+            raise ValueError(
+                f"these centers, widths, depths and confinement give L {len(minima)} minima "
+                f"and {len(maxima)} maxima on [{lo:.3g}, {hi:.3g}]; the landscape needs two minima "
+                "and one barrier (try wells further apart, or offsets smaller than the widths)"
+            )
         near_sharp = np.argmin(np.abs(minima - self.centers[0]))
         sharp, flat = minima[near_sharp], minima[1 - near_sharp]
         if not self.curvature(sharp) > self.curvature(flat):
-            raise ValueError("widths: after averaging over the offsets the first minimum is not the sharper one; "
-                             "use a narrower first well or smaller offsets")
+            raise ValueError(
+                "widths: after averaging over the offsets the first minimum is not the sharper one; "
+                "use a narrower first well or smaller offsets"
+            )
         return float(sharp), float(flat), float(maxima[0])
 
     def classify(self, points):
-        """"sharp" or "flat" for each end point: the side of the barrier it lies on.
+        """ "sharp" or "flat" for each end point: the side of the barrier it lies on.
 
         points: a number, a theta of shape (1,), or an array of numbers; returns a str for a
         single point, else an array of str of the same shape.
@@ -157,11 +166,12 @@ def equal_depths(offsets, depth_sharp=0.5, tol=1e-12, **kwargs):
     The sharp well keeps depth_sharp; the flat well's depth d is found by the secant method on
     gap(d) = L(flat_min) - L(sharp_min), which falls steadily with d, so that any preference of SGD
     for one minimum cannot come from its being deeper. Other arguments go to SharpFlatLandscape."""
+
     def gap(d):
         land = SharpFlatLandscape(offsets, depths=(depth_sharp, d), **kwargs)
         return land, float(land.loss(np.array([land.flat_min])) - land.loss(np.array([land.sharp_min])))
 
-    check.positive("depth_sharp", depth_sharp)
+    validate.positive("depth_sharp", depth_sharp)
     (d0, (_, g0)), (d1, (land, g1)) = (0.7 * depth_sharp, gap(0.7 * depth_sharp)), (depth_sharp, gap(depth_sharp))
     for _ in range(30):
         if abs(g1) <= tol:

@@ -14,6 +14,7 @@ A problem in a solution notebook: a markdown cell naming its id opens it, code c
 solution markers hold the answer, and the code cell with check("id", expr) closes it. `check`
 may be called by name or as an attribute (`practice.check(...)`); the grader evaluates `expr`.
 """
+
 from __future__ import annotations
 
 import ast
@@ -23,7 +24,7 @@ import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
-REPOSITORY = Path(__file__).resolve().parents[2]   # the checkout's root, when the package is a checkout's
+REPOSITORY = Path(__file__).resolve().parents[2]  # the checkout's root, when the package is a checkout's
 LESSONS, EXERCISES, SOLUTIONS = "notebooks", "exercises", "solutions"
 PATTERN = "[0-9][0-9]_*.ipynb"
 NUMBERED = re.compile(r"^(\d\d)_[\w-]+\.ipynb$")
@@ -63,8 +64,13 @@ def table_of_contents(root=REPOSITORY):
 def bank_lessons():
     """(1, 2, ...): the lessons whose module problems/lessonNN.py exists, found on disk."""
     here = Path(__file__).resolve().parent / "problems"
-    return tuple(sorted(int(m.group(1)) for p in here.glob("lesson[0-9][0-9].py")
-                        if (m := re.fullmatch(r"lesson(\d\d)\.py", p.name))))
+    return tuple(
+        sorted(
+            int(m.group(1))
+            for p in here.glob("lesson[0-9][0-9].py")
+            if (m := re.fullmatch(r"lesson(\d\d)\.py", p.name))
+        )
+    )
 
 
 # cells -------------------------------------------------------------------------------------
@@ -91,11 +97,15 @@ def check_calls(source):
     tree = _parse(source)
     if tree is None:
         return [(pid, None) for pid in _token_ids(source)]
-    calls = sorted((node.lineno, node.col_offset, node.args[0].value, ast.unparse(node.args[1]))
-                   for node in ast.walk(tree)
-                   if isinstance(node, ast.Call) and len(node.args) >= 2
-                   and getattr(node.func, "id", getattr(node.func, "attr", None)) == "check"
-                   and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str))
+    calls = sorted(
+        (node.lineno, node.col_offset, node.args[0].value, ast.unparse(node.args[1]))
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and len(node.args) >= 2
+        and getattr(node.func, "id", getattr(node.func, "attr", None)) == "check"
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    )
     return [(pid, expr) for _, _, pid, expr in calls]
 
 
@@ -142,10 +152,14 @@ def problem_cells(cells):
         pid, expr = calls[0]
         heads = [j for j in range(previous + 1, k) if cells[j][0] == "markdown" and pid in cells[j][1]]
         start = heads[-1] if heads else k
-        found.append(ProblemCells(
-            pid, expr,
-            tuple(j for j in range(start, k) if cells[j][0] == "markdown"),
-            tuple(j for j in range(previous + 1, k) if cells[j][0] == "code" and has_solution(cells[j][1])),
-            k))
+        found.append(
+            ProblemCells(
+                pid,
+                expr,
+                tuple(j for j in range(start, k) if cells[j][0] == "markdown"),
+                tuple(j for j in range(previous + 1, k) if cells[j][0] == "code" and has_solution(cells[j][1])),
+                k,
+            )
+        )
         previous = k
     return found

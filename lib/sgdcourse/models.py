@@ -12,13 +12,14 @@ selects a mini-batch B (default: all N rows):
 can check one against the other. LeastSquares and QuadraticBowl accept object arrays
 of Fractions or sympy Rationals and then compute exactly.
 """
+
 from __future__ import annotations
 
 import contextlib
 
 import numpy as np
 
-from . import _validate as check
+from . import _validate as validate
 
 
 def _mean(a):
@@ -29,9 +30,9 @@ class Model:
     _checked = True  # False only inside `with model.unchecked():`
 
     def __init__(self, X, y=None):
-        self.X = check.array("X", X, 2)
+        self.X = validate.array("X", X, 2)
         self.n, self.dim = self.X.shape
-        self.y = None if y is None else check.array("y", y, 1, self.n)
+        self.y = None if y is None else validate.array("y", y, 1, self.n)
 
     @contextlib.contextmanager
     def unchecked(self):
@@ -48,7 +49,7 @@ class Model:
             if idx is None:
                 return theta, self.X, self.y
             return theta, self.X[idx], None if self.y is None else self.y[idx]
-        theta = check.array("theta", theta, 1, self.dim)
+        theta = validate.array("theta", theta, 1, self.dim)
         if idx is None:
             return theta, self.X, self.y
         idx = np.asarray(idx)
@@ -133,6 +134,23 @@ class Logistic(Model):
         theta, X, y = self._rows(theta, idx)
         return X.T @ (sigmoid(X @ theta) - y) / X.shape[0]
 
+    def minimiser(self, steps=3000):
+        """w* by `steps` full-batch gradient descent steps w <- w - eta grad L(w) from w = 0, shape (d,).
+
+        L is smooth with constant lambda_max(X^T X) / (4 N) (since sigma' <= 1/4), so the step
+        eta = 1 / that constant is safe. The iterates are those of
+        sgdcourse.sgd(model, zeros, eta, m=N, steps=steps), written out here so that a model
+        does not depend on the driver. On separable data L has no minimiser and w grows without end.
+        """
+        steps = validate.integer("steps", steps, lo=1)
+        X = self.X.astype(float)
+        eta = 1 / (np.linalg.eigvalsh(X.T @ X / self.n).max() / 4)
+        w = np.zeros(self.dim)
+        with self.unchecked():
+            for _ in range(steps):
+                w = w - eta * self.grad(w)
+        return w
+
 
 class QuadraticBowl(Model):
     """A bowl with curvature lambda_k along axis k, minimum at `center` c.
@@ -145,13 +163,13 @@ class QuadraticBowl(Model):
     """
 
     def __init__(self, curvatures, center=None, offsets=None):
-        lam = check.array("curvatures", curvatures, 1)
+        lam = validate.array("curvatures", curvatures, 1)
         if lam.size == 0 or not (lam > 0).all():
             raise ValueError(f"curvatures must be a non-empty list of numbers > 0, got {curvatures!r}")
         d = lam.size
         self.curvatures = lam
-        self.center = np.zeros(d) if center is None else check.array("center", center, 1, d)
-        a = np.zeros((1, d)) if offsets is None else check.array("offsets", offsets, 2, cols=d)
+        self.center = np.zeros(d) if center is None else validate.array("center", center, 1, d)
+        a = np.zeros((1, d)) if offsets is None else validate.array("offsets", offsets, 2, cols=d)
         super().__init__(a - _mean(a))
 
     @property

@@ -14,11 +14,12 @@ theta of length P = sum_k n_k (n_{k-1} + 1), layer by layer, each W_k row-major 
 so sgdcourse.sgd trains an MLP exactly as it trains Logistic. With hidden=() the network
 is logistic regression with an intercept.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
-from . import _validate as check
+from . import _validate as validate
 from .models import Model, sigmoid
 
 ACTIVATIONS = ("tanh", "relu")
@@ -40,7 +41,7 @@ class MLP(Model):
             raise ValueError("y must contain only the labels 0 and 1")
         if isinstance(hidden, (int, np.integer)) or not isinstance(hidden, (tuple, list)):
             raise TypeError(f"hidden must be a tuple of layer widths such as (16,), got {hidden!r}")
-        hidden = tuple(check.integer(f"hidden[{k}]", h, lo=1) for k, h in enumerate(hidden))
+        hidden = tuple(validate.integer(f"hidden[{k}]", h, lo=1) for k, h in enumerate(hidden))
         if activation not in ACTIVATIONS:
             raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
         self.features, self.hidden, self.activation = self.dim, hidden, activation
@@ -54,7 +55,7 @@ class MLP(Model):
     # parameters ---------------------------------------------------------------
     def unpack(self, theta):
         """[(W_1, b_1), ..., (W_K, b_K)] as views into theta (P,); W_k (n_k, n_{k-1}), b_k (n_k,)."""
-        return self._split(check.array("theta", theta, 1, self.dim))
+        return self._split(validate.array("theta", theta, 1, self.dim))
 
     def _split(self, theta):  # unpack without the check, for a theta already validated
         layers, at = [], 0
@@ -75,10 +76,12 @@ class MLP(Model):
         gain = 1 for tanh, sqrt(2) for relu, so the scores Z_k start with variance near 1
         whatever the width. Uses only `rng`.
         """
-        rng = check.generator("rng", rng)
-        check.positive("scale", scale)
+        rng = validate.generator("rng", rng)
+        validate.positive("scale", scale)
         gain = 1.0 if self.activation == "tanh" else np.sqrt(2.0)
-        return self.pack([(rng.standard_normal((o, i)) * gain * scale / np.sqrt(i), np.zeros(o)) for o, i in self.shapes])
+        return self.pack(
+            [(rng.standard_normal((o, i)) * gain * scale / np.sqrt(i), np.zeros(o)) for o, i in self.shapes]
+        )
 
     # forward and backward -----------------------------------------------------
     def _phi(self, Z):
@@ -111,8 +114,8 @@ class MLP(Model):
         elif idx is not None:
             raise ValueError("give idx (training rows) or points (new inputs), not both")
         else:
-            theta = check.array("theta", theta, 1, self.dim)
-            A = check.array("points", points, 2, cols=self.features)
+            theta = validate.array("theta", theta, 1, self.dim)
+            A = validate.array("points", points, 2, cols=self.features)
         return self._forward(self._split(theta), A)[0]
 
     def probabilities(self, theta, idx=None, points=None):

@@ -1,6 +1,10 @@
 """Plot helpers. Each takes ax=None (meaning the current axes), returns what it drew and
-sets no global style."""
+sets no global style. The lessons call them, and so do the explorers (sgdcourse.explorers),
+which draw their static contours and minimum with plot_contours."""
+
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 
@@ -11,6 +15,13 @@ def _axes(ax):
 
         ax = plt.gca()
     return ax
+
+
+def _floats(name, value):
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must hold numbers, got {value!r}") from None
 
 
 def loss_grid(loss, xlim, ylim, n=80):
@@ -24,13 +35,32 @@ def loss_grid(loss, xlim, ylim, n=80):
     return T1, T2, Z.reshape(T1.shape)
 
 
-def plot_contours(loss, xlim, ylim, ax=None, levels=20, n=80, cmap="viridis"):
-    """Contour lines of a loss over two parameters; returns the QuadContourSet."""
+class Contours(NamedTuple):
+    """What plot_contours drew: the contour lines, and the star at the minimum (None without one)."""
+
+    lines: object  # matplotlib.contour.QuadContourSet
+    star: object  # matplotlib.lines.Line2D, or None
+
+
+def plot_contours(
+    loss, xlim, ylim, ax=None, levels=20, n=80, cmap="viridis", linewidths=0.8, minimum=None, label=None, markersize=9
+):
+    """Contour lines of loss(theta) for theta in xlim x ylim (on loss_grid's n x n grid), the axes
+    labelled theta_1 and theta_2, and a black star at `minimum` (shape (2,)) when one is given,
+    with `label` for a legend. The star lies above lines (zorder 3), so a path drawn later does
+    not hide it. Returns Contours(lines, star): the QuadContourSet and the star's Line2D or None.
+    """
     ax = _axes(ax)
-    cs = ax.contour(*loss_grid(loss, xlim, ylim, n), levels=levels, cmap=cmap, linewidths=0.8)
+    lines = ax.contour(*loss_grid(loss, xlim, ylim, n), levels=levels, cmap=cmap, linewidths=linewidths)
+    star = None
+    if minimum is not None:
+        point = _floats("minimum", minimum)
+        if point.shape != (2,):
+            raise ValueError(f"minimum must be a point (theta_1, theta_2) of shape (2,), got shape {point.shape}")
+        (star,) = ax.plot(*point, "k*", ms=markersize, zorder=3, label=label)
     ax.set_xlabel(r"$\theta_1$")
     ax.set_ylabel(r"$\theta_2$")
-    return cs
+    return Contours(lines, star)
 
 
 def plot_path(thetas, ax=None, color="C3", label=None, markersize=3):
@@ -41,14 +71,23 @@ def plot_path(thetas, ax=None, color="C3", label=None, markersize=3):
     return line
 
 
-def plot_loss(losses, ax=None, label=None, color=None, log=True):
-    """Loss against step (a Trajectory's .losses); log scale by default. Returns the Line2D."""
+def plot_loss(losses, ax=None, label=None, color=None, log=True, x=None):
+    """Loss against step t (a Trajectory's .losses, shape (T+1,)), or against `x` (one value per
+    loss, e.g. epochs = t / steps per epoch; the x axis is then left for the caller to name);
+    log scale by default. Returns the Line2D."""
     losses = np.asarray(losses, dtype=float)
+    if x is None:
+        xs = np.arange(losses.size)
+    else:
+        xs = _floats("x", x)
+        if xs.shape != losses.shape:
+            raise ValueError(f"x has shape {xs.shape}, expected {losses.shape}: one x value per loss")
     ax = _axes(ax)
-    (line,) = ax.plot(np.arange(losses.size), losses, label=label, color=color)
+    (line,) = ax.plot(xs, losses, label=label, color=color)
     if log:
         ax.set_yscale("log")
-    ax.set_xlabel("step t")
+    if x is None:
+        ax.set_xlabel("step t")
     ax.set_ylabel("loss")
     return line
 

@@ -9,17 +9,18 @@ divergence test runs once per CHUNK steps over the block of iterates just stored
 the run at the first diverged one, so the record is the one a test after every step gives.
 No loss is computed while running: see Trajectory.
 """
+
 from __future__ import annotations
 
 import contextlib
 
 import numpy as np
 
-from . import _validate as check
+from . import _validate as validate
 from .trajectory import Batches, Trajectory
 
 SAMPLING = ("shuffle", "replace", "ordered")
-CHUNK = 256  # batch bounds become Python ints this many steps at a time (a small list)
+CHUNK = 256  # steps per block: batch bounds become Python ints, and divergence is tested, a block at a time
 
 
 def sample_batches(n, m, steps, rng=None, sampling="shuffle"):
@@ -30,12 +31,12 @@ def sample_batches(n, m, steps, rng=None, sampling="shuffle"):
     sampling="replace": every batch draws m indices uniformly with replacement;
     sampling="ordered": like "shuffle" but in the data's own order, never shuffled.
     """
-    n, steps = check.integer("n", n, lo=1), check.integer("steps", steps, lo=0)
+    n, steps = validate.integer("n", n, lo=1), validate.integer("steps", steps, lo=0)
     if sampling not in SAMPLING:
         raise ValueError(f"sampling must be one of {SAMPLING}, got {sampling!r}")
-    m = check.integer("m", m, lo=1, hi=None if sampling == "replace" else n)
+    m = validate.integer("m", m, lo=1, hi=None if sampling == "replace" else n)
     if sampling == "replace":
-        order = check.generator("rng", rng).integers(0, n, size=(steps, m)).ravel()
+        order = validate.generator("rng", rng).integers(0, n, size=(steps, m)).ravel()
         return Batches.contiguous(order, np.full(steps, m))
     if m == n:
         return Batches.whole(n, steps)
@@ -45,11 +46,11 @@ def sample_batches(n, m, steps, rng=None, sampling="shuffle"):
     stops = np.minimum(starts + m, n)
     if sampling == "ordered":
         return Batches(np.arange(n), starts, stops)
-    rng = check.generator("rng", rng)
+    rng = validate.generator("rng", rng)
     epochs = -(-steps // per_epoch)
     order = np.arange(epochs * n)
     np.remainder(order, n, out=order)  # epochs copies of range(n), shuffled in place below:
-    for e in range(epochs):            # the same draws as rng.permutation(n) once per epoch
+    for e in range(epochs):  # the same draws as rng.permutation(n) once per epoch
         rng.shuffle(order[e * n : (e + 1) * n])
     epoch *= n
     starts += epoch
@@ -79,7 +80,7 @@ def _given_batches(batches, n):
 def _etas(eta, steps, exact):
     """eta_0..eta_{steps-1}, each checked once: a list for the loop and the record's array."""
     if callable(eta):
-        values = [check.positive(f"eta({t})", eta(t)) for t in range(steps)]
+        values = [validate.positive(f"eta({t})", eta(t)) for t in range(steps)]
         return values, np.array(values, dtype=object if exact else float).reshape(steps)
     value = eta if exact else float(eta)
     return None, np.full(steps, value, dtype=object if exact else float)
@@ -96,8 +97,21 @@ def _first_diverged(block, bound, bound2):
     return None
 
 
-def sgd(model, theta0, eta, *, m=1, steps=None, epochs=None, rng=None, sampling="shuffle",
-        batches=None, momentum=0.0, track_loss=True, blowup=1e8):
+def sgd(
+    model,
+    theta0,
+    eta,
+    *,
+    m=1,
+    steps=None,
+    epochs=None,
+    rng=None,
+    sampling="shuffle",
+    batches=None,
+    momentum=0.0,
+    track_loss=True,
+    blowup=1e8,
+):
     """Run mini-batch SGD on `model` from theta0 (shape (d,)) and return a Trajectory.
 
     eta: a number > 0 or a schedule t -> eta_t (see sgdcourse.schedules).
@@ -109,18 +123,18 @@ def sgd(model, theta0, eta, *, m=1, steps=None, epochs=None, rng=None, sampling=
     read (never during the run); False: losses is None. Object arrays (Fractions) for theta0
     and a Fraction eta keep every number exact.
     """
-    theta = check.array("theta0", theta0, 1)
+    theta = validate.array("theta0", theta0, 1)
     if theta.shape != (model.dim,):
         raise ValueError(f"theta0 has shape {theta.shape}, the model needs ({model.dim},)")
-    beta = check.in_range("momentum", momentum, 0, 1)
+    beta = validate.in_range("momentum", momentum, 0, 1)
     if not callable(eta):
-        check.positive("eta", eta)
+        validate.positive("eta", eta)
     if sum(x is not None for x in (steps, epochs, batches)) != 1:
         raise ValueError("give exactly one of steps, epochs or batches")
     if batches is None:
         if epochs is not None:
-            m_ = check.integer("m", m, lo=1)
-            steps = check.integer("epochs", epochs, lo=0) * -(-model.n // m_)
+            m_ = validate.integer("m", m, lo=1)
+            steps = validate.integer("epochs", epochs, lo=0) * -(-model.n // m_)
         batches = sample_batches(model.n, m, steps, rng, sampling)
     else:
         batches = _given_batches(batches, model.n)

@@ -7,11 +7,12 @@ Entry [a, b, s] is L(theta_T) of the run with batch size ms[a], step eta = etas[
 by np.random.default_rng(seeds[s]); a run that diverges gives inf. Every (m, eta) pair sees the
 same seeds, so two columns differ only by the setting, not by the luck of the draw.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
-from . import _validate as check
+from . import _validate as validate
 from .sgd import sgd
 
 
@@ -19,8 +20,8 @@ def final_losses(model, theta0, etas, ms, seeds, *, steps=None, epochs=None, los
     """Final loss for every (m, eta, seed); `loss` (default model.loss) may be a held-out loss."""
     if (steps is None) == (epochs is None):
         raise ValueError("give exactly one of steps or epochs")
-    etas = [check.positive("etas", e) for e in np.atleast_1d(etas)]
-    ms = [check.integer("ms", m, lo=1, hi=model.n) for m in np.atleast_1d(ms)]
+    etas = [validate.positive("etas", e) for e in np.atleast_1d(etas)]
+    ms = [validate.integer("ms", m, lo=1, hi=model.n) for m in np.atleast_1d(ms)]
     seeds = [int(s) for s in np.atleast_1d(seeds)]
     if not (etas and ms and seeds):
         raise ValueError("etas, ms and seeds must each hold at least one value")
@@ -29,8 +30,16 @@ def final_losses(model, theta0, etas, ms, seeds, *, steps=None, epochs=None, los
     for a, m in enumerate(ms):
         for b, eta in enumerate(etas):
             for s, seed in enumerate(seeds):
-                run = sgd(model, theta0, eta, m=m, steps=steps, epochs=epochs,
-                          rng=np.random.default_rng(seed), track_loss=False)
+                run = sgd(
+                    model,
+                    theta0,
+                    eta,
+                    m=m,
+                    steps=steps,
+                    epochs=epochs,
+                    rng=np.random.default_rng(seed),
+                    track_loss=False,
+                )
                 out[a, b, s] = np.inf if run.diverged else float(loss(run.theta))
     return out
 
@@ -49,7 +58,10 @@ def table(values, rows, cols, digits=3):
     mean, sd = summary(values)
     if mean.shape != (len(rows), len(cols)):
         raise ValueError(f"values has shape {np.shape(values)}, rows and cols need ({len(rows)}, {len(cols)}, seeds)")
-    cell = lambda mu, s: "diverged" if not np.isfinite(mu) else f"{mu:.{digits}f} ± {s:.{digits}f}"
+
+    def cell(mu, s):
+        return "diverged" if not np.isfinite(mu) else f"{mu:.{digits}f} ± {s:.{digits}f}"
+
     width = max(len(cell(mu, s)) for mu, s in zip(mean.ravel(), sd.ravel())) + 2
     width = max(width, max(len(c) for c in cols) + 2)
     lead = max(len(r) for r in rows)

@@ -9,13 +9,18 @@ Losses are never computed during the run. Trajectory.losses evaluates L(theta_t)
 iterate the first time it is read (then keeps it), with the model's own loss, so the numbers
 are the ones an in-loop record would have held; loss_curve(every=k) evaluates every k-th
 iterate only, and batch_losses gives L_{B_t}(theta_t), which costs one batch forward pass a step.
+steps_to_tolerance(losses, tol) reads a loss curve (Trajectory.losses, or any array of losses):
+after how many steps it stays below tol.
 """
+
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
 
 import numpy as np
+
+from . import _validate as validate
 
 
 class Batches(Sequence):
@@ -61,7 +66,8 @@ class Batches(Sequence):
         return self.order.nbytes + self.starts.nbytes + self.stops.nbytes
 
     def __repr__(self):
-        return f"Batches({len(self)} batches, sizes {self.sizes.min() if len(self) else 0}..{self.sizes.max() if len(self) else 0})"
+        low, high = (self.sizes.min(), self.sizes.max()) if len(self) else (0, 0)
+        return f"Batches({len(self)} batches, sizes {low}..{high})"
 
 
 class Trajectory:
@@ -144,3 +150,21 @@ class Trajectory:
             final = self._losses[-1] if self._losses is not None else self.model.loss(self.theta)
             loss = f", final loss {float(final):.4g}"
         return f"Trajectory({self.steps} steps, {end}{loss})"
+
+
+def steps_to_tolerance(losses, tol):
+    """The first t with losses[s] < tol for every s >= t (the run has settled below tol), or None
+    when the last loss is not below tol. losses: shape (T+1,), losses[t] = L(theta_t), e.g. a
+    Trajectory's .losses; NaN (a diverged step) counts as above tol."""
+    tol = validate.real("tol", tol)
+    try:
+        losses = np.asarray(losses, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"losses must be an array of numbers, got {losses!r}") from None
+    if losses.ndim != 1 or losses.size == 0:
+        raise ValueError(f"losses must be a non-empty 1-D array of losses L(theta_t), got shape {losses.shape}")
+    above = np.nonzero(~(losses < tol))[0]  # NaN counts as above
+    if above.size == 0:
+        return 0
+    t = int(above[-1]) + 1
+    return t if t < losses.size else None

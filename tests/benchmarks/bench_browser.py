@@ -28,6 +28,7 @@ come from the kernel's message headers, page times from performance.timeOrigin +
 machine, one clock. It also gives the CPU time (from /proc, Linux) per step of the kernel, the
 Jupyter server, all of Chromium's processes and the measuring side (Playwright and this script).
 """
+
 from __future__ import annotations
 
 import json
@@ -41,8 +42,18 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from test_browser import (ASK_KERNEL, KERNEL_IDLE, KERNEL_STATE, LESSONS, VISIBLE, _missing,  # noqa: E402
-                          _run_all, chromium_page, serve_lab, stated_explorers)
+from test_browser import (  # noqa: E402
+    ASK_KERNEL,
+    KERNEL_IDLE,
+    KERNEL_STATE,
+    LESSONS,
+    VISIBLE,
+    _missing,
+    _run_all,
+    chromium_page,
+    serve_lab,
+    stated_explorers,
+)
 
 STEPS, DRAGS, DRAG_SHARE, DRAG_MOVES, QUIET_S = 20, 3, 0.6, 30, 1.5
 GOALS = dict(median=60.0, p90=100.0, release=100.0)
@@ -105,7 +116,8 @@ def phases(page, steps):
     sent in between that the kernel answered with updates (the new image and readout; a Play
     linked to the slider in the page sends its own value too, answered by an echo only)."""
     origin, sent, replies = page.evaluate(
-        "() => [performance.timeOrigin, [...window.__bench.sent], window.__bench.replies]")
+        "() => [performance.timeOrigin, [...window.__bench.sent], window.__bench.replies]"
+    )
     out = []
     for key, frame in steps:
         key, frame = origin + key, origin + frame
@@ -136,9 +148,17 @@ def cpu_seconds():
         except OSError:
             continue
         cmd = b" ".join(argv)
-        kind = ("chromium" if b"chromium" in argv[0] else "kernel" if b"ipykernel" in cmd
-                else "server" if b"jupyter-lab" in cmd else
-                "measuring" if b"playwright" in cmd or int(pid) == os.getpid() else None)
+        kind = (
+            "chromium"
+            if b"chromium" in argv[0]
+            else "kernel"
+            if b"ipykernel" in cmd
+            else "server"
+            if b"jupyter-lab" in cmd
+            else "measuring"
+            if b"playwright" in cmd or int(pid) == os.getpid()
+            else None
+        )
         if kind:
             totals[kind] += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
     return totals
@@ -177,7 +197,9 @@ def release_time(page, right):
     """ms from the end of a drag (to the right or left) to the last image it brings; and the
     slider's value and the readout the page then shows (they must agree: the newest value wins)."""
     box = page.evaluate_handle("() => window.__bench.handle").as_element().bounding_box()
-    track = page.evaluate_handle("() => window.__bench.slider.querySelector('.noUi-target')").as_element().bounding_box()
+    track = (
+        page.evaluate_handle("() => window.__bench.slider.querySelector('.noUi-target')").as_element().bounding_box()
+    )
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     reach = (track["x"] + track["width"] - x) if right else (x - track["x"])
     dx = DRAG_SHARE * reach * (1 if right else -1)  # stops short of the end: the value still changes at the release
@@ -236,28 +258,50 @@ def main():
                 value, text = drags[-1][1]
                 rows.append((f"{cls} ({Path(path).stem[:2]}, {label})", ms, release, value, text))
                 splits.append((rows[-1][0], split, cpu))
-                print(f"  {rows[-1][0]}: median {np.median(ms):.0f} ms, release {np.median(release):.0f} ms", flush=True)
+                print(
+                    f"  {rows[-1][0]}: median {np.median(ms):.0f} ms, release {np.median(release):.0f} ms", flush=True
+                )
             page.evaluate("() => window.jupyterapp.shell.currentWidget.sessionContext.shutdown()")
-    print(f"\n{'explorer (lesson, slider)':44} {'steps':>5} {'median ms':>9} {'p90 ms':>7} {'max ms':>7} "
-          f"{'release ms':>10} {'(max)':>7}  verdict")
+    print(
+        f"\n{'explorer (lesson, slider)':44} {'steps':>5} {'median ms':>9} {'p90 ms':>7} {'max ms':>7} "
+        f"{'release ms':>10} {'(max)':>7}  verdict"
+    )
     ok = True
     for name, ms, release, value, text in rows:
         med, p90 = np.median(ms), np.percentile(ms, 90)
         good = med <= GOALS["median"] and p90 <= GOALS["p90"] and np.median(release) <= GOALS["release"]
         ok &= good
-        print(f"{name:44} {len(ms):5d} {med:9.1f} {p90:7.1f} {ms.max():7.1f} {np.median(release):10.1f} {release.max():7.1f}  "
-              f"{'ok' if good else 'SLOW'}  (after the drag: slider {value}, readout {text[:40]!r})")
-    print(f"\ngoals: median <= {GOALS['median']:g} ms, p90 <= {GOALS['p90']:g} ms, release <= {GOALS['release']:g} ms:",
-          "met" if ok else "NOT met")
-    print(f"\n{'a step, split (median ms)':44} {'steps':>5} " + " ".join(f"{p:>9}" for p in PHASES)
-          + "   CPU ms per step: kernel, server, chromium, measuring")
+        print(
+            f"{name:44} {len(ms):5d} {med:9.1f} {p90:7.1f} {ms.max():7.1f} "
+            f"{np.median(release):10.1f} {release.max():7.1f}  "
+            f"{'ok' if good else 'SLOW'}  (after the drag: slider {value}, readout {text[:40]!r})"
+        )
+    print(
+        f"\ngoals: median <= {GOALS['median']:g} ms, p90 <= {GOALS['p90']:g} ms, release <= {GOALS['release']:g} ms:",
+        "met" if ok else "NOT met",
+    )
+    print(
+        f"\n{'a step, split (median ms)':44} {'steps':>5} "
+        + " ".join(f"{p:>9}" for p in PHASES)
+        + "   CPU ms per step: kernel, server, chromium, measuring"
+    )
     for name, split, cpu in splits:
         cells = " ".join(f"{np.median(split[:, j]) if len(split) else float('nan'):9.1f}" for j in range(len(PHASES)))
         print(f"{name:44} {len(split):5d} {cells}   " + ", ".join(f"{cpu[k]:.0f}" for k in cpu))
     print("load average (1, 5, 15 min):", " ".join(f"{x:.2f}" for x in os.getloadavg()))
-    print(json.dumps({name: dict(median=float(np.median(ms)), p90=float(np.percentile(ms, 90)),
-                                 release=float(np.median(release)), release_max=float(release.max()))
-                      for name, ms, release, _, _ in rows}))
+    print(
+        json.dumps(
+            {
+                name: dict(
+                    median=float(np.median(ms)),
+                    p90=float(np.percentile(ms, 90)),
+                    release=float(np.median(release)),
+                    release_max=float(release.max()),
+                )
+                for name, ms, release, _, _ in rows
+            }
+        )
+    )
     return 0 if ok else 1
 
 

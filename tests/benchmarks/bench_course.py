@@ -6,6 +6,7 @@ nbclient in a fresh kernel of this environment (in memory: no file is written), 
 parallel over --jobs processes (default: the number of cores). Prints each notebook's time
 and the wall time of the whole course. Target: under 2 minutes on a 2-core machine.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,8 +27,14 @@ TARGET_S = 120.0
 def run(path):
     nb = nbformat.read(path, as_version=4)
     t0 = time.perf_counter()
-    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}},
-                   allow_errors=False, record_timing=False).execute(stderr=subprocess.DEVNULL)  # kernel chatter
+    NotebookClient(
+        nb,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+        allow_errors=False,
+        record_timing=False,
+    ).execute(stderr=subprocess.DEVNULL)  # kernel chatter
     return path.relative_to(ROOT).as_posix(), time.perf_counter() - t0
 
 
@@ -45,9 +52,11 @@ def main(argv=None):
     print(f"\n{'notebook':45} {'seconds':>8}")
     for name, seconds in results:
         print(f"{name:45} {seconds:8.1f}")
-    print(f"\n{len(results)} notebooks, {args.jobs} parallel kernels: {wall:.1f} s wall "
-          f"({sum(s for _, s in results):.1f} s of kernel time); target {TARGET_S:.0f} s: "
-          + ("ok" if wall <= TARGET_S else "SLOW"))
+    print(
+        f"\n{len(results)} notebooks, {args.jobs} parallel kernels: {wall:.1f} s wall "
+        f"({sum(s for _, s in results):.1f} s of kernel time); target {TARGET_S:.0f} s: "
+        + ("ok" if wall <= TARGET_S else "SLOW")
+    )
     return 0 if wall <= TARGET_S else 1
 
 

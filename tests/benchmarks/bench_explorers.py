@@ -10,6 +10,7 @@ On a shared machine the wall clock includes waiting for a core, so the table als
 process's CPU time per update (time.process_time), which load hardly changes, and the load
 average before and after the run.
 """
+
 from __future__ import annotations
 
 import os
@@ -20,13 +21,15 @@ import ipywidgets as W
 import numpy as np
 
 import sgdcourse as sc
-from sgdcourse.explorers.logistic import LogisticTrainingExplorer
-from sgdcourse.explorers.momentum import MomentumExplorer
-from sgdcourse.explorers.network import DataOrderExplorer
-from sgdcourse.explorers.player import StepPlayer
-from sgdcourse.explorers.rate import LearningRateExplorer
-from sgdcourse.explorers.variance import BatchVarianceExplorer
-from sgdcourse.explorers.worked import WorkedExampleExplorer
+from sgdcourse.explorers import (
+    BatchVarianceExplorer,
+    DataOrderExplorer,
+    LearningRateExplorer,
+    LogisticTrainingExplorer,
+    MomentumExplorer,
+    StepPlayer,
+    WorkedExampleExplorer,
+)
 
 TARGET_MS = 30.0
 
@@ -76,7 +79,7 @@ def build_all(rng):
     yield "StepPlayer (lesson 03)", lambda: StepPlayer(model.loss, tr.thetas, (-3, 4), (-3, 3), losses=tr.losses)
     yield "LearningRateExplorer (lesson 05)", lambda: LearningRateExplorer([1.0, 5.0], [-4.0, 2.0], center=[1.0, 0.5])
     yield "MomentumExplorer (lesson 06)", lambda: MomentumExplorer()
-    Xm, ym = sc.data.make_moons(400, rng, noise=0.15)
+    Xm, ym = sc.make_moons(400, rng, noise=0.15)
     yield "DataOrderExplorer (lesson 07)", lambda: DataOrderExplorer(Xm, ym, rng=rng)
 
 
@@ -93,9 +96,22 @@ def main():
         explorer = build()
         built = (time.perf_counter() - t0) * 1000
         ms, cpu = sweep(explorer)
-        rows.append((name, len(ms), built, np.median(ms), np.percentile(ms, 90), ms.max(), np.median(cpu), np.percentile(cpu, 90)))
-    print(f"\n{'explorer':38} {'updates':>7} {'build ms':>9} {'median ms':>10} {'p90 ms':>7} {'max ms':>7} "
-          f"{'cpu median':>10} {'cpu p90':>8}  verdict (median wall)")
+        rows.append(
+            (
+                name,
+                len(ms),
+                built,
+                np.median(ms),
+                np.percentile(ms, 90),
+                ms.max(),
+                np.median(cpu),
+                np.percentile(cpu, 90),
+            )
+        )
+    print(
+        f"\n{'explorer':38} {'updates':>7} {'build ms':>9} {'median ms':>10} {'p90 ms':>7} {'max ms':>7} "
+        f"{'cpu median':>10} {'cpu p90':>8}  verdict (median wall)"
+    )
     for name, n, built, med, p90, mx, cmed, cp90 in rows:
         verdict = "ok" if med <= TARGET_MS else f"SLOW (target {TARGET_MS:g} ms)"
         print(f"{name:38} {n:7d} {built:9.0f} {med:10.1f} {p90:7.1f} {mx:7.1f} {cmed:10.1f} {cp90:8.1f}  {verdict}")

@@ -8,6 +8,7 @@ Target: under 2 minutes on 2 cores. Also checks that solutions got full marks an
 The same 30 are then graded with --unsandboxed, and the difference per submission is the cost of
 the sandbox (bubblewrap's namespaces, the sealed library, the watchdog).
 """
+
 from __future__ import annotations
 
 import csv
@@ -35,8 +36,12 @@ def grade(extra=()):
             (folder / src.name).write_bytes(src.read_bytes())
             kinds[f"{folder.relative_to(tmp).as_posix()}/{src.name}"] = src.parent.name
         start = time.monotonic()
-        proc = subprocess.run([sys.executable, "-m", "sgdcourse.grading", "grade", "submissions", "--out", "grades.csv",
-                               *extra], cwd=tmp, capture_output=True, text=True)
+        proc = subprocess.run(
+            [sys.executable, "-m", "sgdcourse.grading", "grade", "submissions", "--out", "grades.csv", *extra],
+            cwd=tmp,
+            capture_output=True,
+            text=True,
+        )
         seconds = time.monotonic() - start
         if proc.returncode:
             sys.exit(f"the grader failed:\n{proc.stderr}")
@@ -48,13 +53,20 @@ def grade(extra=()):
 def main():
     seconds, summary, kinds = grade()
     bare, _, _ = grade(["--unsandboxed"])
-    wrong = [s["submission"] for s in summary
-             if s["error"] or s["total"] != (s["max"] if kinds[s["submission"]] == "solutions" else "0")]
-    print(f"graded {len(summary)} submissions ({sum(v == 'solutions' for v in kinds.values())} solutions, "
-          f"{sum(v == 'exercises' for v in kinds.values())} exercises) with {os.cpu_count()} workers "
-          f"on {os.cpu_count()} cores")
-    print(f"wall time {seconds:.1f} s ({seconds / len(summary):.2f} s per submission); "
-          f"target < {TARGET_S:.0f} s: {'met' if seconds < TARGET_S else 'MISSED'}")
+    wrong = [
+        s["submission"]
+        for s in summary
+        if s["error"] or s["total"] != (s["max"] if kinds[s["submission"]] == "solutions" else "0")
+    ]
+    print(
+        f"graded {len(summary)} submissions ({sum(v == 'solutions' for v in kinds.values())} solutions, "
+        f"{sum(v == 'exercises' for v in kinds.values())} exercises) with {os.cpu_count()} workers "
+        f"on {os.cpu_count()} cores"
+    )
+    print(
+        f"wall time {seconds:.1f} s ({seconds / len(summary):.2f} s per submission); "
+        f"target < {TARGET_S:.0f} s: {'met' if seconds < TARGET_S else 'MISSED'}"
+    )
     print(f"unsandboxed: {bare:.1f} s; the sandbox costs {(seconds - bare) / len(summary):+.2f} s per submission")
     if wrong:
         sys.exit(f"unexpected grades for: {', '.join(wrong)}")

@@ -14,6 +14,7 @@ temporaries (the copy X_B, m x d, and the gradient's intermediates) are needed b
 minus it to the record.
 Goals: time ratio <= 1.3 for every m, memory <= 1.1 x the record.
 """
+
 from __future__ import annotations
 
 import os
@@ -73,8 +74,13 @@ def main():
         theta0 = np.zeros(d)
         for m in BATCHES:
             steps = -(-N // m)
-            run_sgd = lambda: sc.sgd(model, theta0, ETA, m=m, epochs=1, rng=np.random.default_rng(1))
-            run_plain = lambda: plain_loop(X, y, theta0, ETA, m, steps, np.random.default_rng(1))
+
+            def run_sgd():
+                return sc.sgd(model, theta0, ETA, m=m, epochs=1, rng=np.random.default_rng(1))
+
+            def run_plain():
+                return plain_loop(X, y, theta0, ETA, m, steps, np.random.default_rng(1))
+
             t_sgd, t_plain = [], []
             for _ in range(REPEATS):  # alternate, so both see the same load
                 t_plain.append(best_of(run_plain, 1)[0])
@@ -87,16 +93,36 @@ def main():
             peak, tr = peak_of(run_sgd)
             ratio, memory = min(t_sgd) / min(t_plain), (peak - step_temporaries) / tr.nbytes
             ok &= same and ratio <= RATIO_GOAL and memory <= MEMORY_GOAL
-            rows.append((d, m, steps, min(t_plain), min(t_sgd), ratio, tr.nbytes / 2**20, peak / 2**20,
-                         step_temporaries / 2**20, peak / tr.nbytes, memory, same))
+            rows.append(
+                (
+                    d,
+                    m,
+                    steps,
+                    min(t_plain),
+                    min(t_sgd),
+                    ratio,
+                    tr.nbytes / 2**20,
+                    peak / 2**20,
+                    step_temporaries / 2**20,
+                    peak / tr.nbytes,
+                    memory,
+                    same,
+                )
+            )
             del tr
-    print(f"\n{'d':>4} {'m':>5} {'steps':>7} {'plain s':>8} {'sgd s':>8} {'ratio':>6} {'record MB':>10} "
-          f"{'peak MB':>8} {'step MB':>8} {'peak/rec':>8} {'(peak-step)/rec':>15} {'same':>5}")
+    print(
+        f"\n{'d':>4} {'m':>5} {'steps':>7} {'plain s':>8} {'sgd s':>8} {'ratio':>6} {'record MB':>10} "
+        f"{'peak MB':>8} {'step MB':>8} {'peak/rec':>8} {'(peak-step)/rec':>15} {'same':>5}"
+    )
     for d, m, steps, tp, ts, ratio, rec, peak, step, raw, mem, same in rows:
-        print(f"{d:>4} {m:>5} {steps:>7} {tp:>8.3f} {ts:>8.3f} {ratio:>6.2f} {rec:>10.2f} {peak:>8.2f} {step:>8.2f} "
-              f"{raw:>8.3f} {mem:>15.3f} {str(same):>5}")
-    print(f"\ngoals: ratio <= {RATIO_GOAL}, peak - one step's temporaries <= {MEMORY_GOAL} x record, iterates identical:",
-          "met" if ok else "NOT met")
+        print(
+            f"{d:>4} {m:>5} {steps:>7} {tp:>8.3f} {ts:>8.3f} {ratio:>6.2f} {rec:>10.2f} {peak:>8.2f} {step:>8.2f} "
+            f"{raw:>8.3f} {mem:>15.3f} {str(same):>5}"
+        )
+    print(
+        f"\ngoals: ratio <= {RATIO_GOAL}, peak - one step's temporaries <= {MEMORY_GOAL} x record, iterates identical:",
+        "met" if ok else "NOT met",
+    )
     print("load average (1, 5, 15 min):", " ".join(f"{x:.2f}" for x in os.getloadavg()))
     return 0 if ok else 1
 

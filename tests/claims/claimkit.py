@@ -16,6 +16,7 @@ change together. `broken=True` applies the change that the docstring names after
 `breaks_tests(globals())` at the end of a lesson's file makes one test per claim that runs it so
 and asserts that the claim then fails (marker `slowclaim`: `make slowtest`).
 """
+
 from __future__ import annotations
 
 import functools
@@ -28,7 +29,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 MIN_SEEDS = 10
-SEEDS = tuple(range(100, 110))                    # no lesson seeds its generator with these
+SEEDS = tuple(range(100, 110))  # no lesson seeds its generator with these
 LESSON_SEEDS = {"01": 11, "02": 2, "03": 3, "04": 4, "05": 5, "06": 6, "07": 7}
 
 
@@ -40,16 +41,20 @@ def every(results):
 
 def at_least(k):
     """The claim holds for at least k seeds (the lesson says "in k of n")."""
+
     def holds(results):
         return sum(bool(r) for r in results) >= k
+
     holds.__name__ = f"at_least({k})"
     return holds
 
 
 def mean_between(lo, hi):
     """The mean of numeric results lies in [lo, hi] (the lesson states a mean with its spread)."""
+
     def holds(results):
         return lo <= sum(results) / len(results) <= hi
+
     holds.__name__ = f"mean_between({lo}, {hi})"
     return holds
 
@@ -113,7 +118,9 @@ def claim(lesson, section, sentence, holds, *, seeds=SEEDS, slow=False):
     def wrap(experiment):
         doc = experiment.__doc__ or ""
         if "Breaks:" not in doc:
-            raise ValueError(f"{experiment.__name__}: the docstring must name, after \"Breaks:\", the change that makes the claim fail")
+            raise ValueError(
+                f'{experiment.__name__}: the docstring must name, after "Breaks:", the change that makes the claim fail'
+            )
         c = Claim(experiment, lesson, section, sentence, holds, seeds)
 
         def test():

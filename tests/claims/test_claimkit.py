@@ -1,16 +1,18 @@
 """The harness itself: a claim test fails when its sentence left the lesson or its experiment
 does not hold, and a claim without enough seeds or without a Breaks: change is refused."""
+
 import pytest
 
 import claimkit
 from claimkit import at_least, claim, every, mean_between
 
-SENTENCE = "Stochastic gradient descent (SGD)"          # lesson 02's opening paragraph names it so
+SENTENCE = "Stochastic gradient descent (SGD)"  # lesson 02's opening paragraph names it so
 
 
 def make(sentence=SENTENCE, holds=every, result=True, seeds=claimkit.SEEDS, doc="x. Breaks: y."):
     def experiment(seed, broken):
         return result and not broken
+
     experiment.__doc__ = doc
     return claim("02", "intro", sentence, holds, seeds=seeds)(experiment)
 

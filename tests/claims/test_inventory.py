@@ -1,5 +1,6 @@
 """The claims folder covers the course: a file per lesson, at least 30 claims, each over enough
 seeds and each with a test that runs it under its Breaks: change."""
+
 import importlib
 from pathlib import Path
 

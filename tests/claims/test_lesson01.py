@@ -1,4 +1,5 @@
 """Claims of lesson 01 (gradient descent, the local question), re-run over seeds; see claimkit."""
+
 import numpy as np
 
 import sgdcourse
@@ -22,8 +23,12 @@ def start_off_the_axes(rng, centre, radius=(2.0, 6.0)):
     return centre + rng.uniform(*radius) * np.array([np.cos(a), np.sin(a)])
 
 
-@claim("01", "1. The local question",
-       "The best of the scanned directions agrees with $u^\\star$ to within the grid's spacing of 0.1 degree.", every)
+@claim(
+    "01",
+    "1. The local question",
+    "The best of the scanned directions agrees with $u^\\star$ to within the grid's spacing of 0.1 degree.",
+    every,
+)
 def test_scan_finds_steepest_descent(seed, broken):
     """At three random points of the valley (region of the lesson's figure, |grad L| > 0.1), the most
     negative of 3600 central-difference rates lies within one grid step of the angle of -grad L/|grad L|.
@@ -46,9 +51,12 @@ def test_scan_finds_steepest_descent(seed, broken):
     return all(agree)
 
 
-@claim("01", "2. The loss is an average, so is its gradient",
-       "An example with a negative cosine would, on its own, push $\\theta$ in a direction where $L$ *increases*.",
-       uphill_exactly_when_negative)
+@claim(
+    "01",
+    "2. The loss is an average, so is its gradient",
+    "An example with a negative cosine would, on its own, push $\\theta$ in a direction where $L$ *increases*.",
+    uphill_exactly_when_negative,
+)
 def test_negative_cosine_steps_go_uphill(seed, broken):
     """Least squares on N = 6, d = 2 data drawn from the seed, at theta = 0 and at a random theta: a short
     step theta - h grad l_i / |grad l_i| raises L exactly for the examples with cos(grad l_i, grad L) < 0.
@@ -63,8 +71,12 @@ def test_negative_cosine_steps_go_uphill(seed, broken):
     return ok, negatives
 
 
-@claim("01", "3. Gradient descent on a bowl",
-       "The ratio of successive distances measured on the path matches $1 - \\eta\\lambda_k$", every)
+@claim(
+    "01",
+    "3. Gradient descent on a bowl",
+    "The ratio of successive distances measured on the path matches $1 - \\eta\\lambda_k$",
+    every,
+)
 def test_per_axis_factor(seed, broken):
     """A bowl with random curvatures, centre and start, and a random eta < 2 / lambda_max: over ten steps of
     the hand-written loop, (theta_{t+1,k} - c_k) / (theta_{t,k} - c_k) equals 1 - eta lambda_k to 1e-6.
@@ -86,9 +98,13 @@ def test_per_axis_factor(seed, broken):
     return bool(np.all(np.abs(ratios - predicted) < 1e-6))
 
 
-@claim("01", "3. Gradient descent on a bowl",
-       "On the right, the loss falls by a roughly constant factor per step once the steep direction has "
-       "settled, which is a straight line on a log scale.", every)
+@claim(
+    "01",
+    "3. Gradient descent on a bowl",
+    "On the right, the loss falls by a roughly constant factor per step once the steep direction has "
+    "settled, which is a straight line on a log scale.",
+    every,
+)
 def test_loss_falls_by_a_constant_factor(seed, broken):
     """The lesson's bowl lambda = (1, 5), eta = 0.15, 30 steps from three random starts off the axes: from
     step 10 on, L(theta_{t+1}) / L(theta_t) stays within 1% of (1 - eta lambda_1)^2, the flat axis' factor
@@ -106,9 +122,13 @@ def test_loss_falls_by_a_constant_factor(seed, broken):
     return ok
 
 
-@claim("01", "3. Gradient descent on a bowl",
-       "At $\\theta_0$ the direction $-\\nabla L$ does not aim at the minimum; on a bowl with unequal "
-       "curvatures it is tilted towards the steep axis.", every)
+@claim(
+    "01",
+    "3. Gradient descent on a bowl",
+    "At $\\theta_0$ the direction $-\\nabla L$ does not aim at the minimum; on a bowl with unequal "
+    "curvatures it is tilted towards the steep axis.",
+    every,
+)
 def test_steepest_descent_misses_the_minimum(seed, broken):
     """Bowls with lambda_2 / lambda_1 drawn in [2, 10] and five random starts off the axes each: the angle
     between -grad L(theta_0) and c - theta_0 exceeds 1 degree, and -grad L makes a smaller angle with
@@ -129,9 +149,13 @@ def test_steepest_descent_misses_the_minimum(seed, broken):
     return ok
 
 
-@claim("01", "3. Gradient descent on a bowl",
-       "The cell below also finds that step from the factors alone, "
-       "$\\theta_{t,k} = c_k + (1 - \\eta\\lambda_k)^t\\,(\\theta_{0,k} - c_k)$, and the two agree.", every)
+@claim(
+    "01",
+    "3. Gradient descent on a bowl",
+    "The cell below also finds that step from the factors alone, "
+    "$\\theta_{t,k} = c_k + (1 - \\eta\\lambda_k)^t\\,(\\theta_{0,k} - c_k)$, and the two agree.",
+    every,
+)
 def test_divergence_step_follows_from_the_factors(seed, broken):
     """The bowl lambda = (1, 5) with a random centre, a random start and a random eta in (0.41, 0.6), where
     1 - 5 eta < -1: the driver's diverged_at is the first t at which some |c_k + (1 - eta lambda_k)^t

@@ -4,6 +4,7 @@ The data are the lesson's two points (1, 2) and (2, 0), L(w) = (5 w^2 - 4 w + 4)
 seed changes is the random draws: the examples drawn for the simulation of section 6, and the 20
 draw sequences of section 7 (each starts with examples 1, 2, 1, as in the lesson, then draws 37 more).
 """
+
 import functools
 
 import numpy as np
@@ -13,7 +14,7 @@ from claimkit import breaks_tests, claim, every
 
 MODEL = sgdcourse.Linear1D(*sgdcourse.worked_example(float)[:2])
 W2, EXACT_MEAN, W_STAR = 0.12, -0.7, 0.4
-ETAS = (0.02, 0.05, 0.1, 0.2, 0.45)        # the lesson's table over 20 draw sequences
+ETAS = (0.02, 0.05, 0.1, 0.2, 0.45)  # the lesson's table over 20 draw sequences
 SECTION_6, SECTION_7 = "6. Unbiasedness: right on average", "7. The learning rate on this example"
 
 
@@ -22,7 +23,7 @@ def draw_examples(rng, size, p_first=0.5):
     return (rng.random(size) >= p_first).astype(int)
 
 
-G_AT_W2 = MODEL.per_example_grads(np.array([W2]), np.array([0, 1]))[:, 0]   # -1.88 and 0.48
+G_AT_W2 = MODEL.per_example_grads(np.array([W2]), np.array([0, 1]))[:, 0]  # -1.88 and 0.48
 
 
 def g_hat_at_w2(draws):
@@ -30,9 +31,13 @@ def g_hat_at_w2(draws):
     return G_AT_W2[draws]
 
 
-@claim("02", SECTION_6,
-       "Because $\\hat g$ is unbiased, the sample mean lands within 3 standard errors of $-0.70$ in nearly "
-       "every repetition of this experiment", every)
+@claim(
+    "02",
+    SECTION_6,
+    "Because $\\hat g$ is unbiased, the sample mean lands within 3 standard errors of $-0.70$ in nearly "
+    "every repetition of this experiment",
+    every,
+)
 def test_simulated_mean_is_the_full_gradient(seed, broken):
     """100,000 uniform draws of an example, g_hat evaluated at w_2 = 0.12: the sample mean is within 3
     standard errors (sample sd / sqrt(n)) of the exact -0.70. Breaks: example 1 drawn with probability 0.6
@@ -42,9 +47,13 @@ def test_simulated_mean_is_the_full_gradient(seed, broken):
     return bool(abs(g.mean() - EXACT_MEAN) < 3 * g.std(ddof=1) / np.sqrt(g.size))
 
 
-@claim("02", SECTION_6,
-       "the error of an average of $k$ draws shrinks like $1/\\sqrt{k}$, so a hundred times more draws buy "
-       "only ten times more accuracy.", every)
+@claim(
+    "02",
+    SECTION_6,
+    "the error of an average of $k$ draws shrinks like $1/\\sqrt{k}$, so a hundred times more draws buy "
+    "only ten times more accuracy.",
+    every,
+)
 def test_error_of_the_average_shrinks_like_one_over_root_k(seed, broken):
     """400 independent averages of k = 100 draws and 400 of k = 10,000 draws at w_2: the root-mean-square
     error about -0.70 of the first is 8 to 12.5 times that of the second. Breaks: example 1 drawn with
@@ -69,19 +78,27 @@ def sequences(seed, etas=ETAS, w0=0.0, tail="uniform"):
     orders = [np.concatenate([[0, 1, 0], draw_examples(rng, 37, p_first)]) for _ in range(20)]
     out = {}
     for eta in etas:
-        runs = [sgdcourse.sgd(MODEL, [w0], eta, batches=[[0, 1]] * 40 if tail == "gd" else [[i] for i in order])
-                for order in orders]
+        runs = [
+            sgdcourse.sgd(MODEL, [w0], eta, batches=[[0, 1]] * 40 if tail == "gd" else [[i] for i in order])
+            for order in orders
+        ]
         half = [r.thetas[20:, 0] for r in runs]
-        out[eta] = dict(final=np.array([r.theta[0] for r in runs]),
-                        middle=np.array([h.mean() for h in half]),
-                        rms=np.array([np.sqrt(np.mean((h - W_STAR) ** 2)) for h in half]),
-                        largest=np.array([np.abs(h - W_STAR).max() for h in half]))
+        out[eta] = dict(
+            final=np.array([r.theta[0] for r in runs]),
+            middle=np.array([h.mean() for h in half]),
+            rms=np.array([np.sqrt(np.mean((h - W_STAR) ** 2)) for h in half]),
+            largest=np.array([np.abs(h - W_STAR).max() for h in half]),
+        )
     return out
 
 
-@claim("02", SECTION_7,
-       "The middle column (each run's average over its second half, then averaged over the 20 runs) stays "
-       "within $0.15$ of $w^\\star = 0.4$ at every $\\eta$", every)
+@claim(
+    "02",
+    SECTION_7,
+    "The middle column (each run's average over its second half, then averaged over the 20 runs) stays "
+    "within $0.15$ of $w^\\star = 0.4$ at every $\\eta$",
+    every,
+)
 def test_second_half_average_stays_near_w_star(seed, broken):
     """20 draw sequences: for every eta of the table the mean over runs of each run's average of w_t,
     t >= 20, lies within 0.15 of 0.4. Breaks: after the first three steps example 1 is drawn with
@@ -106,9 +123,13 @@ def test_distance_from_w_star_grows_with_eta(seed, broken):
     return bool(np.all(np.diff([table[eta]["rms"].mean() for eta in ETAS]) > 0))
 
 
-@claim("02", SECTION_7,
-       "At the smallest $\\eta$ the runs are still on their way from $w_0 = 0$, which is why their "
-       "second-half average sits below $w^\\star$.", every)
+@claim(
+    "02",
+    SECTION_7,
+    "At the smallest $\\eta$ the runs are still on their way from $w_0 = 0$, which is why their "
+    "second-half average sits below $w^\\star$.",
+    every,
+)
 def test_smallest_eta_average_sits_below_w_star(seed, broken):
     """20 draw sequences at eta = 0.02: the mean over runs of each run's average of w_t, t >= 20, is below
     0.4. Breaks: the runs start at w_0 = 1, above w*."""
@@ -116,9 +137,13 @@ def test_smallest_eta_average_sits_below_w_star(seed, broken):
     return bool(table[0.02]["middle"].mean() < W_STAR)
 
 
-@claim("02", SECTION_7,
-       "SGD becomes erratic long before GD's limit, because the run contains steps on example 2, the more "
-       "curved parabola, that push $w$ away.", every)
+@claim(
+    "02",
+    SECTION_7,
+    "SGD becomes erratic long before GD's limit, because the run contains steps on example 2, the more "
+    "curved parabola, that push $w$ away.",
+    every,
+)
 def test_erratic_above_one_half(seed, broken):
     """20 draw sequences at eta = 0.6 (above 1/2, below GD's limit 4/5): GD converges (|w_40 - w*| < 1e-3),
     while SGD's largest |w_t - w*| over the second halves is more than 3 times its value at eta = 0.45.

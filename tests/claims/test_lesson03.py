@@ -5,6 +5,7 @@ intercept, labels from the weights (2, -1, 0.5); N = 100 and weights (2, -1) for
 batch orders, and the experiment runs as in the lesson: 100 steps from w = 0 for every (m, eta),
 five batch orders for the table of section 6 and 20 for its finer grid.
 """
+
 import functools
 import itertools
 
@@ -13,7 +14,7 @@ import numpy as np
 import sgdcourse
 from claimkit import breaks_tests, claim, every, steps_against, uphill_exactly_when_negative
 
-ETAS = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0)            # the lesson's table
+ETAS = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0)  # the lesson's table
 MS = (1, 8, 200)
 ETAS_FINE = tuple(np.round(np.geomspace(0.1, 4, 17), 3))
 SECTION_5 = "5. Unbiasedness, checked exactly"
@@ -70,9 +71,13 @@ def means(values):
     return sgdcourse.sweep.summary(values)[0]
 
 
-@claim("03", SECTION_6,
-       "With timid steps the noise in $\\hat g_t$ has no room to act: the three rows nearly agree, and the "
-       "spread over seeds is tiny.", every)
+@claim(
+    "03",
+    SECTION_6,
+    "With timid steps the noise in $\\hat g_t$ has no room to act: the three rows nearly agree, and the "
+    "spread over seeds is tiny.",
+    every,
+)
 def test_small_eta_batch_size_hardly_matters(seed, broken):
     """The table of final losses after 100 steps: at eta = 0.03 and 0.1 the three rows' means lie within
     0.02 of each other and every standard deviation over the five orders is below 0.02 (at eta = 3 the
@@ -82,9 +87,13 @@ def test_small_eta_batch_size_hardly_matters(seed, broken):
     return bool(np.all(np.ptp(means(small), axis=0) < 0.02) and np.all(small.std(axis=-1) < 0.02))
 
 
-@claim("03", SECTION_6,
-       "Along the rows $m = 1$ and $m = 8$ the loss first falls and then climbs again once the steps become "
-       "too long for the noise", every)
+@claim(
+    "03",
+    SECTION_6,
+    "Along the rows $m = 1$ and $m = 8$ the loss first falls and then climbs again once the steps become "
+    "too long for the noise",
+    every,
+)
 def test_noisy_rows_fall_then_climb(seed, broken):
     """In the rows m = 1 and m = 8 the mean final loss is lowest at an interior eta of the grid, and at
     eta = 10 it is more than 0.1 above that lowest value. Breaks: every row runs full-batch descent (no
@@ -93,8 +102,7 @@ def test_noisy_rows_fall_then_climb(seed, broken):
     return bool(all(0 < row.argmin() < len(ETAS) - 1 and row[-1] > row.min() + 0.1 for row in rows))
 
 
-@claim("03", SECTION_6,
-       "It grows with $m$, because averaging over more examples removes noise", every)
+@claim("03", SECTION_6, "It grows with $m$, because averaging over more examples removes noise", every)
 def test_largest_good_eta_grows_with_m(seed, broken):
     """The largest eta whose mean final loss is within 0.01 of its row's best (sweep.largest_good) rises
     strictly from m = 1 to m = 8 to m = 200. Breaks: each batch is one example repeated m times, so the
@@ -103,9 +111,13 @@ def test_largest_good_eta_grows_with_m(seed, broken):
     return bool(good[0] < good[1] < good[2])
 
 
-@claim("03", SECTION_6,
-       "From $\\eta = 0.3$ on it rises along the rows $m = 1$ and $m = 8$, and in every column a larger $m$ "
-       "has a smaller spread, even where the printed values round to $0.000$.", every)
+@claim(
+    "03",
+    SECTION_6,
+    "From $\\eta = 0.3$ on it rises along the rows $m = 1$ and $m = 8$, and in every column a larger $m$ "
+    "has a smaller spread, even where the printed values round to $0.000$.",
+    every,
+)
 def test_spread_grows_with_eta_and_shrinks_with_m(seed, broken):
     """The standard deviation of the final loss over the five batch orders rises strictly over
     eta = 0.3, 1, 3, 10 in the rows m = 1 and m = 8, and in every column it is strictly smaller for m = 8
@@ -115,24 +127,33 @@ def test_spread_grows_with_eta_and_shrinks_with_m(seed, broken):
     return bool(rises and np.all(sd[0] > sd[1]) and np.all(sd[1] > sd[2]))
 
 
-@claim("03", SECTION_6,
-       "With it, eight times the batch raises the largest good $\\eta$ by the printed ratio, short of eight, "
-       "and the stricter tolerance $0.005$ agrees.", every, slow=True)
+@claim(
+    "03",
+    SECTION_6,
+    "With it, eight times the batch raises the largest good $\\eta$ by the printed ratio, short of eight, "
+    "and the stricter tolerance $0.005$ agrees.",
+    every,
+    slow=True,
+)
 def test_largest_good_eta_grows_more_slowly_than_m(seed, broken):
     """The lesson's finer grid (17 values from 0.1 to 4, about 1.26 apart) for m = 1 and m = 8 over 20
     batch orders: for the tolerances 0.01 and 0.005 the ratio of the largest good eta of m = 8 to that of
     m = 1 lies between 1 and 7 (at least a grid step below eight). Breaks: the m = 8 row divides its
     batch sum by m twice, so it steps with eta / 8 and tolerates eight times the nominal eta."""
-    values = final_losses(seed, etas=ETAS_FINE, ms=(1, 8), orders=20,
-                          variant="mean twice" if broken else "lesson")
+    values = final_losses(seed, etas=ETAS_FINE, ms=(1, 8), orders=20, variant="mean twice" if broken else "lesson")
     ratios = [g8 / g1 for g1, g8 in (sgdcourse.sweep.largest_good(values, ETAS_FINE, tol) for tol in (0.005, 0.01))]
     return all(1 < r < 7 for r in ratios)
 
 
-@claim("03", SECTION_6,
-       "With only five steps, full-batch descent needs the longest step on offer just to get anywhere, so its "
-       "\"best $\\eta$\" is large for a reason that has nothing to do with noise; with a thousand steps, "
-       "$m = 1$ does best with a small $\\eta$.", every, slow=True)
+@claim(
+    "03",
+    SECTION_6,
+    "With only five steps, full-batch descent needs the longest step on offer just to get anywhere, so its "
+    '"best $\\eta$" is large for a reason that has nothing to do with noise; with a thousand steps, '
+    "$m = 1$ does best with a small $\\eta$.",
+    every,
+    slow=True,
+)
 def test_equal_epochs_best_eta(seed, broken):
     """Five epochs for m = 1 (1000 steps) and m = 200 (5 steps): the full batch's lowest mean final loss
     is at the largest eta of the grid (10), and m = 1's at eta <= 0.1. Breaks: the rows m = 1 and
@@ -141,8 +162,13 @@ def test_equal_epochs_best_eta(seed, broken):
     return bool(ETAS[rows[1].argmin()] == max(ETAS) and ETAS[rows[0].argmin()] <= 0.1)
 
 
-@claim("03", "Common mistakes",
-       "at $\\eta = 0.3$ in section 6, $m = 200$ beats $m = 1$ per step and loses per epoch", every, slow=True)
+@claim(
+    "03",
+    "Common mistakes",
+    "at $\\eta = 0.3$ in section 6, $m = 200$ beats $m = 1$ per step and loses per epoch",
+    every,
+    slow=True,
+)
 def test_budgets_rank_batch_sizes_in_opposite_orders(seed, broken):
     """At eta = 0.3 the mean final loss of m = 200 is below that of m = 1 after 100 steps each, and above
     it after five epochs each (5 and 1000 steps). Breaks: the "equal-epoch" runs also take 100 steps
@@ -152,9 +178,13 @@ def test_budgets_rank_batch_sizes_in_opposite_orders(seed, broken):
     return bool(steps[1] < steps[0] and epochs[0] < epochs[1])
 
 
-@claim("03", SECTION_5,
-       "a batch gradient can even have a negative dot product with $\\nabla L$, so that a small step against "
-       "it goes uphill for $L$", uphill_exactly_when_negative)
+@claim(
+    "03",
+    SECTION_5,
+    "a batch gradient can even have a negative dot product with $\\nabla L$, so that a small step against "
+    "it goes uphill for $L$",
+    uphill_exactly_when_negative,
+)
 def test_batch_step_goes_uphill_when_dot_product_negative(seed, broken):
     """N = 6 examples drawn as in the lesson (make_logistic(6, 2, intercept=True)) at a random w: for all 20
     batches of size 3, w - h g_hat / |g_hat| with h = 1e-5 has a larger L exactly when g_hat . grad L < 0.
@@ -193,8 +223,15 @@ def paths(seed, variant="lesson"):
         run = sgdcourse.sgd(runner, start, 0.5, m=1, steps=80, rng=np.random.default_rng(s), track_loss=False)
         lengths = np.linalg.norm(np.diff(run.thetas, axis=0), axis=1)
         rose = np.diff([plane.loss(w) for w in run.thetas]) > 0
-        rows.append((lengths[:20].mean(), lengths[40:].mean(), rose[:20].mean(), rose[40:].mean(),
-                     np.linalg.norm(run.theta - w_star)))
+        rows.append(
+            (
+                lengths[:20].mean(),
+                lengths[40:].mean(),
+                rose[:20].mean(),
+                rose[40:].mean(),
+                np.linalg.norm(run.theta - w_star),
+            )
+        )
     return np.array(rows), np.linalg.norm(w0 - w_star)
 
 

@@ -5,6 +5,7 @@ where a test is smaller than the lesson, its docstring says how. Experiments tha
 read are cached per seed and per setting, so a claim and its Breaks: change share nothing but the
 parts that the change leaves alone.
 """
+
 import functools
 from time import perf_counter
 
@@ -38,8 +39,13 @@ def _var_and_se(g_hats):
     return g_hats.var(ddof=1), np.std((g_hats - g_hats.mean()) ** 2) / np.sqrt(len(g_hats))
 
 
-@claim("04", S2, r"The measured variance tracks $\sigma^2/m$ across a factor of 64 in $m$, and the deviations "
-       r"are of the size that $R$ random draws produce anyway.", every)
+@claim(
+    "04",
+    S2,
+    r"The measured variance tracks $\sigma^2/m$ across a factor of 64 in $m$, and the deviations "
+    r"are of the size that $R$ random draws produce anyway.",
+    every,
+)
 def test_measured_variance_is_sigma2_over_m(seed, broken):
     """R = 20000 batches with replacement for each of m = 1, 4, 16, 64 on fresh data: every measured
     variance of g_hat lies within 4 standard errors of sigma^2/m (the size of deviation that chance
@@ -56,9 +62,14 @@ def test_measured_variance_is_sigma2_over_m(seed, broken):
     return True
 
 
-@claim("04", S3, r"The measurements follow the corrected column, not the plain $\sigma^2/m$ column: from "
-       r"$m = 50$ on, each lies within a few standard errors of the corrected value and many standard "
-       r"errors from the plain one.", every)
+@claim(
+    "04",
+    S3,
+    r"The measurements follow the corrected column, not the plain $\sigma^2/m$ column: from "
+    r"$m = 50$ on, each lies within a few standard errors of the corrected value and many standard "
+    r"errors from the plain one.",
+    every,
+)
 def test_without_replacement_follows_the_correction(seed, broken):
     """R = 8000 random permutations of fresh data (the lesson: 20000); for m = 50, 100, 150 the mean of
     the first m entries has a variance within 4 standard errors ("a few") of sigma^2/m (N - m)/(N - 1)
@@ -80,8 +91,13 @@ def _skew_and_excess_kurtosis(values):
     return np.mean(z**3), np.mean(z**4) - 3
 
 
-@claim("04", S4, r"notice that the histogram is not bell-shaped at all (single examples are spiky), and watch it "
-       r"become normal as $m$ grows", every)
+@claim(
+    "04",
+    S4,
+    r"notice that the histogram is not bell-shaped at all (single examples are spiky), and watch it "
+    r"become normal as $m$ grows",
+    every,
+)
 def test_histogram_becomes_bell_shaped(seed, broken):
     """4000 draws of g_hat with replacement, as the explorer draws them, at m = 1 and m = 64 on fresh data:
     at m = 1 the excess kurtosis exceeds 1 (spiky tails, far from normal); at m = 64 the skewness and the
@@ -90,7 +106,11 @@ def test_histogram_becomes_bell_shaped(seed, broken):
     distributed like a single draw."""
     G, _, rng = _first_coordinate_gradients(seed)
     single = G[rng.integers(0, len(G), size=4000)]
-    idx = rng.integers(0, len(G), size=(4000, 1)).repeat(64, axis=1) if broken else rng.integers(0, len(G), size=(4000, 64))
+    idx = (
+        rng.integers(0, len(G), size=(4000, 1)).repeat(64, axis=1)
+        if broken
+        else rng.integers(0, len(G), size=(4000, 64))
+    )
     skew_1, kurt_1 = _skew_and_excess_kurtosis(single)
     skew_64, kurt_64 = _skew_and_excess_kurtosis(G[idx].mean(axis=1))
     return kurt_1 > 1 and abs(skew_64) < abs(skew_1) / 4 + 0.1 and abs(kurt_64) < abs(kurt_1) / 4 + 0.2
@@ -117,16 +137,22 @@ def _times_per_call(seed, sizes, mode):
     model = sgdcourse.LeastSquares(X, y)
     theta, order = np.zeros(64), rng.permutation(model.n)
     calls = {
-        "batch": lambda s: (lambda: model.grad(theta, order[:s])),
-        "loop": lambda s: (lambda: [model.grad(theta, order[i : i + 1]) for i in range(s)]),
-        "fixed": lambda s: (lambda: model.grad(theta, order[:64])),
+        "batch": lambda s: lambda: model.grad(theta, order[:s]),
+        "loop": lambda s: lambda: [model.grad(theta, order[i : i + 1]) for i in range(s)],
+        "fixed": lambda s: lambda: model.grad(theta, order[:64]),
     }[mode]
     with threadpool_limits(limits=1):
         return tuple(_median_time(calls(s)) for s in sizes)
 
 
-@claim("04", S5, r"While $m$ grows from 1 to 64 the time per step grows by far less than that factor (the printed "
-       r"ratio), because the fixed overhead of a call dominates.", every, slow=True)
+@claim(
+    "04",
+    S5,
+    r"While $m$ grows from 1 to 64 the time per step grows by far less than that factor (the printed "
+    r"ratio), because the fixed overhead of a call dominates.",
+    every,
+    slow=True,
+)
 def test_time_per_step_is_flat_for_small_batches(seed, broken):
     """Medians of many calls, one BLAS thread, on fresh data: a call on 64 examples takes less than 6
     times a call on one (64 times would be proportional; the lesson's machine printed close to 1).
@@ -136,8 +162,13 @@ def test_time_per_step_is_flat_for_small_batches(seed, broken):
     return t_64 < 6 * t_1
 
 
-@claim("04", S5, r"That work grows in proportion to $m$, so past the bend the time per example stops falling.",
-       every, slow=True)
+@claim(
+    "04",
+    S5,
+    r"That work grows in proportion to $m$, so past the bend the time per example stops falling.",
+    every,
+    slow=True,
+)
 def test_time_per_example_stops_falling_for_large_batches(seed, broken):
     """Medians, one BLAS thread, fresh data: the time per example at m = 2^15 is at least half of that at
     m = 2^10 (a per-call overhead that still mattered would make it 32 times smaller). Breaks: the timed
@@ -154,7 +185,7 @@ def _linear_scaling(seed, lambdas=LAMBDAS, scaled=True):
     return _linear_scaling_runs(seed, tuple(lambdas), bool(scaled))
 
 
-@functools.lru_cache(maxsize=None)     # positional arguments only, so that equal calls share one entry
+@functools.lru_cache(maxsize=None)  # positional arguments only, so that equal calls share one entry
 def _linear_scaling_runs(seed, lambdas, scaled):
     """The lesson's runs on a bowl with fresh offsets: for each m, three runs of 4096 examples from
     (-3, 2) with eta = m eta_1 (scaled) or eta_1, batches with replacement. Returns, per m: the excess
@@ -169,11 +200,18 @@ def _linear_scaling_runs(seed, lambdas, scaled):
     out = {}
     for m in M_VALUES:
         eta, steps = ETA_1 * m if scaled else ETA_1, 4096 // m
-        runs = [sgdcourse.sgd(bowl, np.array([-3.0, 2.0]), eta, m=m, steps=steps, rng=rng, sampling="replace",
-                              track_loss=False) for _ in range(3)]
+        runs = [
+            sgdcourse.sgd(
+                bowl, np.array([-3.0, 2.0]), eta, m=m, steps=steps, rng=rng, sampling="replace", track_loss=False
+            )
+            for _ in range(3)
+        ]
         diverged = [r.diverged for r in runs]
-        measured = None if any(diverged) else float(np.mean(
-            [(0.5 * (r.thetas[steps // 2 :] - bowl.center) ** 2 @ lam).mean() for r in runs]))
+        measured = (
+            None
+            if any(diverged)
+            else float(np.mean([(0.5 * (r.thetas[steps // 2 :] - bowl.center) ** 2 @ lam).mean() for r in runs]))
+        )
         level = 0.5 * np.sum(eta / m * sigma2 / (2 - eta * lam))
         level_without = 0.5 * np.sum(eta / m * sigma2 / 2)
         excess = [0.5 * (r.thetas - bowl.center) ** 2 @ lam for r in runs]
@@ -184,8 +222,13 @@ def _linear_scaling_runs(seed, lambdas, scaled):
     return out
 
 
-@claim("04", S6, r"Up to $m = 32$ the loss after the same number of examples stays close to that of "
-       r"single-example SGD: linear scaling works.", every)
+@claim(
+    "04",
+    S6,
+    r"Up to $m = 32$ the loss after the same number of examples stays close to that of "
+    r"single-example SGD: linear scaling works.",
+    every,
+)
 def test_linear_scaling_keeps_the_level_up_to_32(seed, broken):
     """For m = 4, 16, 32 the measured excess after 4096 examples is less than twice that of m = 1.
     Breaks: eta not scaled with m (eta_1 for every batch size), so the large batches take fewer steps of
@@ -195,8 +238,13 @@ def test_linear_scaling_keeps_the_level_up_to_32(seed, broken):
     return all(runs[m][0] is not None and runs[m][0] < 2 * base for m in (4, 16, 32))
 
 
-@claim("04", S6, r"At $m = 64$ the step is close to the limit: the steep axis overshoots back and forth, each "
-       r"step damps the noise it has collected only a little, and the loss settles several times higher.", every)
+@claim(
+    "04",
+    S6,
+    r"At $m = 64$ the step is close to the limit: the steep axis overshoots back and forth, each "
+    r"step damps the noise it has collected only a little, and the loss settles several times higher.",
+    every,
+)
 def test_linear_scaling_settles_higher_at_64(seed, broken):
     """The measured excess at m = 64 (eta lambda_max = 1.6) is more than twice that of m = 1. Breaks: the
     steep curvature 4 lowered to 0.5, so eta lambda_max is 0.2 at m = 64, far from the limit."""
@@ -204,16 +252,26 @@ def test_linear_scaling_settles_higher_at_64(seed, broken):
     return runs[64][0] is not None and runs[64][0] > 2 * runs[1][0]
 
 
-@claim("04", S6, r"At $m = 128$ the step is past $2/\lambda_{\max}$ and every run diverges; `diverged_at` is the "
-       r"step at which the driver stopped it.", every)
+@claim(
+    "04",
+    S6,
+    r"At $m = 128$ the step is past $2/\lambda_{\max}$ and every run diverges; `diverged_at` is the "
+    r"step at which the driver stopped it.",
+    every,
+)
 def test_linear_scaling_diverges_at_128(seed, broken):
     """All three runs at m = 128 (eta lambda_max = 3.2) diverge. Breaks: eta not scaled with m, so m = 128
     runs with eta_1 and stays stable."""
     return _linear_scaling(seed, scaled=not broken)[128][1]
 
 
-@claim("04", S6, r"The curve for $m = 64$ falls just as fast at first (the shallow axis is still far from its "
-       r"limit) but levels off higher, and the red one climbs out from its first steps.", every)
+@claim(
+    "04",
+    S6,
+    r"The curve for $m = 64$ falls just as fast at first (the shallow axis is still far from its "
+    r"limit) but levels off higher, and the red one climbs out from its first steps.",
+    every,
+)
 def test_linear_scaling_curves(seed, broken):
     """The mean excess of the m = 64 runs first falls below 1 (from 16.5) within 1.5 times as many
     examples as that of m = 1; its level over the second half is more than twice m = 1's; and every
@@ -227,7 +285,7 @@ def test_linear_scaling_curves(seed, broken):
 def _ratios_scatter_around_one(results):
     """Every seed has ratios on both sides of 1, and for each m the mean ratio over the seeds lies in
     [0.8, 1.25]: the formula is right on average, the three runs scatter around it."""
-    per_m = np.array(results)                      # (seed, m)
+    per_m = np.array(results)  # (seed, m)
     both_sides = all(row.min() < 1 < row.max() for row in per_m)
     return both_sides and bool(np.all((0.8 <= per_m.mean(axis=0)) & (per_m.mean(axis=0) <= 1.25)))
 
@@ -235,8 +293,13 @@ def _ratios_scatter_around_one(results):
 _ratios_scatter_around_one.__name__ = "ratios_scatter_around_one"
 
 
-@claim("04", S6, r"The measured excess scatters around the settling level, above it in some rows and below it in "
-       r"others (the ratio column): three short runs average out only part of the noise.", _ratios_scatter_around_one)
+@claim(
+    "04",
+    S6,
+    r"The measured excess scatters around the settling level, above it in some rows and below it in "
+    r"others (the ratio column): three short runs average out only part of the noise.",
+    _ratios_scatter_around_one,
+)
 def test_settling_level_predicts_the_measured_excess(seed, broken):
     """The ratio measured excess / settling level for m = 1, 4, 16, 32, 64, one row per seed.
     Breaks: the factor 2 - eta lambda_k in the settling level replaced by 2 (the small-step form),
@@ -262,7 +325,7 @@ def _heldout_scores(seed, m, eta=0.1, epochs=None, steps=None, part=0):
     return _heldout_runs(seed, m, float(eta), epochs, steps, part)
 
 
-@functools.lru_cache(maxsize=None)     # positional arguments only, so that equal calls share one entry
+@functools.lru_cache(maxsize=None)  # positional arguments only, so that equal calls share one entry
 def _heldout_runs(seed, m, eta, epochs, steps, part):
     """Array (order, train/test, checkpoint, loss/accuracy) for the five batch orders, from theta = 0:
     after every epoch (epochs=) or at the start and the end (steps=)."""
@@ -270,8 +333,16 @@ def _heldout_runs(seed, m, eta, epochs, steps, part):
     every_ = -(-train.n // m) if epochs is not None else steps
     out = []
     for s in orders:
-        run = sgdcourse.sgd(train, np.zeros(train.dim), eta, m=m, epochs=epochs, steps=steps,
-                            rng=np.random.default_rng(s), track_loss=False)
+        run = sgdcourse.sgd(
+            train,
+            np.zeros(train.dim),
+            eta,
+            m=m,
+            epochs=epochs,
+            steps=steps,
+            rng=np.random.default_rng(s),
+            track_loss=False,
+        )
         out.append([sgdcourse.heldout.track(p, run.thetas, every=every_) for p in (train, test)])
     return np.array(out)
 
@@ -303,8 +374,13 @@ def test_small_batches_are_ahead_at_equal_epochs(seed, broken):
     return first[1] - first[0] > 0.1 and first[2] - first[1] > 0.1 and full_at_20 > first[0]
 
 
-@claim("04", S7, "After one epoch every batch size classifies the held-out examples about equally well, while the "
-       "losses still differ a lot: the loss also rewards confidence.", every)
+@claim(
+    "04",
+    S7,
+    "After one epoch every batch size classifies the held-out examples about equally well, while the "
+    "losses still differ a lot: the loss also rewards confidence.",
+    every,
+)
 def test_accuracy_is_a_coarse_score(seed, broken):
     """After one epoch the test accuracies of m = 1, 10, 200 lie within 0.05 of each other while their test
     losses spread over more than 0.2. Breaks: every batch size gets the same 200 steps, after which the
@@ -318,8 +394,13 @@ def _end(seed, m, **budget):
     return _heldout_scores(seed, m, **budget)[:, :, -1]
 
 
-@claim("04", S7, r"At equal steps $m = 10$ and the full batch end with the same losses, and $m = 1$ ends close to them "
-       r"but with the widest spread, because its steps are the noisiest.", every)
+@claim(
+    "04",
+    S7,
+    r"At equal steps $m = 10$ and the full batch end with the same losses, and $m = 1$ ends close to them "
+    r"but with the widest spread, because its steps are the noisiest.",
+    every,
+)
 def test_equal_steps_end_together(seed, broken):
     """400 steps each: m = 10 and m = 200 end within 0.003 of each other in training and test loss; m = 1
     ends within 0.02 of m = 10 in training loss, and its spread over the orders is the widest in both.
@@ -328,8 +409,11 @@ def test_equal_steps_end_together(seed, broken):
     full = _end(seed, 200, epochs=20) if broken else _end(seed, 200, steps=400)
     means = [r[:, :, 0].mean(axis=0) for r in (one, ten, full)]
     spreads = [r[:, :, 0].std(axis=0) for r in (one, ten, full)]
-    return (np.all(np.abs(means[1] - means[2]) < 0.003) and abs(means[0][0] - means[1][0]) < 0.02
-            and np.all(spreads[0] > np.maximum(spreads[1], spreads[2])))
+    return (
+        np.all(np.abs(means[1] - means[2]) < 0.003)
+        and abs(means[0][0] - means[1][0]) < 0.02
+        and np.all(spreads[0] > np.maximum(spreads[1], spreads[2]))
+    )
 
 
 @claim("04", S7, "The three end with about the same gap as well.", every)
@@ -337,15 +421,22 @@ def test_equal_steps_same_gap(seed, broken):
     """400 steps each: the mean training losses of m = 1, 10, 200 lie within 0.02 of each other and their
     mean gaps L_test - L_train within 0.01. Breaks: each batch size trains on its own random 200 of the
     2200 examples (and is scored on the other 2000), so the gaps differ by the split."""
-    ends = [_heldout_scores(seed, m, steps=400, part=k if broken else 0)[:, :, -1, 0].mean(axis=0)
-            for k, m in enumerate((1, 10, 200))]
+    ends = [
+        _heldout_scores(seed, m, steps=400, part=k if broken else 0)[:, :, -1, 0].mean(axis=0)
+        for k, m in enumerate((1, 10, 200))
+    ]
     train, gap = np.array([e[0] for e in ends]), np.array([e[1] - e[0] for e in ends])
     return np.ptp(train) < 0.02 and np.ptp(gap) < 0.01
 
 
-@claim("04", S7, r"At equal epochs the full batch, with only 20 steps, is still far behind on both losses, while "
-       r"$m = 1$ and $m = 10$ end close together (here $m = 1$ lower on the training loss and about equal on "
-       r"the test loss).", every)
+@claim(
+    "04",
+    S7,
+    r"At equal epochs the full batch, with only 20 steps, is still far behind on both losses, while "
+    r"$m = 1$ and $m = 10$ end close together (here $m = 1$ lower on the training loss and about equal on "
+    r"the test loss).",
+    every,
+)
 def test_equal_epochs_full_batch_behind(seed, broken):
     """20 epochs each, means over the orders: the full batch's training and test losses are each more than
     0.15 above those of both m = 1 and m = 10, which are within 0.1 of each other. (The bracket describes
@@ -364,7 +455,7 @@ def _logistic_and_gd(seed, n=20000):
     return _logistic_data_and_gd(seed, n)
 
 
-@functools.lru_cache(maxsize=None)     # positional arguments only, so that equal calls share one entry
+@functools.lru_cache(maxsize=None)  # positional arguments only, so that equal calls share one entry
 def _logistic_data_and_gd(seed, n):
     """Fresh logistic data (10 features and an intercept, n examples) and 300 full-batch GD steps with
     eta = 4 from theta = 0, as in the lesson."""
@@ -413,8 +504,14 @@ def _comparison(seed, n=20000, shift=0):
     return out
 
 
-@claim("04", S8, "In examples processed, the measure of compute, the full batch needs several times as many as "
-       "either of the others, and those two need about the same.", every, slow=True)
+@claim(
+    "04",
+    S8,
+    "In examples processed, the measure of compute, the full batch needs several times as many as "
+    "either of the others, and those two need about the same.",
+    every,
+    slow=True,
+)
 def test_full_batch_needs_several_times_the_examples(seed, broken):
     """N = 20000 fresh examples, each method at its best eta: the full batch needs at least 3 times the
     examples of the single example and of the mini-batch, and those two are within a factor 2 of each
@@ -426,8 +523,14 @@ def test_full_batch_needs_several_times_the_examples(seed, broken):
     return bool(np.isfinite([single, mini, full]).all()) and full >= 3 * max(cheap) and max(cheap) <= 2 * min(cheap)
 
 
-@claim("04", S8, r"Each method's best $\eta$ lies strictly inside its part of the grid, with slower values on both "
-       r"sides, so the edges of the grid did not pick the winner.", every, slow=True)
+@claim(
+    "04",
+    S8,
+    r"Each method's best $\eta$ lies strictly inside its part of the grid, with slower values on both "
+    r"sides, so the edges of the grid did not pick the winner.",
+    every,
+    slow=True,
+)
 def test_best_eta_inside_the_grid_and_growing_with_m(seed, broken):
     """The same table: each method's best eta is slower-flanked at both ends of its four values, and the
     best eta grows with m (single < mini-batch < full batch). Breaks: every method's four values moved one
@@ -443,8 +546,13 @@ def _m_noise(model, theta):
     return np.sum(G.var(axis=0)) / np.sum(G.mean(axis=0) ** 2)
 
 
-@claim("04", S8, r"As the run approaches the minimum, $\nabla L$ shrinks while the per-example gradients keep "
-       r"disagreeing, and $m_{\text{noise}}$ grows quickly, past $N$ itself", every)
+@claim(
+    "04",
+    S8,
+    r"As the run approaches the minimum, $\nabla L$ shrinks while the per-example gradients keep "
+    r"disagreeing, and $m_{\text{noise}}$ grows quickly, past $N$ itself",
+    every,
+)
 def test_m_noise_grows_past_n(seed, broken):
     """Along 300 full-batch steps with eta = 4 on fresh data, m_noise at steps 0, 10, 30, 100, 300 rises at
     every row and ends above N = 20000. Breaks: the rows read in reverse order along the path."""
@@ -454,8 +562,13 @@ def test_m_noise_grows_past_n(seed, broken):
     return all(b > a for a, b in zip(values, values[1:])) and values[-1] > model.n
 
 
-@claim("04", S8, r"the formula is checked at $\theta_0$ against 2000 sampled batches of 16 (the two agree within the "
-       r"sampling error printed)", every)
+@claim(
+    "04",
+    S8,
+    r"the formula is checked at $\theta_0$ against 2000 sampled batches of 16 (the two agree within the "
+    r"sampling error printed)",
+    every,
+)
 def test_noise_formula_at_theta0(seed, broken):
     """At theta_0 = 0 on fresh data, 2000 batches of 16 drawn with replacement: the mean of
     |g_hat - grad L|^2 is within 3 standard errors of tr Sigma / 16. Breaks: the 1/m dropped from the

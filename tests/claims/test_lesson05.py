@@ -5,6 +5,7 @@ l_i = (lambda/2)(theta - c - a_i)^2 runs R copies at once, one random example pe
 so gradient noise of variance s^2 = lambda^2 mean(a_i^2) (section 4). A seed draws the offsets,
 the examples, and where the claim allows it the curvature and the start.
 """
+
 import functools
 
 import numpy as np
@@ -65,7 +66,9 @@ def test_below_threshold_converges(seed, broken):
     return not run.diverged and e_end < 1e-6 * e0
 
 
-@claim("05", S2, "Just above it the run blows up, and it does so at exactly the step that the closed form predicts.", every)
+@claim(
+    "05", S2, "Just above it the run blows up, and it does so at exactly the step that the closed form predicts.", every
+)
 def test_above_threshold_blows_up_when_predicted(seed, broken):
     """GD at 1.01 times 2/lambda_max on a random bowl: the driver stops the run at the first step t
     whose closed-form iterate c + q^t e_0 has max_k |theta_k| above the blow-up bound.
@@ -82,8 +85,13 @@ def test_above_threshold_blows_up_when_predicted(seed, broken):
 
 
 # ---- section 4: the noise ball, decaying steps, rates ---------------------------------------
-@claim("05", S4, "The measurements sit on the formula, from small steps (where $V \\approx \\eta s^2 / (2\\lambda)$) "
-       "up to $\\eta\\lambda = 1.6$.", every)
+@claim(
+    "05",
+    S4,
+    "The measurements sit on the formula, from small steps (where $V \\approx \\eta s^2 / (2\\lambda)$) "
+    "up to $\\eta\\lambda = 1.6$.",
+    every,
+)
 def test_noise_ball_matches_formula(seed, broken):
     """4000 runs of 400 steps from the minimum at eta lambda = 0.1, 0.4, 1.0, 1.6 on a bowl of random
     curvature and fresh offsets: the variance of the final iterates lies within 3 standard errors
@@ -108,13 +116,13 @@ def test_larger_step_arrives_sooner_in_a_wider_band(seed, broken):
     rng = np.random.default_rng(seed)
     lam, a = rng.uniform(1.5, 3.0), offsets(rng)
     start = rng.uniform(4, 8) * rng.choice([-1, 1])
-    etas = (0.02, 0.2) if broken else (0.2, 0.02)             # (the "larger", the "smaller")
+    etas = (0.02, 0.2) if broken else (0.2, 0.02)  # (the "larger", the "smaller")
     theta = np.full((2, 500), start)
     path = []
     for _ in range(400):
         theta = theta - np.array(etas)[:, None] * lam * (theta - a[rng.integers(0, a.size, size=(2, 500))])
         path.append(theta)
-    path = np.array(path)                                     # (400, 2, 500)
+    path = np.array(path)  # (400, 2, 500)
     near = np.abs(path) <= 1
     arrival = np.median(np.where(near.any(axis=0), near.argmax(axis=0), 400), axis=1)
     band = path[-100:].std(axis=(0, 2))
@@ -163,11 +171,14 @@ def test_recursions_predict_the_runs(seed, broken):
     errors of the measured one.
     Breaks: the noise term eta_t^2 s^2 left out of the variance recursion (GD's prediction)."""
     rows = decay_runs(seed, 0.2, 0.5).values()
-    return all(abs(measured - (no_noise if broken else with_noise)) < 3 * se
-               for measured, se, no_noise, with_noise in rows)
+    return all(
+        abs(measured - (no_noise if broken else with_noise)) < 3 * se for measured, se, no_noise, with_noise in rows
+    )
 
 
-@claim("05", S4, "The $1/t$ step ends several times closer to the minimum than the constant one (the printed ratio)", every)
+@claim(
+    "05", S4, "The $1/t$ step ends several times closer to the minimum than the constant one (the printed ratio)", every
+)
 def test_one_over_t_ends_several_times_closer(seed, broken):
     """After 1000 steps from a random start (3 to 7 from c), the rms distance of the step
     0.2 * 50/(50 + t) is at most a third of the constant step 0.2's.
@@ -185,8 +196,13 @@ def test_halving_step_freezes_outside_the_ball(seed, broken):
     return r["halving"] > r["constant"]
 
 
-@claim("05", S4, "A step of this shape makes the squared error fall like $1/t$ only if $\\eta_0 t_0 \\lambda > 1/2$",
-       every, slow=True)
+@claim(
+    "05",
+    S4,
+    "A step of this shape makes the squared error fall like $1/t$ only if $\\eta_0 t_0 \\lambda > 1/2$",
+    every,
+    slow=True,
+)
 def test_one_over_t_rate_needs_its_condition(seed, broken):
     """eta_t = eta_0 t_0/(t_0 + t), t_0 = 50, with eta_0 t_0 lambda = 20 and with 0.2, on a bowl of random
     curvature, noise and start; 1000 runs each. t E[e_t^2] levels off from t = 200 to 2000 (grows
@@ -194,12 +210,12 @@ def test_one_over_t_rate_needs_its_condition(seed, broken):
     Breaks: the two eta_0 swapped between the runs."""
     rng = np.random.default_rng(seed)
     lam, a = rng.uniform(0.5, 4.0), offsets(rng, scale=rng.uniform(0.5, 2.0))
-    products = (0.2, 20.0) if broken else (20.0, 0.2)                 # eta_0 t_0 lambda of (first, second)
+    products = (0.2, 20.0) if broken else (20.0, 0.2)  # eta_0 t_0 lambda of (first, second)
     t = np.arange(2000)
     etas = [p / lam / (50 + t) for p in products]
     start = rng.uniform(2, 6) * rng.choice([-1, 1])
-    e200 = sgd_final(etas, lam, a, start, 1000, rng, stop=200)      # 1000 runs to t = 200
-    e2000 = sgd_final(etas, lam, a, start, 1000, rng)               # fresh runs, to t = 2000
+    e200 = sgd_final(etas, lam, a, start, 1000, rng, stop=200)  # 1000 runs to t = 200
+    e2000 = sgd_final(etas, lam, a, start, 1000, rng)  # fresh runs, to t = 2000
     growth = [2000 * np.mean(e2000[k] ** 2) / (200 * np.mean(e200[k] ** 2)) for k in range(2)]
     return growth[0] < 1.5 and growth[1] > 2.5
 
@@ -215,9 +231,15 @@ def schedule_runs(seed, stop=1000, factor=0.1, t0=50):
     rng = np.random.default_rng(seed)
     a, T = offsets(rng), 1000
     t = np.arange(T)
-    etas = np.array([schedules.constant(t, 0.2) + 0 * t, 0.2 * t0 / (t0 + t),
-                     schedules.step_decay(t, 0.2, factor=factor, every=400),
-                     schedules.cosine(t, 0.2, total=T), schedules.warmup_cosine(t, 0.2, warmup=100, total=T)])
+    etas = np.array(
+        [
+            schedules.constant(t, 0.2) + 0 * t,
+            0.2 * t0 / (t0 + t),
+            schedules.step_decay(t, 0.2, factor=factor, every=400),
+            schedules.cosine(t, 0.2, total=T),
+            schedules.warmup_cosine(t, 0.2, warmup=100, total=T),
+        ]
+    )
     start = rng.uniform(3, 7) * rng.choice([-1, 1])
     return etas, sgd_final(etas, 2.0, a, start, 4000, rng, stop=stop), 4.0 * np.mean(a**2), start
 
@@ -245,8 +267,13 @@ def test_schedule_runs_match_their_recursions(seed, broken):
     return ok
 
 
-@claim("05", S5, "Every decaying schedule ends several times closer than the constant step (the last column).",
-       every, slow=True)
+@claim(
+    "05",
+    S5,
+    "Every decaying schedule ends several times closer than the constant step (the last column).",
+    every,
+    slow=True,
+)
 def test_every_decaying_schedule_ends_several_times_closer(seed, broken):
     """After T = 1000 steps each of the four decaying schedules has at most a third of the constant
     step's rms distance to the minimum (4000 runs each).
@@ -255,8 +282,13 @@ def test_every_decaying_schedule_ends_several_times_closer(seed, broken):
     return all(3 * r[name] <= r["constant"] for name in SCHEDULES[1:])
 
 
-@claim("05", S5, "Step decay, cosine and warmup + cosine end within 10% of one another (the printed spreads).",
-       every, slow=True)
+@claim(
+    "05",
+    S5,
+    "Step decay, cosine and warmup + cosine end within 10% of one another (the printed spreads).",
+    every,
+    slow=True,
+)
 def test_schedules_ending_small_are_within_ten_percent(seed, broken):
     """The largest of the three rms distances (step decay, cosine, warmup + cosine; 4000 runs each)
     is at most 1.1 times the smallest.
@@ -266,8 +298,13 @@ def test_schedules_ending_small_are_within_ten_percent(seed, broken):
     return max(values) <= 1.1 * min(values)
 
 
-@claim("05", S5, "The $1/t$ step, whose $\\eta_t$ is still $0.0095$ at the end (the table of schedules), ends further out.",
-       every, slow=True)
+@claim(
+    "05",
+    S5,
+    "The $1/t$ step, whose $\\eta_t$ is still $0.0095$ at the end (the table of schedules), ends further out.",
+    every,
+    slow=True,
+)
 def test_one_over_t_step_ends_further_than_the_others(seed, broken):
     """The step 0.2 * 50/(50 + t), still at 0.0095 at t = 999, ends with a larger rms distance than step
     decay, cosine and warmup + cosine, which end near zero (4000 runs each).
@@ -295,8 +332,12 @@ def quartic_start(seed):
     return rng.uniform(2.0, 4.0) * rng.choice([-1.0, 1.0])
 
 
-@claim("05", S5, "it overshoots to the far side, where the curvature is larger still, and the run explodes within a few steps.",
-       every)
+@claim(
+    "05",
+    S5,
+    "it overshoots to the far side, where the curvature is larger still, and the run explodes within a few steps.",
+    every,
+)
 def test_cosine_without_warmup_explodes(seed, broken):
     """Cosine with peak 0.5 over 200 steps, from a start 2 to 4 away from the minimum (either side):
     |theta| passes 1e6 within 5 steps.
@@ -318,8 +359,13 @@ def test_warmup_keeps_the_local_product_below_two(seed, broken):
     return not blew_up and largest < 2
 
 
-@claim("05", S5, "After the same 200 steps the run with warmup is more than a thousand times closer to the minimum "
-       "than either (printed).", every)
+@claim(
+    "05",
+    S5,
+    "After the same 200 steps the run with warmup is more than a thousand times closer to the minimum "
+    "than either (printed).",
+    every,
+)
 def test_warmup_beats_a_peak_safe_from_the_start(seed, broken):
     """From a start theta_0 2 to 4 away: warmup (20 steps) + cosine with peak 0.5 ends at least 1000
     times closer to the minimum after 200 steps than a cosine or a constant step whose peak,
@@ -377,7 +423,7 @@ def sgd_evaluations_to(X, y, relative_gap, eta, m, target, rng, budget=None):
     loss is <= target; None if it has not got there within `budget` evaluations (at least one step)."""
     theta, n, used = np.zeros(X.shape[1]), len(y), 0
     while budget is None or used < budget or used == 0:
-        if m == n:                                   # a bootstrap batch: weights, no copy of X
+        if m == n:  # a bootstrap batch: weights, no copy of X
             w = np.bincount(rng.integers(0, n, size=n), minlength=n)
             grad = X.T @ (w * (X @ theta - y)) / n
         else:
@@ -392,8 +438,14 @@ def sgd_evaluations_to(X, y, relative_gap, eta, m, target, rng, budget=None):
     return None
 
 
-@claim("05", S6, "To cut the excess loss to 5% of its starting value, GD needs more than a thousand times as many "
-       "per-example gradients (the printed ratios).", every, slow=True)
+@claim(
+    "05",
+    S6,
+    "To cut the excess loss to 5% of its starting value, GD needs more than a thousand times as many "
+    "per-example gradients (the printed ratios).",
+    every,
+    slow=True,
+)
 def test_gd_needs_a_thousand_times_the_evaluations(seed, broken):
     """The lesson's race in evaluations, N = 200,000, d = 20, fresh data: for the targets 0.1 and 0.05
     SGD (m = 32, eta = 0.5/lambda_max) gets there within a thousandth of the evaluations that exact
@@ -429,8 +481,13 @@ def evaluations_by_size(seed, m_per_n=None):
     return out
 
 
-@claim("05", S6, "SGD's count stays about the same, since its progress per step depends on the noise of a batch of 32 "
-       "examples, not on how many examples there are.", every)
+@claim(
+    "05",
+    S6,
+    "SGD's count stays about the same, since its progress per step depends on the noise of a batch of 32 "
+    "examples, not on how many examples there are.",
+    every,
+)
 def test_sgd_evaluations_do_not_grow_with_n(seed, broken):
     """On the first N = 5,000 ... 40,000 examples of fresh data, SGD's evaluations to a relative excess
     loss of 0.05 differ by less than a factor 1.5 between the smallest and the largest N (8 times more data).

@@ -3,14 +3,15 @@
 The valley claims vary the start, the noise-ball claim the noise draws (and the curvature and beta),
 the sharp/flat claims the starts, the batch draws, the data draw and the train/test splits.
 """
+
 import functools
 
 import numpy as np
 
 import sgdcourse
 from claimkit import breaks_tests, claim, every, mean_between
-from sgdcourse.explorers.momentum import steps_to_tolerance
 from sgdcourse.landscapes import SharpFlatLandscape, equal_depths
+from sgdcourse.trajectory import steps_to_tolerance
 
 S2 = "2. A narrow valley"
 S3 = "3. Why: persistent components add up, alternating ones cancel"
@@ -93,8 +94,10 @@ def split_minima(seed, splits=20):
 
 # ---- 2. the valley ---------------------------------------------------------------------------
 
-@claim("06", S2, "The heavy ball needs about a quarter of the steps, with the same gradients and the same $\\eta$.",
-       every)
+
+@claim(
+    "06", S2, "The heavy ball needs about a quarter of the steps, with the same gradients and the same $\\eta$.", every
+)
 def test_heavy_ball_needs_a_quarter_of_the_steps(seed, broken):
     """Steps to tol of the library's heavy ball (beta = 0.7) over plain GD's, from a random start
     on the lesson's valley: between 0.18 and 0.32. Breaks: the heavy ball run with beta = 0."""
@@ -108,8 +111,14 @@ def test_heavy_ball_needs_a_quarter_of_the_steps(seed, broken):
 
 # ---- 3. momentum and noise -------------------------------------------------------------------
 
-@claim("06", S3, "At a fixed $\\eta$ the variance of the heavy ball's noise ball is about $1/(1-\\beta)$ times "
-       "plain SGD's, and at the step $\\eta(1-\\beta)$ it is the same.", every)
+
+@claim(
+    "06",
+    S3,
+    "At a fixed $\\eta$ the variance of the heavy ball's noise ball is about $1/(1-\\beta)$ times "
+    "plain SGD's, and at the step $\\eta(1-\\beta)$ it is the same.",
+    every,
+)
 def test_momentum_enlarges_the_noise_ball(seed, broken):
     """Stationary Var(e_T) of 4000 runs on a 1-D quadratic (curvature in [0.5, 2], s^2 = 1, beta in
     [0.8, 0.95]): the heavy ball at eta = 0.05 over plain SGD at 0.05 lies within 20 % of
@@ -121,7 +130,7 @@ def test_momentum_enlarges_the_noise_ball(seed, broken):
     def variance(step, b):
         e, v = np.zeros(runs), np.zeros(runs)
         for _ in range(steps):
-            g = lam * e + rng.standard_normal(runs)                  # lambda e_t + xi_t, s^2 = 1
+            g = lam * e + rng.standard_normal(runs)  # lambda e_t + xi_t, s^2 = 1
             v = b * v + ((1 - b) * g if broken and b > 0 else g)
             e = e - step * v
         return e.var()
@@ -133,8 +142,14 @@ def test_momentum_enlarges_the_noise_ball(seed, broken):
 
 # ---- 4. the best beta ------------------------------------------------------------------------
 
-@claim("06", S4, "The count falls from plain GD's to a minimum between $\\beta = 0.65$ and $0.7$ and then rises "
-       "again; at $\\beta = 0.95$ the heavy ball is slower than plain GD.", every)
+
+@claim(
+    "06",
+    S4,
+    "The count falls from plain GD's to a minimum between $\\beta = 0.65$ and $0.7$ and then rises "
+    "again; at $\\beta = 0.95$ the heavy ball is slower than plain GD.",
+    every,
+)
 def test_best_beta_between_065_and_07(seed, broken):
     """Steps to tol on the valley from a random start, for beta on a 0.01 grid in [0, 0.98]: the
     fewest steps come at a beta in [0.65, 0.70], fewer than plain GD's, and beta = 0.95 takes more
@@ -148,8 +163,14 @@ def test_best_beta_between_065_and_07(seed, broken):
 
 # ---- 5. sharp and flat: which basin the runs end in ------------------------------------------
 
-@claim("06", S5_RUNS, "With the exact gradient, each run simply rolls into the basin it started in, so the count on "
-       "the sharp side equals the number of starts there.", every)
+
+@claim(
+    "06",
+    S5_RUNS,
+    "With the exact gradient, each run simply rolls into the basin it started in, so the count on "
+    "the sharp side equals the number of starts there.",
+    every,
+)
 def test_full_batch_keeps_its_basin(seed, broken):
     """20 full-batch runs from random starts between the two minima, 200 steps of eta = 0.2: every
     run ends within 1e-3 of the minimum on its starting side of the barrier. Breaks: eta = 0.5,
@@ -161,8 +182,13 @@ def test_full_batch_keeps_its_basin(seed, broken):
     return bool(np.all(np.abs(ends - own_minimum) < 1e-3))
 
 
-@claim("06", S5_RUNS, "With $m = 4$ a good part of the sharp-side runs escape within the 600 steps, and with single "
-       "examples every one of them ends up in the flat minimum.", every)
+@claim(
+    "06",
+    S5_RUNS,
+    "With $m = 4$ a good part of the sharp-side runs escape within the 600 steps, and with single "
+    "examples every one of them ends up in the flat minimum.",
+    every,
+)
 def test_single_examples_leave_the_sharp_side(seed, broken):
     """50 runs started uniformly on the sharp side of the barrier, 600 steps of eta = 0.2: with
     m = 4 between 20 % and 80 % end on the flat side, with m = 1 all of them.
@@ -175,14 +201,18 @@ def test_single_examples_leave_the_sharp_side(seed, broken):
     return 0.2 <= escaped_4 <= 0.8 and bool(np.all(land.classify(one) == "flat"))
 
 
-@claim("06", S5_RUNS, "At $m = 4$ about half of the runs are still there at step 600 and almost none at step 5000.",
-       every, slow=True)
+@claim(
+    "06",
+    S5_RUNS,
+    "At $m = 4$ about half of the runs are still there at step 600 and almost none at step 5000.",
+    every,
+    slow=True,
+)
 def test_escape_at_m4_is_a_rate(seed, broken):
     """50 runs with m = 4 started at the sharp minimum, eta = 0.2: the share on the sharp side is
     between 0.3 and 0.7 after 600 steps and at most 0.05 after 5000. Breaks: m = 16 in place of m = 4."""
     rng, land = np.random.default_rng(seed), landscape()
-    _, share = sgd_runs(land, np.full(50, land.sharp_min), 16 if broken else 4, ETA_SGD, 5000, rng,
-                        record=(600, 5000))
+    _, share = sgd_runs(land, np.full(50, land.sharp_min), 16 if broken else 4, ETA_SGD, 5000, rng, record=(600, 5000))
     return 0.3 <= share[600] <= 0.7 and share[5000] <= 0.05
 
 
@@ -197,8 +227,14 @@ def test_m16_keeps_every_run(seed, broken):
 
 # ---- 5. why: mean-square stability -----------------------------------------------------------
 
-@claim("06", S5_WHY, "With single examples the mean-square factor is far above 1: the sharp minimum is unstable for "
-       "$m = 1$, and a run near it is pushed away, not merely shaken; no noise ball forms.", every)
+
+@claim(
+    "06",
+    S5_WHY,
+    "With single examples the mean-square factor is far above 1: the sharp minimum is unstable for "
+    "$m = 1$, and a run near it is pushed away, not merely shaken; no noise ball forms.",
+    every,
+)
 def test_sharp_minimum_is_mean_square_unstable_for_single_examples(seed, broken):
     """On a landscape of 100 offsets drawn uniformly from [-0.25, 0.25]: at its sharp minimum
     (1 - eta L'')^2 + eta^2 Var_i(l_i'') exceeds 2, and 50 single-example runs started exactly there
@@ -214,9 +250,15 @@ def test_sharp_minimum_is_mean_square_unstable_for_single_examples(seed, broken)
 
 # ---- 5. held-out data ------------------------------------------------------------------------
 
-@claim("06", S5_HELD, "On a training set the two minima are also no longer equally deep (`equal_depths` balanced "
-       "them on all 100 examples, not on each sample of 20), and the sharp one is often the deeper, in about two "
-       "splits of three (the printed count).", mean_between(0.55, 0.8))
+
+@claim(
+    "06",
+    S5_HELD,
+    "On a training set the two minima are also no longer equally deep (`equal_depths` balanced "
+    "them on all 100 examples, not on each sample of 20), and the sharp one is often the deeper, in about two "
+    "splits of three (the printed count).",
+    mean_between(0.55, 0.8),
+)
 def test_sharp_minimum_often_deeper_on_the_training_set(seed, broken):
     """Over 20 random 20/80 splits, the share whose training set has its sharp minimum the deeper
     one; the mean share over the seeds lies in [0.55, 0.8] (about two in three). Breaks: the depths
@@ -226,8 +268,13 @@ def test_sharp_minimum_often_deeper_on_the_training_set(seed, broken):
     return float(np.mean(sharp < flat))
 
 
-@claim("06", S5_HELD, "The comparison that needs no equal depths is the test loss itself: the flat minimum has the "
-       "lower one in most splits (the last line).", every)
+@claim(
+    "06",
+    S5_HELD,
+    "The comparison that needs no equal depths is the test loss itself: the flat minimum has the "
+    "lower one in most splits (the last line).",
+    every,
+)
 def test_flat_minimum_has_the_lower_test_loss(seed, broken):
     """Over 20 random 20/80 splits, the training set's flat minimum has the lower loss on the 80
     held-out examples in more than half of them. Breaks: scored on the training set instead."""
@@ -249,15 +296,26 @@ def heldout_runs(seed, splits=10, runs=30, steps=300):
         arms = []
         for m in (1, None):
             ends, _ = sgd_runs(land, starts, m, ETA_SGD, steps, rng)
-            arms.append([np.mean(land.classify(ends) == "sharp"), land.loss_on(land.X[:, 0], ends).mean(),
-                         land.loss_on(test, ends).mean()])
+            arms.append(
+                [
+                    np.mean(land.classify(ends) == "sharp"),
+                    land.loss_on(land.X[:, 0], ends).mean(),
+                    land.loss_on(test, ends).mean(),
+                ]
+            )
         out.append(arms)
     return np.array(out)
 
 
-@claim("06", S5_HELD, "Full-batch descent keeps the runs that start on the sharp side, and on the training set that "
-       "costs nothing: its training loss is as low as that of the single-example runs, or a little lower, since the "
-       "sharp minimum is often the deeper one there.", every, slow=True)
+@claim(
+    "06",
+    S5_HELD,
+    "Full-batch descent keeps the runs that start on the sharp side, and on the training set that "
+    "costs nothing: its training loss is as low as that of the single-example runs, or a little lower, since the "
+    "sharp minimum is often the deeper one there.",
+    every,
+    slow=True,
+)
 def test_full_batch_costs_nothing_on_the_training_set(seed, broken):
     """The runs of heldout_runs: some full-batch runs end sharp in every split (over 10 % of them on
     average), and their mean training loss over the splits is at most the m = 1 runs' + 0.0005.
@@ -267,9 +325,14 @@ def test_full_batch_costs_nothing_on_the_training_set(seed, broken):
     return scores[:, 1, 0].min() > 0 and scores[:, 1, 0].mean() > 0.1 and full.mean() <= one.mean() + 0.0005
 
 
-@claim("06", S5_HELD, "On the held-out examples the order turns: the single-example runs, which all leave the sharp "
-       "well, have the lower test loss, on average and in most splits (the last line), with a far smaller spread.",
-       every, slow=True)
+@claim(
+    "06",
+    S5_HELD,
+    "On the held-out examples the order turns: the single-example runs, which all leave the sharp "
+    "well, have the lower test loss, on average and in most splits (the last line), with a far smaller spread.",
+    every,
+    slow=True,
+)
 def test_single_example_runs_have_the_lower_test_loss(seed, broken):
     """On 10 random training sets, 30 runs with m = 1 and 30 full-batch runs from the same starts
     between the minima, 300 steps of eta = 0.2: no m = 1 run ends sharp, and their mean test loss
@@ -278,8 +341,12 @@ def test_single_example_runs_have_the_lower_test_loss(seed, broken):
     instead of the held-out examples."""
     scores = heldout_runs(seed)
     one, full = scores[:, 0, 1 if broken else 2], scores[:, 1, 1 if broken else 2]
-    return (scores[:, 0, 0].max() == 0 and np.sum(one < full) > len(one) / 2 and one.mean() < full.mean()
-            and one.std() <= full.std() / 2)
+    return (
+        scores[:, 0, 0].max() == 0
+        and np.sum(one < full) > len(one) / 2
+        and one.mean() < full.mean()
+        and one.std() <= full.std() / 2
+    )
 
 
 test_breaks = breaks_tests(globals())

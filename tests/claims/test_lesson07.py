@@ -5,6 +5,7 @@ initial theta and new batch orders (and, in section 7, a new split and five new 
 that several claims read is made once per seed (functools.lru_cache), so a claim and its
 Breaks: change often share their runs.
 """
+
 import functools
 
 import numpy as np
@@ -17,8 +18,8 @@ from sgdcourse.gradcheck import numerical_grad
 from sgdcourse.network import MLP
 
 LOG2 = float(np.log(2))
-N, ETA, M, EPOCHS = 400, 0.5, 8, 40        # the lesson's moons and its training run
-PER_EPOCH = -(-N // M)                     # 50 steps an epoch
+N, ETA, M, EPOCHS = 400, 0.5, 8, 40  # the lesson's moons and its training run
+PER_EPOCH = -(-N // M)  # 50 steps an epoch
 S5, S6, S7 = "5. Training the network", "6. Shuffling matters", "7. Held-out data: training for too long"
 S8 = "8. A stability checklist: "
 S9 = "9. Where the same estimator reappears"
@@ -38,9 +39,8 @@ def last_epoch(model, run):
     if run.diverged:
         return np.inf, 0.0
     thetas = run.thetas[-PER_EPOCH:]
-    with np.errstate(all="ignore"):          # eta = 500 leaves huge but finite weights
-        return (float(np.mean([model.loss(t) for t in thetas])),
-                float(np.mean([model.accuracy(t) for t in thetas])))
+    with np.errstate(all="ignore"):  # eta = 500 leaves huge but finite weights
+        return (float(np.mean([model.loss(t) for t in thetas])), float(np.mean([model.accuracy(t) for t in thetas])))
 
 
 # 5. Training the network -------------------------------------------------------------------------
@@ -60,12 +60,17 @@ def _section5(seed, hidden, eta, epochs):
     line_run = sgdcourse.sgd(line, np.zeros(3), ETA, m=M, epochs=EPOCHS, rng=rng, track_loss=False)
     line_accuracy = float(np.mean((line.probabilities(line_run.theta) >= 0.5) == y))
     run = sgdcourse.sgd(net, theta0, eta, m=M, epochs=epochs, rng=rng, track_loss=False)
-    return (float(line.loss(line_run.theta)), line_accuracy,
-            float(net.loss(run.thetas[PER_EPOCH])), float(net.accuracy(run.theta)))
+    return (
+        float(line.loss(line_run.theta)),
+        line_accuracy,
+        float(net.loss(run.thetas[PER_EPOCH])),
+        float(net.accuracy(run.theta)),
+    )
 
 
-@claim("07", S5, "The loss drops within the first epoch to about the level the straight line reached in section 1.",
-       every)
+@claim(
+    "07", S5, "The loss drops within the first epoch to about the level the straight line reached in section 1.", every
+)
 def test_first_epoch_reaches_the_lines_loss(seed, broken):
     """The network's loss after one epoch (50 steps) is within 0.8 to 1.25 times the loss the
     straight line ends at after 40 epochs. Breaks: the network trained at eta = 0.05 instead of 0.5."""
@@ -89,9 +94,11 @@ def section6(seed):
     rng, X, y, _, theta0 = moons(seed)
     order = np.argsort(y, kind="stable")
     net = MLP(X[order], y[order], hidden=(16,))
-    runs = {"shuffle": sgdcourse.sgd(net, theta0, ETA, m=M, epochs=EPOCHS, rng=rng, track_loss=False),
-            "ordered": sgdcourse.sgd(net, theta0, ETA, m=M, epochs=EPOCHS, sampling="ordered", track_loss=False),
-            "shuffle again": sgdcourse.sgd(net, theta0, ETA, m=M, epochs=EPOCHS, rng=rng, track_loss=False)}
+    runs = {
+        "shuffle": sgdcourse.sgd(net, theta0, ETA, m=M, epochs=EPOCHS, rng=rng, track_loss=False),
+        "ordered": sgdcourse.sgd(net, theta0, ETA, m=M, epochs=EPOCHS, sampling="ordered", track_loss=False),
+        "shuffle again": sgdcourse.sgd(net, theta0, ETA, m=M, epochs=EPOCHS, rng=rng, track_loss=False),
+    }
     return net, runs
 
 
@@ -100,8 +107,13 @@ def half_and_end(run):
     return run.thetas[run.steps - PER_EPOCH // 2], run.thetas[run.steps]
 
 
-@claim("07", S6, "With the stored order, *every* batch holds a single class, and over the last epoch the mean "
-       "loss is higher by the printed factor and the accuracy is lower.", every)
+@claim(
+    "07",
+    S6,
+    "With the stored order, *every* batch holds a single class, and over the last epoch the mean "
+    "loss is higher by the printed factor and the accuracy is lower.",
+    every,
+)
 def test_ordered_run_ends_worse(seed, broken):
     """Over the last epoch the ordered run's mean training loss is higher and its mean accuracy
     lower than the shuffled run's. Breaks: the "ordered" run shuffled too (fresh permutations)."""
@@ -111,15 +123,23 @@ def test_ordered_run_ends_worse(seed, broken):
     return loss_o > loss_s and accuracy_o < accuracy_s
 
 
-@claim("07", S6, "Each half-epoch drives the gradient of the class just seen close to zero, while the other "
-       "class's gradient is left large", every)
+@claim(
+    "07",
+    S6,
+    "Each half-epoch drives the gradient of the class just seen close to zero, while the other "
+    "class's gradient is left large",
+    every,
+)
 def test_class_just_seen_has_a_small_gradient(seed, broken):
     """In the ordered run's last epoch, after the class-0 batches |grad L_0| < |grad L_1| / 4, and
     after the class-1 batches |grad L_1| < |grad L_0| / 4. Breaks: measured on the shuffled run."""
     net, runs = section6(seed)
     idx0, idx1 = np.flatnonzero(net.y == 0), np.flatnonzero(net.y == 1)
     (half, end) = half_and_end(runs["shuffle" if broken else "ordered"])
-    size = lambda theta, idx: np.linalg.norm(net.grad(theta, idx))
+
+    def size(theta, idx):
+        return np.linalg.norm(net.grad(theta, idx))
+
     return size(half, idx0) < size(half, idx1) / 4 and size(end, idx1) < size(end, idx0) / 4
 
 
@@ -130,7 +150,7 @@ def test_class_gradients_point_apart(seed, broken):
     net, runs = section6(seed)
     if broken:
         order = np.random.default_rng([seed, 1]).permutation(N)
-        idx0, idx1 = order[: N // 2], order[N // 2:]
+        idx0, idx1 = order[: N // 2], order[N // 2 :]
     else:
         idx0, idx1 = np.flatnonzero(net.y == 0), np.flatnonzero(net.y == 1)
     cosines = []
@@ -140,8 +160,12 @@ def test_class_gradients_point_apart(seed, broken):
     return max(cosines) < -0.5
 
 
-@claim("07", S6, "The share labelled $1$ follows: below one half after the class-$0$ batches, above it after "
-       "the class-$1$ batches.", every)
+@claim(
+    "07",
+    S6,
+    "The share labelled $1$ follows: below one half after the class-$0$ batches, above it after the class-$1$ batches.",
+    every,
+)
 def test_share_labelled_one_swings(seed, broken):
     """The share of the 400 points the network labels 1 is below 1/2 after the class-0 half of the
     ordered run's last epoch and above 1/2 at its end. Breaks: measured on the shuffled run."""
@@ -150,15 +174,18 @@ def test_share_labelled_one_swings(seed, broken):
     return net.predict(half).mean() < 0.5 < net.predict(end).mean()
 
 
-@claim("07", S6, "watch the ordered map swing toward class $0$ and then back, while the shuffled map barely moves",
-       every)
+@claim(
+    "07", S6, "watch the ordered map swing toward class $0$ and then back, while the shuffled map barely moves", every
+)
 def test_ordered_map_swings_and_shuffled_does_not(seed, broken):
     """Over the 51 iterates of the last epoch, the share labelled 1 is lowest near mid-epoch (after
     batch 15 to 35) in the ordered run, and its range (max - min) is larger than in the shuffled run.
     Breaks: the "ordered" run shuffled too (fresh permutations)."""
     net, runs = section6(seed)
-    share = {name: np.array([net.predict(theta).mean() for theta in run.thetas[-PER_EPOCH - 1:]])
-             for name, run in runs.items()}
+    share = {
+        name: np.array([net.predict(theta).mean() for theta in run.thetas[-PER_EPOCH - 1 :]])
+        for name, run in runs.items()
+    }
     swinging = share["shuffle again" if broken else "ordered"]
     return 15 <= np.argmin(swinging) <= 35 and np.ptp(swinging) > np.ptp(share["shuffle"])
 
@@ -180,8 +207,7 @@ def section7(seed):
     scored = []
     for run_seed in rng.integers(2**32, size=5):
         run_rng = np.random.default_rng(run_seed)
-        run = sgdcourse.sgd(small, small.init(run_rng), ETA, m=M, epochs=EPOCHS_LONG, rng=run_rng,
-                            track_loss=False)
+        run = sgdcourse.sgd(small, small.init(run_rng), ETA, m=M, epochs=EPOCHS_LONG, rng=run_rng, track_loss=False)
         scored.append([heldout.track(part, run.thetas, every=every_steps) for part in (small, val, held)])
     return np.array(scored)
 
@@ -197,7 +223,7 @@ def test_heldout_losses_turn_and_climb(seed, broken):
     the validation and the test loss each reach their lowest value in the first half of the run and
     end at least 10 % above it. Breaks: the training set scored in place of the validation and test sets."""
     scored = section7(seed)
-    curves = scored.mean(axis=0)[:, :, 0]                     # (set, evaluation)
+    curves = scored.mean(axis=0)[:, :, 0]  # (set, evaluation)
     train = curves[0]
     heldout_curves = [train, train] if broken else [curves[1], curves[2]]
     thirds = [part.mean() for part in np.array_split(train[1:], 3)]
@@ -206,8 +232,13 @@ def test_heldout_losses_turn_and_climb(seed, broken):
     return bool(falls and turns)
 
 
-@claim("07", S7, "Validation and test curves move together, which is what makes the validation set useful",
-       every, slow=True)
+@claim(
+    "07",
+    S7,
+    "Validation and test curves move together, which is what makes the validation set useful",
+    every,
+    slow=True,
+)
 def test_validation_and_test_move_together(seed, broken):
     """The mean validation-loss curve and the mean test-loss curve (five runs, 61 evaluations)
     correlate above 0.5. Breaks: the training set scored in place of the validation set."""
@@ -231,7 +262,7 @@ def test_accuracy_moves_less_than_loss(seed, broken):
     test accuracy is below a third of the relative change of the mean test loss. Breaks: the
     initial weights in place of the end of the run (the comparison made while the network learns)."""
     scored = section7(seed)
-    at_stop = scored[np.arange(len(scored)), 2, stops(scored)].mean(axis=0)     # (loss, accuracy)
+    at_stop = scored[np.arange(len(scored)), 2, stops(scored)].mean(axis=0)  # (loss, accuracy)
     other = scored[:, 2, 0 if broken else -1].mean(axis=0)
     loss_change = abs(other[0] - at_stop[0]) / other[0]
     accuracy_change = abs(other[1] - at_stop[1]) / other[1]
@@ -259,8 +290,9 @@ def run8(seed, activation, eta, nudge=False, momentum=0.0):
 def _run8(seed, activation, eta, nudge, momentum):
     nets, batches = section8(seed)
     model, start = nets[activation]
-    run = sgdcourse.sgd(model, start * (1 + 1e-12) if nudge else start, eta, batches=batches,
-                        momentum=momentum, track_loss=False)
+    run = sgdcourse.sgd(
+        model, start * (1 + 1e-12) if nudge else start, eta, batches=batches, momentum=momentum, track_loss=False
+    )
     return bool(run.diverged), round(last_epoch(model, run)[0], 3)
 
 
@@ -269,8 +301,7 @@ def chaotic(seed, activation, eta):
     return run8(seed, activation, eta) != run8(seed, activation, eta, nudge=True)
 
 
-@claim("07", S8 + "Learning rate too large", "Ten times larger, the runs are already chaotic", at_least(8),
-       slow=True)
+@claim("07", S8 + "Learning rate too large", "Ten times larger, the runs are already chaotic", at_least(8), slow=True)
 def test_eta_5_is_chaotic(seed, broken):
     """At eta = 5 a nudge of the start by 1e-12 changes the printed last-epoch loss of both networks,
     in at least 8 of 10 seeds. Breaks: eta = 0.5 in place of 5."""
@@ -278,8 +309,14 @@ def test_eta_5_is_chaotic(seed, broken):
     return chaotic(seed, "tanh", eta) and chaotic(seed, "relu", eta)
 
 
-@claim("07", S8 + "Learning rate too large", "These two still end below $\\log 2$, as most runs at this rate do",
-       at_least(11), seeds=range(100, 120), slow=True)
+@claim(
+    "07",
+    S8 + "Learning rate too large",
+    "These two still end below $\\log 2$, as most runs at this rate do",
+    at_least(11),
+    seeds=range(100, 120),
+    slow=True,
+)
 def test_most_runs_at_eta_5_end_below_log_2(seed, broken):
     """At eta = 5 both networks end their last epoch below log 2 in most runs (at least 11 of 20
     seeds). Breaks: eta = 50 in place of 5."""
@@ -291,8 +328,9 @@ def test_most_runs_at_eta_5_end_below_log_2(seed, broken):
 def test_eta_50_ends_above_log_2(seed, broken):
     """At eta = 50 both networks end above log 2 (or diverge). Breaks: eta = 0.5 in place of 50."""
     eta = 0.5 if broken else 50.0
-    return all(run8(seed, activation, eta)[0] or run8(seed, activation, eta)[1] > LOG2
-               for activation in ("tanh", "relu"))
+    return all(
+        run8(seed, activation, eta)[0] or run8(seed, activation, eta)[1] > LOG2 for activation in ("tanh", "relu")
+    )
 
 
 @claim("07", S8 + "Learning rate too large", "the $\\tanh$ network is stuck at a huge loss", every, slow=True)
@@ -303,8 +341,14 @@ def test_tanh_at_eta_500_stalls_at_a_huge_loss(seed, broken):
     return not diverged and loss > 10 * LOG2
 
 
-@claim("07", S8 + "Learning rate too large", "as most ReLU runs at this rate do", at_least(11),
-       seeds=range(100, 120), slow=True)
+@claim(
+    "07",
+    S8 + "Learning rate too large",
+    "as most ReLU runs at this rate do",
+    at_least(11),
+    seeds=range(100, 120),
+    slow=True,
+)
 def test_most_relu_runs_at_eta_500_diverge(seed, broken):
     """At eta = 500 the ReLU network diverges in most runs (at least 11 of 20 seeds). Breaks: the
     tanh network in place of the ReLU one."""
@@ -332,8 +376,12 @@ def unscaled(seed, standardise_raw):
     return largest_curvature(raw), largest_curvature(std), run_raw, run_std, std
 
 
-@claim("07", S8 + "Unscaled inputs",
-       "On the raw data the largest curvature is several times that of the standardised data", every)
+@claim(
+    "07",
+    S8 + "Unscaled inputs",
+    "On the raw data the largest curvature is several times that of the standardised data",
+    every,
+)
 def test_raw_features_make_the_loss_far_more_curved(seed, broken):
     """lambda_max of the Hessian at the start is more than 4 times larger on the raw data than on
     the standardised data. Breaks: the raw data standardised too."""
@@ -341,8 +389,12 @@ def test_raw_features_make_the_loss_far_more_curved(seed, broken):
     return lam_raw > 4 * lam_std
 
 
-@claim("07", S8 + "Unscaled inputs",
-       "$\\eta = 0.5$, which is fine after standardising, diverges within its first epoch", every)
+@claim(
+    "07",
+    S8 + "Unscaled inputs",
+    "$\\eta = 0.5$, which is fine after standardising, diverges within its first epoch",
+    every,
+)
 def test_raw_run_at_eta_half_diverges_fast(seed, broken):
     """At eta = 0.5 the raw run diverges within its first epoch (50 steps), while the standardised
     run stays finite and ends its last epoch below a loss of 0.1. Breaks: the raw data standardised too."""
@@ -351,9 +403,13 @@ def test_raw_run_at_eta_half_diverges_fast(seed, broken):
     return bool(fast and last_epoch(std, run_std)[0] < 0.1)
 
 
-@claim("07", S8 + "Momentum without adjusting $\\eta$",
-       "With the same $\\eta$, momentum turns a good run into a chaotic one that ends above $\\log 2$.",
-       at_least(9), slow=True)
+@claim(
+    "07",
+    S8 + "Momentum without adjusting $\\eta$",
+    "With the same $\\eta$, momentum turns a good run into a chaotic one that ends above $\\log 2$.",
+    at_least(9),
+    slow=True,
+)
 def test_momentum_at_the_same_eta_ends_above_log_2(seed, broken):
     """The tanh network at eta = 2: plain SGD ends its last epoch below log 2, the heavy ball with
     beta = 0.9 above it (or diverges), in at least 9 of 10 seeds (over seeds 100 to 139 it held in 39
@@ -363,9 +419,13 @@ def test_momentum_at_the_same_eta_ends_above_log_2(seed, broken):
     return not plain[0] and plain[1] < LOG2 and (heavy[0] or heavy[1] > LOG2)
 
 
-@claim("07", S8 + "Momentum without adjusting $\\eta$",
-       "Scaling the rate by $1 - \\beta$ gives back a good run: its last-epoch loss is at most $0.03$ above plain "
-       "SGD's.", every, slow=True)
+@claim(
+    "07",
+    S8 + "Momentum without adjusting $\\eta$",
+    "Scaling the rate by $1 - \\beta$ gives back a good run: its last-epoch loss is at most $0.03$ above plain SGD's.",
+    every,
+    slow=True,
+)
 def test_momentum_at_eta_times_one_minus_beta_is_as_good(seed, broken):
     """The heavy ball with beta = 0.9 at eta (1 - beta) = 0.2 stays finite and ends its last epoch
     at most 0.03 above plain SGD at eta = 2. Breaks: the rate not scaled by 1 - beta (eta = 2)."""
@@ -382,7 +442,7 @@ def policy_gradient_estimates(seed, broken):
     theta = rng.standard_normal(3)
     reward = rng.uniform(0.0, 3.0, size=3)
     pi = np.exp(theta) / np.exp(theta).sum()
-    score = np.eye(3) - pi                                    # row a: grad log pi(a)
+    score = np.eye(3) - pi  # row a: grad log pi(a)
     exact = pi * (reward - pi @ reward)
     estimates = {}
     for m in (1, 4, 16):
@@ -397,8 +457,10 @@ def test_policy_gradient_estimate_is_unbiased(seed, broken):
     """For m = 1, 4, 16 the mean of 4000 estimates lies within 4 standard errors of the exact
     gradient in every component. Breaks: the 1/m dropped (a sum over the m actions)."""
     exact, estimates = policy_gradient_estimates(seed, broken)
-    return all(np.all(np.abs(e.mean(axis=0) - exact) <= 4 * e.std(axis=0) / np.sqrt(len(e)) + 1e-12)
-               for e in estimates.values())
+    return all(
+        np.all(np.abs(e.mean(axis=0) - exact) <= 4 * e.std(axis=0) / np.sqrt(len(e)) + 1e-12)
+        for e in estimates.values()
+    )
 
 
 @claim("07", S9, "its total variance times $m$ stays put", every)

@@ -11,7 +11,9 @@ resources (memory across forks, output floods, cells that swallow interrupts).
 
 Done when (issue 9): every honest notebook gets exactly its grade, no crafted one gets credit it
 did not earn, the gradebook is complete, no process is left over, and two runs agree.
+Marker kernel: make slowtest.
 """
+
 import csv
 import hashlib
 import json
@@ -25,6 +27,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell
 
+pytestmark = pytest.mark.kernel
 ROOT = Path(__file__).resolve().parents[2]
 SOL02, EX02 = ROOT / "solutions" / "02_sgd_by_hand.ipynb", ROOT / "exercises" / "02_sgd_by_hand.ipynb"
 SOLUTIONS = sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb"))
@@ -46,7 +49,7 @@ def with_cells(source, *codes, first=False):
     return nb
 
 
-FIND_ANSWERS = '''import os, json, glob
+FIND_ANSWERS = """import os, json, glob
 found = []
 for top, dirs, files in os.walk("/"):
     if top.startswith(("/proc", "/sys", "/dev")):
@@ -66,8 +69,8 @@ for path in found:
 import sgdcourse.problems as P
 for pid, problem in dict(P.BANK).items():
     print("bank has", pid)
-'''
-PROC = '''import os, ctypes, glob, pickle
+"""
+PROC = """import os, ctypes, glob, pickle
 libc = ctypes.CDLL(None, use_errno=True)
 mine = {os.getpid(), os.getppid()}
 taken = 0
@@ -94,8 +97,8 @@ for entry in os.listdir("/proc"):
     except (OSError, ValueError):
         pass
 print("descriptors taken:", taken)
-'''
-CONNECT = '''import glob, os, json
+"""
+CONNECT = """import glob, os, json
 from jupyter_client import BlockingKernelClient
 others = [p for p in glob.glob("/**/*.json", recursive=True) if "kernel" in os.path.basename(p)]
 for path in others:
@@ -111,8 +114,8 @@ for path in others:
     except Exception as exc:
         pass
 print(len(others), "connection files seen")
-'''
-POISON = '''import os, site, sys, sgdcourse
+"""
+POISON = """import os, site, sys, sgdcourse
 home = os.path.expanduser("~")
 startup = os.path.join(home, ".ipython", "profile_default", "startup")
 os.makedirs(startup, exist_ok=True)
@@ -135,8 +138,8 @@ for path in glob.glob("/**/solutions/*.ipynb", recursive=True):
     except OSError:
         pass
 print("written:", written)
-'''
-SIGNALS = '''import os, signal
+"""
+SIGNALS = """import os, signal
 hit = 0
 for pid in range(2, 4 * 10 ** 5):
     if pid == os.getpid():
@@ -147,7 +150,7 @@ for pid in range(2, 4 * 10 ** 5):
     except OSError:
         pass
 print("stopped", hit)
-'''
+"""
 DAEMON = '''import os, subprocess, sys
 code = """
 import os, time, glob
@@ -167,7 +170,7 @@ if os.fork() == 0:
         os.execv(sys.executable, [sys.executable, "-c", code])
     os._exit(0)
 '''.replace("MARK_VALUE", MARK)
-FORKS = '''import os, time
+FORKS = """import os, time
 ready_r, ready_w = os.pipe()
 for _ in range(10):
     if os.fork() == 0:
@@ -181,19 +184,19 @@ got = 0
 while got < 10:                     # every child holds its 300 MB: 3 GB together
     got += len(os.read(ready_r, 10))
 time.sleep(5)
-'''
-FLOOD = '''from IPython.display import display
+"""
+FLOOD = """from IPython.display import display
 chunk = "x" * (8 * 2 ** 20)
 while True:                         # 16 MB a message until the time limit stops it
     display({"text/plain": chunk, "application/x-sgdcourse-grade+json": {"value": chunk}}, raw=True)
-'''
-STUCK = '''import time
+"""
+STUCK = """import time
 while True:
     try:
         time.sleep(0.05)
     except BaseException:
-        pass'''
-FORK_BOMB = '''import os
+        pass"""
+FORK_BOMB = """import os
 n = 0
 try:
     while n < 100000:
@@ -202,7 +205,7 @@ try:
         n += 1
 except OSError as exc:
     print("stopped after", n, "forks:", exc)
-'''
+"""
 ODD_OUTPUT = 'raise ValueError("lone surrogate \\udcff and an escape \\x1b[2J\\x1b[31m here")'
 
 
@@ -259,9 +262,14 @@ def leftovers(base):
 
 
 def grade(base, out):
-    env = {**os.environ, "TMPDIR": str(base / "tmp")}   # the grader's run folders, to look at afterwards
-    proc = subprocess.run([sys.executable, "-m", "sgdcourse.grading", "grade", "subs", "--out", out, *OPTIONS], cwd=base,
-                          capture_output=True, timeout=900, env=env)
+    env = {**os.environ, "TMPDIR": str(base / "tmp")}  # the grader's run folders, to look at afterwards
+    proc = subprocess.run(
+        [sys.executable, "-m", "sgdcourse.grading", "grade", "subs", "--out", out, *OPTIONS],
+        cwd=base,
+        capture_output=True,
+        timeout=900,
+        env=env,
+    )
     assert proc.returncode == 0, proc.stderr.decode(errors="replace")[-3000:]
     with open(base / out, newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
@@ -282,13 +290,21 @@ def runs(tmp_path_factory):
     trusted = [ROOT / "lib", ROOT / "solutions", Path(sys.prefix) / "lib"]
     before = digest_tree(*trusted)
     first = grade(base, "grades.csv")
-    time.sleep(3)   # long enough for a surviving daemon to rewrite the gradebook
+    time.sleep(3)  # long enough for a surviving daemon to rewrite the gradebook
     gradebook_after_exit = (base / "grades.csv").read_bytes()
     left_first = leftovers(base)
     second = grade(base, "again.csv")
-    return dict(base=base, kinds=kinds, first=first, second=second, before=before,
-                after=digest_tree(*trusted), trusted=trusted, left=left_first + leftovers(base),
-                gradebook_after_exit=gradebook_after_exit)
+    return dict(
+        base=base,
+        kinds=kinds,
+        first=first,
+        second=second,
+        before=before,
+        after=digest_tree(*trusted),
+        trusted=trusted,
+        left=left_first + leftovers(base),
+        gradebook_after_exit=gradebook_after_exit,
+    )
 
 
 def test_honest_notebooks_get_exactly_their_grade(runs):
@@ -342,7 +358,7 @@ def test_resource_attacks_are_stopped_and_named(runs):
     _, rows, summary = runs["first"]
     assert "memory limit" in summary["subs/02_fork_memory.ipynb"]["error"]
     assert summary["subs/02_three_stuck_full.ipynb"]["notes"].count("ignored the interrupt") == 3
-    added = len(nbformat.read(SOL02, as_version=4).cells) + 1   # the number of the attack's cell
+    added = len(nbformat.read(SOL02, as_version=4).cells) + 1  # the number of the attack's cell
     assert summary["subs/02_flood_full.ipynb"]["notes"] == f"cell {added} was stopped at the 15 s time limit"
 
 
@@ -354,8 +370,10 @@ def test_two_runs_give_identical_gradebooks(runs):
 def test_a_flood_of_output_does_not_grow_the_graders_memory(tmp_path):
     """The grader keeps only the payload it asked for: gigabytes of display data cost it nothing."""
     import resource
+
     from sgdcourse.grading.kernel import Kernel
     from sgdcourse.grading.sandbox import Sandbox
+
     sandbox = Sandbox.create(2048)
     kernel = Kernel(2048, 2.0, sandbox=sandbox)
     try:
@@ -376,6 +394,11 @@ def test_an_output_path_planted_as_a_fifo_or_folder_is_refused_at_once(tmp_path)
     os.mkfifo(tmp_path / "fifo.csv")
     (tmp_path / "dir.csv").mkdir()
     for out in ("fifo.csv", "dir.csv"):
-        proc = subprocess.run([sys.executable, "-m", "sgdcourse.grading", "grade", "subs", "--out", out], cwd=tmp_path,
-                              capture_output=True, text=True, timeout=60)
+        proc = subprocess.run(
+            [sys.executable, "-m", "sgdcourse.grading", "grade", "subs", "--out", out],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert proc.returncode == 2 and "exists and is not a regular file" in proc.stderr, proc.stderr

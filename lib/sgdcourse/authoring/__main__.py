@@ -1,4 +1,5 @@
 """python -m sgdcourse.authoring {release,export} ...: see authoring.cli."""
+
 import sys
 
 from .cli import main

@@ -1,9 +1,10 @@
 """The author's command line: it parses, and each verb's `main` does the work.
 
-    python -m sgdcourse.authoring release [--root DIR] [--check]              -> authoring.release.main
-    python -m sgdcourse.authoring export {otter,nbgrader} [NOTEBOOK ...] --out DIR
-                                                                             -> authoring.export.command.main
+python -m sgdcourse.authoring release [--root DIR] [--check]              -> authoring.release.main
+python -m sgdcourse.authoring export {otter,nbgrader} [NOTEBOOK ...] --out DIR
+                                                                         -> authoring.export.command.main
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,14 +17,16 @@ from .export import command as export
 def parser():
     top = argparse.ArgumentParser(prog="python -m sgdcourse.authoring", description=__doc__.split("\n")[0])
     verbs = top.add_subparsers(dest="verb", required=True, metavar="{release,export}")
-    r = verbs.add_parser("release", help="write exercises/ from solutions/",
-                         description=release.__doc__.split("\n")[0])
+    r = verbs.add_parser("release", help="write exercises/ from solutions/", description=release.__doc__.split("\n")[0])
     r.add_argument("--root", default=".", help="repository root holding solutions/ and exercises/")
     r.add_argument("--check", action="store_true", help="only report whether exercises/ is up to date")
-    e = verbs.add_parser("export", help="solutions as otter-grader or nbgrader assignments",
-                         description=export.__doc__.split("\n")[0])
+    e = verbs.add_parser(
+        "export", help="solutions as otter-grader or nbgrader assignments", description=export.__doc__.split("\n")[0]
+    )
     e.add_argument("tool", choices=sorted(export.TOOLS), help="the grading tool to export for")
-    e.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help="solution notebooks (default: solutions/NN_*.ipynb)")
+    e.add_argument(
+        "notebooks", nargs="*", metavar="NOTEBOOK", help="solution notebooks (default: solutions/NN_*.ipynb)"
+    )
     e.add_argument("--out", required=True, metavar="DIR", help="folder to write into (created if missing)")
     return top, {"release": r, "export": e}
 

@@ -19,6 +19,7 @@ exercise notebooks named, when exercises/ differs from what would be generated, 
 change to a problem or a solution, the grader's manifest needs recording too (`python -m
 sgdcourse.grading manifest`; `make release` runs both): release itself knows nothing of grading.
 """
+
 from __future__ import annotations
 
 import json
@@ -27,7 +28,6 @@ import sys
 from pathlib import Path
 
 import nbformat
-
 
 from ..layout import BEGIN, END, EXERCISES, INLINE, MD_BEGIN, MD_END, SOLUTIONS, notebooks
 
@@ -137,8 +137,9 @@ def build(root="."):
     src = root / SOLUTIONS
     if not src.is_dir():
         raise ReleaseError(f"no solutions/ folder under {root}: run from the repository root or pass --root")
-    return {f"exercises/{p.name}": exercise(p.read_text(encoding="utf-8"), f"solutions/{p.name}")
-            for p in notebooks(src)}
+    return {
+        f"exercises/{p.name}": exercise(p.read_text(encoding="utf-8"), f"solutions/{p.name}") for p in notebooks(src)
+    }
 
 
 def differences(root="."):

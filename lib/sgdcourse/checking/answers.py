@@ -1,99 +1,75 @@
-"""check(problem_id, answer): one bank problem's answer, read and compared by the engine of its kind.
+"""check(problem_id, answer, bank=...): one problem of a bank, its answer read and compared by the
+engine of its kind.
 
-    number, choice   checked here, in microseconds (numeric.py, choice.py)
-    expression       checked in a child process killed at timeout + min(GRACE, timeout) (symbolic.py, isolate.py):
-                     sympy on an untrusted answer can run for hours; the last provisional result
-                     (say "incorrect", decided before the search for a named slip) is kept if so
-    function         the learner's function runs in a child process too (functions.py)
+    problem_id --bank.get--> Problem (an unknown id: a suggestion, ids.py)
+      -> sealed (a graded kernel's copy of the bank, without answers)? say the grader decides
+      -> `...`? unanswered
+      -> engines.ENGINES[problem.kind](problem, answer, timeout) -> Result
+      -> stamped with the problem id, its points and the score
 
-check() never raises and returns within twice its timeout at most (plus the few milliseconds a
-fork costs): whatever it is given, it returns a Result. A real Ctrl-C still interrupts it.
+The checker is handed its bank and never imports one: sgdcourse.practice passes the installed
+bank (sgdcourse.problems.BANK), the grader its own, a test any other. A bank is a mapping of ids to
+Problems (sgdcourse.problems.Bank).
+
+check() never raises on an answer and returns within twice its timeout at most (plus the few
+milliseconds a fork costs): whatever answer it is given, it returns a Result. A real Ctrl-C still
+interrupts it.
 """
+
 from __future__ import annotations
 
-import numbers
+from collections.abc import Mapping
 from dataclasses import replace
 
-import sympy
-
-from . import isolate
-from .choice import check_choice
-from .functions import GRACE, check_function
-from .numeric import check_number
+from .engines import ENGINES
+from .ids import unknown_id
 from .result import Result
-from .symbolic import check_expression
 from .timelimit import TimedOut
 
 DEFAULT_TIMEOUT = 2.0
 PLACEHOLDER = "Not answered yet: replace the `...` with your answer, then run the cell again."
-
-
-_WARM = []
-
-
-def _warm_up(problem):
-    """Once per process: parse and evaluate the bank's own (trusted) answer here, so that sympy's
-    lazy imports and caches are in place before the first fork and every child inherits them."""
-    if not _WARM:
-        _WARM.append(True)
-        check_expression(sympy.sstr(problem.answer), problem.answer, problem.namespace)
-
-
-def _expression(problem, answer, timeout):
-    run = lambda send: check_expression(answer, problem.answer, problem.namespace, problem.mistakes,  # noqa: E731
-                                        timeout, send)
-    if not isolate.available() or not isinstance(answer, (str, numbers.Number, sympy.Basic)):
-        return run(None)  # anything else is refused by its type at once, without sympy
-    _warm_up(problem)
-    limit = timeout + min(GRACE, timeout)
-    kind, value, partial = isolate.run(run, limit)
-    if kind == "value":
-        return value
-    if partial:
-        return partial[-1]
-    return Result("unreadable", f"Could not check the answer within {limit:g} s: sympy could not "
-                  "work with it in time. Write it in a simpler form (expanded, without huge numbers) and "
-                  "try again.")
+SEALED = (
+    "This notebook is being graded: answers are checked by the grader, outside this kernel, "
+    "so check() cannot tell you anything here."
+)
 
 
 def run(problem, answer, timeout):
-    """The Result of one engine for one answer (no problem id or score yet)."""
+    """The Result of the problem's engine for one answer (no problem id or score yet)."""
     if answer is Ellipsis:
         return Result("unanswered", PLACEHOLDER)
-    if problem.kind == "number":
-        return check_number(answer, problem.answer, problem.tol, problem.mistakes, problem.statement)
-    if problem.kind == "choice":
-        return check_choice(answer, problem.options, problem.answer, problem.mistakes)
-    if problem.kind == "expression":
-        return _expression(problem, answer, timeout)
-    import numpy as np
-
-    cases = problem.cases(np.random.default_rng(problem.seed))
-    return check_function(answer, problem.answer, cases, problem.mistakes, timeout,
-                          float64="float64" in problem.statement)
+    return ENGINES[problem.kind](problem, answer, timeout)
 
 
-def check(problem_id, answer, *, timeout=DEFAULT_TIMEOUT):
-    """Check `answer` to the problem `problem_id`; never raises.
+def check(problem_id, answer, *, bank, timeout=DEFAULT_TIMEOUT):
+    """Check `answer` to the problem `problem_id` of `bank`; never raises on an answer.
 
     answer: a number, list of numbers, sympy expression or string, function, or option letter,
     as the problem asks; `...` means not answered yet. timeout (seconds) limits how long a
-    function answer (and sympy's simplification) may run.
+    function answer (and sympy's simplification) may run. bank: a mapping of problem ids to
+    Problems (TypeError if it is not one: that is the caller's bug, not the learner's).
     """
-    from .. import problems as bank
-    from .ids import unknown_id
-
+    if not isinstance(bank, Mapping):
+        raise TypeError(
+            f"bank must be a mapping of problem ids to problems (sgdcourse.problems.Bank), got {bank!r:.80}"
+        )
     pid = problem_id if isinstance(problem_id, str) else None
     try:
-        if pid not in bank.BANK:
-            return Result("unreadable", unknown_id(problem_id), problem_id=pid)
-        problem = bank.BANK[pid]
+        problem = bank.get(pid) if pid is not None else None
+        if problem is None:
+            return Result("unreadable", unknown_id(problem_id, bank), problem_id=pid)
         if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout < 1e6:
             return Result("unreadable", f"timeout must be a number of seconds > 0, got {timeout!r}.", problem_id=pid)
+        if problem.sealed:
+            return Result("unreadable", SEALED, problem_id=pid)
         result = run(problem, answer, timeout)
         return replace(result, problem_id=pid, points=problem.points, score=problem.points if result.ok else 0)
     except (KeyboardInterrupt, TimedOut):  # the person at the keyboard, or a caller's own time limit
         raise
     except BaseException as exc:  # noqa: B902 - a checker bug must not reach the learner as a traceback
-        return Result("unreadable", f"The checker failed on this answer ({type(exc).__name__}). "
-                      "This is a bug in the course; please report it with your answer.", problem_id=pid)
+        return Result(
+            "unreadable",
+            f"The checker failed on this answer ({type(exc).__name__}). "
+            "This is a bug in the course; please report it with your answer.",
+            problem_id=pid,
+        )

@@ -1,4 +1,5 @@
 """Checking a multiple-choice answer: the option letter, case, brackets and dots ignored."""
+
 from __future__ import annotations
 
 from .result import LETTERS, Result, Unreadable, unreadable

@@ -1,10 +1,13 @@
 """The feedback on a function's outputs: placeholder, raised, unreadable, correct or the first
-failing case, with the bank's mistake or a generic slip (sign, factor 2, factor 1/2) named.
+failing case, with the bank's mistake or a generic slip (slips.FUNCTION_SLIPS: sign, factor 2,
+factor 1/2) named.
 
     report(fn, outs, expected, cases, mistakes, float64) -> Result
-outs[k] is the function's output on cases[k] (a functions.Raised where it raised), expected[k]
-the reference's output as a float array.
+outs[k] is the function's output on cases[k] (an outputs.Raised where it raised), expected[k]
+the reference's output as a float array. A slip is named when every output equals its change
+of the expected output (Slip.how) at the tolerances of sgdcourse.checking.outputs.
 """
+
 from __future__ import annotations
 
 import copy
@@ -12,12 +15,10 @@ import warnings
 
 import numpy as np
 
+from .outputs import Raised, agree, as_array, is_placeholder, passes
 from .result import Result
+from .slips import FUNCTION_SLIPS, changed
 from .text import fmt, pair
-
-SLIPS = (("sign", -1.0, "Every output has the opposite sign: a sign slipped (y - w x for w x - y, say)."),
-         ("factor-2", 2.0, "Every output is twice the expected one: a factor 2 too many (a 1/2 dropped?)."),
-         ("factor-half", 0.5, "Every output is half the expected one: a factor 2 lost, or a 1/2 too many."))
 
 
 def inputs(case):
@@ -26,34 +27,24 @@ def inputs(case):
 
 
 def _tally(outs, expected, low_ok):
-    from .functions import Raised, agree, as_array
-
-    passed = 0
-    for out, e in zip(outs, expected):
-        try:
-            if not isinstance(out, Raised):
-                a, low = as_array(out)
-                passed += agree(a, e, low and low_ok)
-        except TypeError:
-            pass
-    return passed, len(outs)
+    """(cases passed, cases in all), each case counted by outputs.passes."""
+    return sum(passes(out, e, low_ok) for out, e in zip(outs, expected)), len(outs)
 
 
 def _matches(impl, cases, received, low):
-    from .functions import agree
-
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
-            return all(agree(r, np.asarray(impl(*copy.deepcopy(tuple(c.values()))), dtype=float), low)
-                       for c, r in zip(cases, received))
+            return all(
+                agree(r, np.asarray(impl(*copy.deepcopy(tuple(c.values()))), dtype=float), low)
+                for c, r in zip(cases, received)
+            )
     except Exception:  # a mistake's implementation that cannot run on this case: no match
         return False
 
 
 def report(fn, outs, expected, cases, mistakes, float64):
-    from .functions import Raised, agree, as_array, is_placeholder
-
+    """The Result for a function's outputs on the cases (see the module docstring)."""
     n = len(cases)
     if outs and (outs[0] is Ellipsis or outs[0] is None and is_placeholder(fn)):
         return Result("unanswered", "The function is still a placeholder: write its body in place of `...`.")
@@ -61,24 +52,37 @@ def report(fn, outs, expected, cases, mistakes, float64):
     error = next(((k, o) for k, o in enumerate(outs) if isinstance(o, Raised)), None)
     if error is not None:
         k, raised = error
-        return Result("incorrect", f"Case {k + 1} of {n} ({inputs(cases[k])}) raised {raised.text}",
-                      case={"index": k, "inputs": inputs(cases[k]), "error": raised.text}, passed=tally)
+        return Result(
+            "incorrect",
+            f"Case {k + 1} of {n} ({inputs(cases[k])}) raised {raised.text}",
+            case={"index": k, "inputs": inputs(cases[k]), "error": raised.text},
+            passed=tally,
+        )
     received, lows = [], []
     for k, out in enumerate(outs):
         try:
             a, low = as_array(out)
         except TypeError as exc:
-            return Result("unreadable", f"Could not read what the function returned for case {k + 1} of {n} "
-                          f"({inputs(cases[k])}): it returned {exc}", passed=tally)
+            return Result(
+                "unreadable",
+                f"Could not read what the function returned for case {k + 1} of {n} "
+                f"({inputs(cases[k])}): it returned {exc}",
+                passed=tally,
+            )
         received.append(a)
         lows.append(low)
     low = any(lows) and not float64
-    precision = (" Its results are float32, so they were compared at float32 precision (relative "
-                 "tolerance 1e-05 instead of 1e-07)." if low else "")
+    precision = (
+        " Its results are float32, so they were compared at float32 precision (relative "
+        "tolerance 1e-05 instead of 1e-07)."
+        if low
+        else ""
+    )
     fails = [k for k in range(n) if not agree(received[k], expected[k], low)]
     if not fails:
-        return Result("correct", f"Your function agrees with the reference on all {n} test cases.{precision}",
-                      passed=(n, n))
+        return Result(
+            "correct", f"Your function agrees with the reference on all {n} test cases.{precision}", passed=(n, n)
+        )
     k = fails[0]
     shown_e, shown_r = pair(expected[k], np.asarray(outs[k]) if lows[k] else received[k])
     case = {"index": k, "inputs": inputs(cases[k]), "expected": shown_e, "received": shown_r}
@@ -92,7 +96,9 @@ def report(fn, outs, expected, cases, mistakes, float64):
     known = [m for m in mistakes if _matches(m.value, cases, received, low)]
     if known:
         return Result("incorrect", f"{known[0].feedback}\n{detail}", mistake=known[0].name, case=case, passed=tally)
-    for name, factor, text in SLIPS:
-        if any(np.any(e) for e in expected) and all(agree(r, factor * e, low) for r, e in zip(received, expected)):
-            return Result("incorrect", f"{text}\n{detail}", mistake=name, case=case, passed=tally)
+    for slip in FUNCTION_SLIPS:
+        if any(np.any(e) for e in expected) and all(
+            agree(r, changed(slip.how, e), low) for r, e in zip(received, expected)
+        ):
+            return Result("incorrect", f"{slip.text}\n{detail}", mistake=slip.name, case=case, passed=tally)
     return Result("incorrect", detail, case=case, passed=tally)

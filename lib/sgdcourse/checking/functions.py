@@ -1,12 +1,18 @@
 """Checking a function the learner wrote: run it on generated cases, compare with the reference.
 
+    check_function(answer, reference, cases, mistakes, timeout, float64)
+      -> the reference's output on each case (expected, float arrays)
+      -> run_cases: the answer's output on each case (in a forked child where there is one)
+      -> funcreport.report: the Result (placeholder, raised, unreadable, correct, first failing case)
+
 Each case is a dict {argument name: value}; both functions get fresh copies, positionally.
 Outputs agree when they have the same number of entries and np.allclose(received, expected,
-rtol, atol) holds: RTOL = 1e-7, ATOL = 1e-9 for float64 results; for float32 (or float16) results,
-unless the statement asks for float64, RTOL32 = 1e-5, ATOL32 = 1e-6 (float32 keeps about 7 digits),
-and the feedback says so. The first failing case is reported with its inputs, the expected and
-the received value (with enough digits to see the difference); if the outputs equal a known
-mistake's implementation on every case, its feedback comes first.
+rtol, atol) holds (sgdcourse.checking.outputs): RTOL = 1e-7, ATOL = 1e-9 for float64 results; for
+float32 (or float16) results, unless the problem asks for float64 (float64=True, from
+Problem.dtype), RTOL32 = 1e-5, ATOL32 = 1e-6 (float32 keeps about 7 digits), and the feedback says
+so. The first failing case is reported with its inputs, the expected and the received value (with
+enough digits to see the difference); if the outputs equal a known mistake's implementation on
+every case, its feedback comes first.
 
 Where the machine can fork (sgdcourse.checking.isolate) the whole check runs in a child process,
 so nothing the function does (a loop with a bare `except:`, os._exit, a crash) can hang or break
@@ -17,75 +23,22 @@ process keeps the time. Anything the function raises, from ValueError to Generat
 SystemExit, is that case's error; a case that raises does not stop the others, and
 Result.passed counts the cases that agree, for a grader's partial credit.
 """
+
 from __future__ import annotations
 
 import copy
-import dis
 import inspect
 import warnings
 
 import numpy as np
 
 from . import isolate, timelimit
+from .funcreport import inputs, report
+from .outputs import Raised, passes
 from .result import Result
 from .text import fmt
-from .funcreport import inputs, report
 
-RTOL, ATOL = 1e-7, 1e-9
-RTOL32, ATOL32 = 1e-5, 1e-6
 GRACE = 1.0  # the child is killed at timeout + min(GRACE, timeout)
-_TRIVIAL = {"RESUME", "NOP", "LOAD_CONST", "RETURN_VALUE", "RETURN_CONST", "COPY_FREE_VARS", "MAKE_CELL"}
-
-
-def is_placeholder(fn):
-    """True for a function whose body does nothing but return None or `...`
-    (a body of `...`, `pass`, or a docstring only)."""
-    if isinstance(getattr(fn, "placeholder", None), bool):  # a stand-in that knows (grading.remote.RemoteFunction)
-        return fn.placeholder
-    code = getattr(fn, "__code__", None)
-    if code is None:
-        return False
-    return all(i.opname in _TRIVIAL and (i.opname not in ("LOAD_CONST", "RETURN_CONST") or i.argval in (None, Ellipsis))
-               for i in dis.get_instructions(code))
-
-
-class Raised:
-    """The output of a case on which the function raised `exc` (kept as its type name and message)."""
-
-    def __init__(self, exc):
-        self.text = f"{type(exc).__name__}: {_message(exc)}"
-
-
-def _message(exc):
-    try:
-        return str(exc)[:300]
-    except BaseException:  # noqa: B902 - a learner's exception whose __str__ fails
-        return "(no message)"
-
-
-def as_array(out):
-    """(array, low precision?) for a function's output; TypeError with the reason if it is not numbers."""
-    if out is None:
-        raise TypeError("None (is a `return` missing?)")
-    if isinstance(out, (str, bytes, dict, set)) or callable(out):
-        raise TypeError(f"{fmt(out)}, which is not a number or an array of numbers.")
-    try:
-        raw = np.asarray(out)
-        low = raw.dtype.kind == "f" and raw.dtype.itemsize < 8
-        a = np.asarray(raw, dtype=float)
-    except (timelimit.TimedOut, KeyboardInterrupt):
-        raise
-    except BaseException:  # noqa: B902 - __array__ or __float__ of a learner's object may raise anything
-        raise TypeError(f"{fmt(out)}, which is not a number or an array of numbers.") from None
-    return a, low
-
-
-def agree(received, expected, low=False):
-    """Same number of entries and np.allclose at float64 (or, when low, float32) tolerances."""
-    if received.shape != expected.shape and not (received.size == expected.size == 1):
-        return False
-    rtol, atol = (RTOL32, ATOL32) if low else (RTOL, ATOL)
-    return bool(np.allclose(received.reshape(expected.shape), expected, rtol=rtol, atol=atol))
 
 
 def _call(fn, case, catch_interrupt):
@@ -110,11 +63,7 @@ def run_cases(fn, cases, expected, low_ok, send, isolated):
             send(("progress", k, passed))
             out = _call(fn, case, isolated)
             outs.append(out)
-            try:
-                a, low = as_array(out) if not isinstance(out, Raised) else (None, False)
-                passed += a is not None and agree(a, expected[k], low and low_ok)
-            except TypeError:
-                pass
+            passed += passes(out, expected[k], low_ok)
     return outs
 
 
@@ -136,11 +85,17 @@ def runs_elsewhere(fn):
 def check_function(answer, reference, cases, mistakes=(), timeout=2.0, float64=False):
     """Run `answer` on `cases` (list of dicts) and compare with `reference` case by case."""
     if isinstance(answer, type):
-        return Result("unreadable", f"Could not read the answer: read {fmt(answer)}, a class, not a function. "
-                      "Pass the function you wrote, without calling it: check(problem_id, my_function).")
+        return Result(
+            "unreadable",
+            f"Could not read the answer: read {fmt(answer)}, a class, not a function. "
+            "Pass the function you wrote, without calling it: check(problem_id, my_function).",
+        )
     if not callable(answer):
-        return Result("unreadable", f"Could not read the answer: read {fmt(answer)}; a function was asked. "
-                      "Pass the function itself, without calling it: check(problem_id, my_function).")
+        return Result(
+            "unreadable",
+            f"Could not read the answer: read {fmt(answer)}; a function was asked. "
+            "Pass the function itself, without calling it: check(problem_id, my_function).",
+        )
     if not cases:
         return Result("unreadable", "This problem has no test cases to run (a bug in the problem bank).")
     bad_call = _signature_problem(answer, cases[0])
@@ -157,26 +112,42 @@ def check_function(answer, reference, cases, mistakes=(), timeout=2.0, float64=F
     k, passed = progress[-1][1:] if progress else (0, 0)
     where = f"case {k + 1} of {len(cases)} ({inputs(cases[k])})"
     if kind == "timeout":
-        return Result("incorrect", f"Stopped after {timeout:g} s on {where}: the function did not finish in "
-                      "time, and it did not let itself be interrupted (a bare `except:` inside a loop?).",
-                      case={"index": k, "inputs": inputs(cases[k])}, passed=(passed, len(cases)))
-    return Result("incorrect", f"On {where} the function ended the process that was checking it "
-                  f"({value or 'os._exit, or a crash'}).", case={"index": k, "inputs": inputs(cases[k])},
-                  passed=(passed, len(cases)))
+        return Result(
+            "incorrect",
+            f"Stopped after {timeout:g} s on {where}: the function did not finish in "
+            "time, and it did not let itself be interrupted (a bare `except:` inside a loop?).",
+            case={"index": k, "inputs": inputs(cases[k])},
+            passed=(passed, len(cases)),
+        )
+    return Result(
+        "incorrect",
+        f"On {where} the function ended the process that was checking it ({value or 'os._exit, or a crash'}).",
+        case={"index": k, "inputs": inputs(cases[k])},
+        passed=(passed, len(cases)),
+    )
 
 
 def _check(answer, reference, cases, mistakes, timeout, float64, send, isolated):
     expected = [np.asarray(reference(*copy.deepcopy(tuple(c.values()))), dtype=float) for c in cases]
     box = []
-    kind, value = timelimit.run(lambda: box.append(run_cases(answer, cases, expected, not float64,
-                                                             lambda m: (box.append(m), send(m)), isolated)), timeout)
+    kind, value = timelimit.run(
+        lambda: box.append(
+            run_cases(answer, cases, expected, not float64, lambda m: (box.append(m), send(m)), isolated)
+        ),
+        timeout,
+    )
     progress = [m for m in box if isinstance(m, tuple)]
     outs = next((m for m in box if isinstance(m, list)), None)
     if outs is None and kind != "timeout":  # the runner itself failed (deepcopy of a case, say)
         return Result("unreadable", f"Could not run the function ({type(value).__name__}).")
     if kind == "timeout":
         k, passed = progress[-1][1:] if progress else (0, 0)
-        return Result("incorrect", f"Stopped after {timeout:g} s on case {k + 1} of {len(cases)} "
-                      f"({inputs(cases[k])}): the function did not finish in time. Is there a loop that "
-                      "never ends?", case={"index": k, "inputs": inputs(cases[k])}, passed=(passed, len(cases)))
+        return Result(
+            "incorrect",
+            f"Stopped after {timeout:g} s on case {k + 1} of {len(cases)} "
+            f"({inputs(cases[k])}): the function did not finish in time. Is there a loop that "
+            "never ends?",
+            case={"index": k, "inputs": inputs(cases[k])},
+            passed=(passed, len(cases)),
+        )
     return report(answer, outs, expected, cases, mistakes, float64)

@@ -1,4 +1,11 @@
-"""Problem ids a learner types: suggestions for an unknown one, case and spaces ignored."""
+"""Problem ids a learner types: the one place that suggests ids for an unknown one.
+
+    close_ids(problem_id, ids)    up to n known ids that look like it (case, spaces and _ for - ignored)
+    unknown_id(problem_id, ids)   the message: no such problem, did you mean ...?
+ids: the bank's ids (a bank iterates over them). The checker, the hints, the bank's own get() and
+the exporter all use these.
+"""
+
 from __future__ import annotations
 
 import difflib
@@ -6,25 +13,22 @@ import difflib
 from .text import fmt
 
 
-def close_ids(problem_id, n=3):
-    """Up to n ids of the bank that look like problem_id (case, spaces and _ for - ignored)."""
-    from ..problems import BANK
-
+def close_ids(problem_id, ids, n=3):
+    """Up to n of ids that look like problem_id (case, spaces and _ for - ignored)."""
+    ids = list(ids)
     key = str(problem_id).strip().lower().replace("_", "-").replace(" ", "-")
-    exact = [pid for pid in BANK if pid == key]
-    return exact or difflib.get_close_matches(key, list(BANK), n=n, cutoff=0.5)
+    exact = [pid for pid in ids if pid == key]
+    return exact or difflib.get_close_matches(key, ids, n=n, cutoff=0.5)
 
 
-def unknown_id(problem_id):
-    """The message for an id that is not in the bank, with the ids it probably meant (in a kernel
-    being graded, whose bank is sealed away by grading.sandbox, the message that says so)."""
-    from .. import problems
-
-    if getattr(problems, "SEALED_MESSAGE", None):
-        return problems.SEALED_MESSAGE
+def unknown_id(problem_id, ids):
+    """The message for an id that is not among ids, with the ids it probably meant."""
     if not isinstance(problem_id, str):
         return f"There is no problem {fmt(problem_id)} in the bank: a problem id is a text such as '02-worked-step'."
-    close = close_ids(problem_id)
-    hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else \
-        " problems() lists every problem with its id."
+    close = close_ids(problem_id, ids)
+    hint = (
+        f" Did you mean {' or '.join(repr(c) for c in close)}?"
+        if close
+        else " problems() lists every problem with its id."
+    )
     return f"There is no problem {fmt(problem_id)} in the bank.{hint}"

@@ -20,6 +20,7 @@ sgdcourse.checking.timelimit.
 Ctrl-C: an interrupt while waiting kills the child and reaches the caller as KeyboardInterrupt,
 as the person at the keyboard asked for it.
 """
+
 from __future__ import annotations
 
 import os
@@ -45,7 +46,7 @@ def _write_all(fd, obj):
         data = pickle.dumps(("error", f"the result could not be sent back ({type(exc).__name__})"))
     data = len(data).to_bytes(_HEADER, "big") + data
     while data:
-        data = data[os.write(fd, data):]
+        data = data[os.write(fd, data) :]
 
 
 def _child(job, fd):
@@ -70,8 +71,8 @@ def _frames(buf):
         size = int.from_bytes(buf[:_HEADER], "big")
         if len(buf) < _HEADER + size:
             break
-        out.append(pickle.loads(buf[_HEADER:_HEADER + size]))
-        buf = buf[_HEADER + size:]
+        out.append(pickle.loads(buf[_HEADER : _HEADER + size]))
+        buf = buf[_HEADER + size :]
     return out, buf
 
 

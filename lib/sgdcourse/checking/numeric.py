@@ -5,14 +5,22 @@ scalar, 0-d array or a sympy number; a list, tuple, 1-D array or a one-row/one-c
 list of numbers. Both sides are compared as exact fractions, so integers of any size and the
 boundary |a - r| = tol behave as documented (tol itself counts as inside). A recognised mistake is
 an answer within tol of the value the mistake predicts; a generic slip (sign, factor 2, divisor
-off by one, ...; see sgdcourse.checking.slips) is named when no mistake of the bank fits alone.
+off by one, ...: the catalogue sgdcourse.checking.slips, tried with the problem's declared counts)
+is named when its changed value is within tol of the answer too.
+
+    check_number(answer, reference, tol, mistakes, counts)
+      -> read_number / read_numbers -> close(value, reference, tol)? correct
+      -> else the bank's mistakes within tol, and matching_slips(value, reference, tol, counts)
+      -> slips.feedback: the verdict naming all of them
 """
+
 from __future__ import annotations
 
 import numbers
 from fractions import Fraction
 
 import numpy as np
+import sympy
 
 from . import slips, timelimit
 from .result import Result, Unreadable, unreadable
@@ -20,11 +28,10 @@ from .text import fmt, plural
 
 
 def _sympy_number(x):
-    import sympy
-
     if isinstance(x, sympy.MatrixBase):
-        raise Unreadable(f"read {fmt(x)}; one number was asked"
-                         + (": take its entry, M[0, 0]." if x.shape == (1, 1) else "."))
+        raise Unreadable(
+            f"read {fmt(x)}; one number was asked" + (": take its entry, M[0, 0]." if x.shape == (1, 1) else ".")
+        )
     if isinstance(x, sympy.logic.boolalg.Boolean) and not x.free_symbols:
         raise Unreadable(f"read the truth value {fmt(x)}; a number was asked.")
     if not isinstance(x, sympy.Expr) or x.free_symbols:
@@ -43,14 +50,11 @@ def _sympy_number(x):
 
 def read_number(x):
     """int, Fraction, float, numpy scalar, 0-d array or sympy number -> Fraction or float."""
-    import sympy
-
     if isinstance(x, (bool, np.bool_)):
         raise Unreadable(f"{x} is a truth value, not a number.")
     if isinstance(x, np.ndarray):
         if x.size == 1 and x.ndim:
-            raise Unreadable(f"read an array of shape {x.shape} holding one number; pass the number itself "
-                             "(x.item()).")
+            raise Unreadable(f"read an array of shape {x.shape} holding one number; pass the number itself (x.item()).")
         if x.ndim:
             raise Unreadable(f"read {fmt(x)}; one number was asked.")
         x = x.item()
@@ -80,7 +84,9 @@ def _not_a_number(x):
     if isinstance(x, str):
         return f"read the text {fmt(x)}; a number was asked: remove the quotes."
     if isinstance(x, (list, tuple)):
-        return f"read {'a list' if isinstance(x, list) else 'a tuple'} of {plural(len(x), 'value')}; one number was asked."
+        return (
+            f"read {'a list' if isinstance(x, list) else 'a tuple'} of {plural(len(x), 'value')}; one number was asked."
+        )
     if x is None:
         return "read None: a variable left unset, or a function without `return`?"
     if callable(x):
@@ -89,8 +95,6 @@ def _not_a_number(x):
 
 
 def _as_sequence(x, n):
-    import sympy
-
     if isinstance(x, sympy.MatrixBase) and 1 in x.shape:
         return list(x)
     if isinstance(x, np.ndarray) and (x.ndim == 1 or x.ndim == 2 and 1 in x.shape):
@@ -108,8 +112,9 @@ def read_numbers(x, n):
             one = fmt(x)
         raise Unreadable(f"read {one}; a list of {plural(n, 'number')} was asked.")
     if len(x) != n:
-        raise Unreadable(f"read {plural(len(x), 'value')}; exactly {plural(n, 'number')} "
-                         f"{'was' if n == 1 else 'were'} asked.")
+        raise Unreadable(
+            f"read {plural(len(x), 'value')}; exactly {plural(n, 'number')} {'was' if n == 1 else 'were'} asked."
+        )
     out = []
     for k, item in enumerate(x):
         try:
@@ -126,8 +131,9 @@ def close(a, r, tol):
     return abs(Fraction(a) - Fraction(r)) <= Fraction(tol)
 
 
-def check_number(answer, reference, tol, mistakes=(), statement=""):
-    """Correct when |answer - reference| <= tol (reference a number or a tuple of numbers)."""
+def check_number(answer, reference, tol, mistakes=(), counts=()):
+    """Correct when |answer - reference| <= tol (reference a number or a tuple of numbers);
+    counts: the whole numbers the problem gives, which the divisor and factor slips try."""
     try:
         value = read_numbers(answer, len(reference)) if isinstance(reference, tuple) else read_number(answer)
     except Unreadable as e:
@@ -136,7 +142,7 @@ def check_number(answer, reference, tol, mistakes=(), statement=""):
     if close(value, reference, tol):
         return Result("correct", f"{shown} is right (checked to within ±{tol:g}).")
     known = [m for m in mistakes if _close_safely(value, m.value, tol)]
-    found = slips.number_slips(value, reference, tol, statement)
+    found = matching_slips(value, reference, tol, counts)
     verdict = slips.feedback(known, found, f"(Your answer was read as {shown}.)")
     if verdict:
         return Result("incorrect", verdict[0], mistake=verdict[1])
@@ -148,3 +154,40 @@ def _close_safely(value, target, tol):
         return close(value, target, tol)
     except (TypeError, ValueError, OverflowError):
         return False
+
+
+# ---- which slips give the answer ----------------------------------------------------------------
+
+
+def _scalar_matches(a, r, tol, counts=()):
+    """The slips of the catalogue whose value is within tol of a (a and r numbers), at most one per
+    name, in catalogue order; "close" when none is but a is near r."""
+    a, r = Fraction(a), Fraction(r)
+    if close(a, r, tol):
+        return []
+    found = {}
+    for slip in slips.number_slips(r, tol, counts):
+        if slip.name not in found and close(a, slips.changed(slip.how, r), tol):
+            found[slip.name] = slip
+    near = None if found else slips.close_slip(a, r, tol)
+    return list(found.values()) + ([near] if near else [])
+
+
+def matching_slips(a, r, tol, counts=()):
+    """The slips that explain answer a (a number or tuple) for the reference r: for a list, the
+    right numbers in the wrong order, the slip of the one entry that is off, or one every entry shares."""
+    if not isinstance(r, tuple):
+        return _scalar_matches(a, r, tol, counts)
+    n = len(r)
+    if sorted(a) == sorted(r) or all(close(x, y, tol) for x, y in zip(sorted(a), sorted(r))):
+        return [slips.ORDER]
+    wrong = [k for k in range(n) if not close(a[k], r[k], tol)]
+    per = [_scalar_matches(a[k], r[k], tol, counts) for k in wrong]
+    if len(wrong) == 1:
+        return [slips.entry(s, wrong[0], n) for s in per[0]]
+    shared = set.intersection(*({s.name for s in p} for p in per)) - {"close", "rounded"}
+    if all(r[k] for k in wrong) and shared and len(wrong) == n:
+        return [slips.every_entry(s) for s in per[0] if s.name in shared]
+    if all(any(s.name in ("close", "rounded") for s in p) for p in per):
+        return [slips.CLOSE_ENTRIES]
+    return []

@@ -4,6 +4,7 @@ Statuses: correct, incorrect, unanswered (still `...`), unreadable (the answer c
 as the kind of answer asked; the feedback says why). str(Result) starts with the status word
 and carries no addresses and no timings, so stored notebook outputs reproduce.
 """
+
 from __future__ import annotations
 
 import html
@@ -58,8 +59,10 @@ class Result:
     __repr__ = __str__
 
     def _repr_html_(self):
-        badge = (f'<span style="background:{COLOURS[self.status]};color:#fff;padding:1px 8px;'
-                 f'border-radius:4px;font-weight:bold">{self.status}</span>')
+        badge = (
+            f'<span style="background:{COLOURS[self.status]};color:#fff;padding:1px 8px;'
+            f'border-radius:4px;font-weight:bold">{self.status}</span>'
+        )
         pid = "" if self.problem_id is None else f" <code>{html.escape(self.problem_id)}</code>"
         body = f'<div style="white-space:pre-wrap;margin-top:4px">{html.escape(self.feedback)}</div>'
         return f'<div class="sgdcourse-result">{badge}{pid}{body}</div>'

@@ -9,6 +9,7 @@ text is first parsed without evaluation, its numeric powers are sized by logarit
 then is it parsed again for real. (Anything the screen misses is still stopped: expression
 checks run in a child process killed at the deadline, see sgdcourse.checking.isolate.)
 """
+
 from __future__ import annotations
 
 import math
@@ -60,8 +61,11 @@ def _digits(node):
 
 
 def _too_large(size):
-    return f"it contains a number of about {size:.2g} digits, far too large to be the answer" if size < math.inf \
+    return (
+        f"it contains a number of about {size:.2g} digits, far too large to be the answer"
+        if size < math.inf
         else "it contains a number far too large to write down, let alone to be the answer"
+    )
 
 
 def check_size(obj):
@@ -71,9 +75,14 @@ def check_size(obj):
             raise Unreadable(f"read {fmt(obj)}: far too large to be the answer.")
         return
     if isinstance(obj, sympy.Basic):
-        worst = max((_digits(n) for n in sympy.preorder_traversal(obj) if isinstance(n, (sympy.Number, sympy.Pow,
-                                                                                         sympy.factorial))),
-                    default=0.0)
+        worst = max(
+            (
+                _digits(n)
+                for n in sympy.preorder_traversal(obj)
+                if isinstance(n, (sympy.Number, sympy.Pow, sympy.factorial))
+            ),
+            default=0.0,
+        )
         if worst > MAX_DIGITS:
             raise Unreadable(f"read {fmt(obj)}; {_too_large(worst)}.")
 

@@ -1,111 +1,200 @@
-"""Generic slips: what a wrong number probably came from, for every number problem of the bank.
+"""Every typical slip the checker names, for every kind of answer, in one catalogue of one shape.
 
-A slip is a simple change of the right value r that a typical mistake makes. For an answer a
-(within the problem's tol of the changed value) the slips are
+A Slip is (name, text, how): the name a Result reports (Result.mistake), the sentence the learner
+reads, and how the slip changes the right value r into the value it gives:
 
-    sign          a = -r                     factor-2 / factor-half   a = 2r / a = r/2
-    inverted      a = 1/r                    squared / square-root    a = r^2 / a = sqrt(r)
-    divisor-minus-one  a = r k/(k-1)  (divided by k - 1 where k belongs: N - 1 for N)
-    divisor-plus-one   a = r (k-1)/k or r k/(k+1)  (divided by k where k - 1 belongs: m for m - 1)
-    (k, p, q, n: the counts the statement gives, in digits or words; a count it does not give is
-    not guessed, since some k fits almost any wrong value)
-    wrong-divisor      a = r p/q, p, q numbers of the statement (divided by q where p belongs: N for m)
-    factor-n / divided-by-n  a = r n / a = r/n, n a number of the statement
-    step-too-few / step-too-many  a = r - 1 / r + 1 for a whole-number r >= 2 (a count of steps)
-    rounded       a is r rounded to a few decimals or significant digits
+    ("times", m)   r times m: a number, or (for an expression) an expression in the problem's symbols
+    ("map", f)     f(r): f of a number, of an expression's value at a point, or of an output array
+    ("is", v)      v itself: a number, or an expression (evaluated at the same points as r)
+    None           a slip found by a rule, not a change of r (close, order)
+
+changed(how, value) applies one; the engines only decide which candidates the answer equals:
+
+    number_slips(r, tol, counts)       numbers          matched within tol        numeric.py
+    expression_slips(r, namespace)     sympy answers    matched at random points  exprslips.py
+    FUNCTION_SLIPS                     a function       matched on every case     funcreport.py
+
+For a number r (the counts k, n, q: Problem.counts, the whole numbers the statement gives)
+
+    sign          -r                         factor-2 / factor-half   2r / r/2
+    inverted      1/r                        squared / square-root    r^2 / sqrt(r)
+    divisor-minus-one  r k/(k-1)  (divided by k - 1 where k belongs: N - 1 for N)
+    divisor-plus-one   r (k-1)/k or r k/(k+1)  (divided by k where k - 1 belongs: m for m - 1)
+    (a count the problem does not declare is not guessed, since some k fits almost any wrong value)
+    wrong-divisor      r n/q (divided by q where n belongs: N for m)
+    factor-n / divided-by-n  r n / r/n
+    step-too-few / step-too-many  r - 1 / r + 1 for a whole-number r >= 2 (a count of steps)
+    rounded       r rounded to a few decimals or significant digits
     close         0 < |a/r - 1| <= 1.05 %: right method, probably rounded too early or one small slip
-For a list of numbers, a slip shared by every entry, entries in the wrong order, or the slip of
-the one entry that is off. When several slips give the same value all are named (never one
-picked at random); the bank's own mistakes come first. Expression slips: sgdcourse.checking.exprslips.
+and for a list of numbers ORDER (right numbers, wrong order), entry() (the slip of the one entry that
+is off), every_entry() (a slip shared by every entry) and CLOSE_ENTRIES.
+
+For an expression r, with the problem's symbols s, t (Symbols of its namespace that r contains)
+
+    sign  -r        factor-2  2r        factor-half  r/2        squared r^2    square-root sqrt(r)
+    missing-factor  r / f for a factor f of r (a lost inner derivative of the chain rule, or a lost x_i)
+    extra-factor    r s                 divided-by   r / s (a division by s too many; s not a factor of r)
+    and for integer symbols (counts) s, t only:
+    divisor-minus-one  r s/(s - 1)      divisor-plus-one  r (s - 1)/s        wrong-divisor  r t/s
+    step-too-many / step-too-few        r with s + 1 / s - 1 in place of s
+
+For a function: sign, factor-2, factor-half of every output.
+
+feedback(known, found, tail) writes the verdict: the bank's own mistakes first, then every slip
+that gives the same value (never one picked at random).
 """
+
 from __future__ import annotations
 
 import math
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
+import sympy
+
 CLOSE = Fraction(105, 10000)
+MAX_COUNTS = 8  # a problem declares at most this many counts: wrong-divisor tries every pair
 
 
 @dataclass(frozen=True)
 class Slip:
+    """A typical slip: its name, what the learner is told, and how it changes the right value."""
+
     name: str
     text: str
+    how: tuple | None = None
+
+
+def changed(how, value):
+    """The value the slip `how` gives where the right answer has `value` (an exact number, an
+    expression's value at one point, or an array of outputs); see the module docstring."""
+    kind, what = how
+    if kind == "times":
+        return value * what
+    if kind == "map":
+        return what(value)
+    if kind == "is":
+        return what
+    raise ValueError(f"how must be ('times', m), ('map', f) or ('is', v), got {how!r}")
 
 
 def _near(a, b, tol):
     return abs(Fraction(a) - Fraction(b)) <= Fraction(tol)
 
 
-WORDS = {w: n for n, w in enumerate("two three four five six seven eight nine ten eleven twelve".split(), 2)}
+# ---- numbers ------------------------------------------------------------------------------------
 
 
-def statement_numbers(statement):
-    """The whole numbers >= 2 that a statement gives (digits, with commas as thousands separators,
-    or the words two to twelve), at most 8, in order of appearance."""
-    found = []
-    pattern = r"(?<![\w.])\d{1,3}(?:,\d{3})+(?![\d.])|(?<![\w.])\d+(?![\d.])|\b(?:" + "|".join(WORDS) + r")\b"
-    for token in re.findall(pattern, (statement or "").lower()):
-        n = WORDS[token] if token in WORDS else int(token.replace(",", ""))
-        if 2 <= n <= 10**7 and n not in found:
-            found.append(n)
-    return found[:8]
-
-
-def scalar_slips(a, r, tol, numbers=()):
-    """The slips that turn r into a (within tol), as a list of Slip; a and r numbers."""
-    a, r = Fraction(a), Fraction(r)
-    if _near(a, r, tol):
-        return []
-    cands = []
+def number_slips(r, tol, counts=()):
+    """The candidate slips of a number r (a Fraction) with the problem's tol and counts, in the
+    order they are tried."""
+    r = Fraction(r)
+    out = []
     if r:
-        cands += [("sign", "It is the expected value with the opposite sign: a sign slipped (a minus "
-                   "dropped, or a step taken uphill?).", -r),
-                  ("factor-2", "It is exactly twice the expected value: a factor 2 too many (a 1/2 dropped, "
-                   "or a sum of two terms where their mean was asked?).", 2 * r),
-                  ("factor-half", "It is exactly half the expected value: a factor 1/2 too many, or a "
-                   "factor 2 lost.", r / 2)]
+        out += [
+            Slip(
+                "sign",
+                "It is the expected value with the opposite sign: a sign slipped (a minus "
+                "dropped, or a step taken uphill?).",
+                ("times", -1),
+            ),
+            Slip(
+                "factor-2",
+                "It is exactly twice the expected value: a factor 2 too many (a 1/2 dropped, "
+                "or a sum of two terms where their mean was asked?).",
+                ("times", 2),
+            ),
+            Slip(
+                "factor-half",
+                "It is exactly half the expected value: a factor 1/2 too many, or a factor 2 lost.",
+                ("times", Fraction(1, 2)),
+            ),
+        ]
         if abs(r) != 1:
-            cands += [("inverted", "It is the reciprocal of the expected value: a ratio upside down?", 1 / r),
-                      ("squared", "It is the square of the expected value: squared once too often (a "
-                       "variance where a standard deviation was asked?).", r * r)]
+            out += [
+                Slip(
+                    "inverted",
+                    "It is the reciprocal of the expected value: a ratio upside down?",
+                    ("map", lambda v: 1 / v),
+                ),
+                Slip(
+                    "squared",
+                    "It is the square of the expected value: squared once too often (a "
+                    "variance where a standard deviation was asked?).",
+                    ("map", lambda v: v * v),
+                ),
+            ]
         if r > 0 and r != 1:
-            cands.append(("square-root", "It is the square root of the expected value: a standard deviation "
-                          "where a variance was asked, or a square lost?", Fraction(math.sqrt(r))))
-        for k in numbers:  # N - 1 for N, m for m - 1: only for the counts the statement gives
-            cands += [("divisor-minus-one", f"It is the expected value times {k}/{k - 1}: a division by {k - 1} "
-                       f"where {k} belongs (N - 1 in place of N?).", r * k / (k - 1)),
-                      ("divisor-plus-one", f"It is the expected value times {k - 1}/{k}: a division by {k} "
-                       f"where {k - 1} belongs (m in place of m - 1?).", r * (k - 1) / k),
-                      ("divisor-plus-one", f"It is the expected value times {k}/{k + 1}: a division by {k + 1} "
-                       f"where {k} belongs (N + 1 in place of N?).", r * k / (k + 1))]
-        for n in numbers:
+            out.append(
+                Slip(
+                    "square-root",
+                    "It is the square root of the expected value: a standard deviation "
+                    "where a variance was asked, or a square lost?",
+                    ("map", lambda v: Fraction(math.sqrt(v))),
+                )
+            )
+        for k in counts:  # N - 1 for N, m for m - 1: only for the counts the problem declares
+            out += [
+                Slip(
+                    "divisor-minus-one",
+                    f"It is the expected value times {k}/{k - 1}: a division by {k - 1} "
+                    f"where {k} belongs (N - 1 in place of N?).",
+                    ("times", Fraction(k, k - 1)),
+                ),
+                Slip(
+                    "divisor-plus-one",
+                    f"It is the expected value times {k - 1}/{k}: a division by {k} "
+                    f"where {k - 1} belongs (m in place of m - 1?).",
+                    ("times", Fraction(k - 1, k)),
+                ),
+                Slip(
+                    "divisor-plus-one",
+                    f"It is the expected value times {k}/{k + 1}: a division by {k + 1} "
+                    f"where {k} belongs (N + 1 in place of N?).",
+                    ("times", Fraction(k, k + 1)),
+                ),
+            ]
+        for n in counts:
             if n != 2:
-                cands += [("factor-n", f"It is {n} times the expected value: a sum over {n} terms where "
-                           f"their mean was asked, or a factor {n} too many?", r * n),
-                          ("divided-by-n", f"It is the expected value divided by {n}: a division by {n} "
-                           "too many?", r / n)]
-            for q in numbers:
+                out += [
+                    Slip(
+                        "factor-n",
+                        f"It is {n} times the expected value: a sum over {n} terms where "
+                        f"their mean was asked, or a factor {n} too many?",
+                        ("times", n),
+                    ),
+                    Slip(
+                        "divided-by-n",
+                        f"It is the expected value divided by {n}: a division by {n} too many?",
+                        ("times", Fraction(1, n)),
+                    ),
+                ]
+            for q in counts:
                 if q != n and Fraction(n, q) not in (2, Fraction(1, 2)):
-                    cands.append(("wrong-divisor", f"It is the expected value times {n}/{q}: a division by "
-                                  f"{q} where {n} belongs (N in place of m, or the other way round?).", r * n / q))
+                    out.append(
+                        Slip(
+                            "wrong-divisor",
+                            f"It is the expected value times {n}/{q}: a division by "
+                            f"{q} where {n} belongs (N in place of m, or the other way round?).",
+                            ("times", Fraction(n, q)),
+                        )
+                    )
     if r.denominator == 1 and abs(r) >= 2:  # a count: of steps, batches, terms
-        cands += [("step-too-few", "It is one less than the expected count: one step (or batch, or term) too "
-                   "few? Check the first and the last one.", r - 1),
-                  ("step-too-many", "It is one more than the expected count: one step (or batch, or term) too "
-                   "many? Check the first and the last one.", r + 1)]
-    cands += _rounding(r, tol)
-    found = {}
-    for name, text, value in cands:
-        if name not in found and _near(a, value, tol):
-            found[name] = Slip(name, text)
-    if not found and (r and abs(a / r - 1) <= CLOSE or not r and abs(a) <= CLOSE):
-        off = abs(a / r - 1) if r else abs(a)
-        found["close"] = Slip("close", f"It is within {float(off) * 100:.2g}{'%' if r else ''} of the expected "
-                              f"value but outside ±{tol:g}: the method looks right; was a value rounded too "
-                              "early, or is one small term off?")
-    return list(found.values())
+        out += [
+            Slip(
+                "step-too-few",
+                "It is one less than the expected count: one step (or batch, or term) too "
+                "few? Check the first and the last one.",
+                ("map", lambda v: v - 1),
+            ),
+            Slip(
+                "step-too-many",
+                "It is one more than the expected count: one step (or batch, or term) too "
+                "many? Check the first and the last one.",
+                ("map", lambda v: v + 1),
+            ),
+        ]
+    return out + _rounding(r, tol)
 
 
 def _rounding(r, tol):
@@ -113,36 +202,157 @@ def _rounding(r, tol):
     for d in range(0, 7):
         v = round(r, d)
         if not _near(v, r, tol):
-            out.append(("rounded", f"It is the expected value rounded to {d} decimal place{'s' * (d != 1)}; "
-                        f"the check needs ±{tol:g}: keep more digits (or give an exact fraction).", v))
+            out.append(
+                Slip(
+                    "rounded",
+                    f"It is the expected value rounded to {d} decimal place{'s' * (d != 1)}; "
+                    f"the check needs ±{tol:g}: keep more digits (or give an exact fraction).",
+                    ("is", v),
+                )
+            )
     x = float(r)
     for s in range(1, 7):
         v = Fraction(f"{x:.{s}g}")
         if not _near(v, r, tol):
-            out.append(("rounded", f"It is the expected value rounded to {s} significant digit{'s' * (s != 1)}; "
-                        f"the check needs ±{tol:g}: keep more digits (or give an exact fraction).", v))
+            out.append(
+                Slip(
+                    "rounded",
+                    f"It is the expected value rounded to {s} significant digit{'s' * (s != 1)}; "
+                    f"the check needs ±{tol:g}: keep more digits (or give an exact fraction).",
+                    ("is", v),
+                )
+            )
     return out
 
 
-def number_slips(a, r, tol, statement=""):
-    """The slips that explain answer a (a number or tuple) for the reference r."""
-    numbers = statement_numbers(statement)
-    if not isinstance(r, tuple):
-        return scalar_slips(a, r, tol, numbers)
-    n = len(r)
-    if sorted(a) == sorted(r) or all(_near(x, y, tol) for x, y in zip(sorted(a), sorted(r))):
-        return [Slip("order", "These are the right numbers in the wrong order.")]
-    wrong = [k for k in range(n) if not _near(a[k], r[k], tol)]
-    per = [scalar_slips(a[k], r[k], tol, numbers) for k in wrong]
-    if len(wrong) == 1:
-        return [Slip(s.name, f"Entry {wrong[0] + 1} of {n} is off (the others are right). {s.text}") for s in per[0]]
-    shared = set.intersection(*({s.name for s in p} for p in per)) - {"close", "rounded"}
-    if all(r[k] for k in wrong) and shared and len(wrong) == n:
-        return [Slip(s.name, f"Every entry: {s.text}") for s in per[0] if s.name in shared]
-    if all(any(s.name in ("close", "rounded") for s in p) for p in per):
-        return [Slip("close", "Every entry that is off is close to its expected value: the method looks "
-                     "right; were values rounded too early?")]
-    return []
+def close_slip(a, r, tol):
+    """The slip "close" when a is within CLOSE (relative; absolute for r = 0) of r, else None."""
+    off = abs(a / r - 1) if r else abs(a)
+    if off > CLOSE:
+        return None
+    return Slip(
+        "close",
+        f"It is within {float(off) * 100:.2g}{'%' if r else ''} of the expected value but "
+        f"outside ±{tol:g}: the method looks right; was a value rounded too early, or is one small term off?",
+    )
+
+
+ORDER = Slip("order", "These are the right numbers in the wrong order.")
+CLOSE_ENTRIES = Slip(
+    "close",
+    "Every entry that is off is close to its expected value: the method looks right; were values rounded too early?",
+)
+
+
+def entry(slip, k, n):
+    """The slip of entry k (from 0) of a list of n numbers whose other entries are right."""
+    return replace(slip, text=f"Entry {k + 1} of {n} is off (the others are right). {slip.text}")
+
+
+def every_entry(slip):
+    """A slip that every entry of a list shares."""
+    return replace(slip, text=f"Every entry: {slip.text}")
+
+
+# ---- expressions --------------------------------------------------------------------------------
+
+
+def expression_slips(r, namespace):
+    """The candidate slips of a sympy expression r whose symbols come from namespace, in order."""
+    symbols = [v for v in namespace.values() if isinstance(v, sympy.Symbol) and v in r.free_symbols]
+    out = [
+        Slip("sign", "It is the expected expression with the opposite sign: a sign slipped.", ("times", -1)),
+        Slip(
+            "factor-2",
+            "It is exactly twice the expected expression: a factor 2 too many (a 1/2 dropped, "
+            "or a sum of two terms where their mean was asked?).",
+            ("times", 2),
+        ),
+        Slip(
+            "factor-half",
+            "It is exactly half the expected expression: a factor 2 lost, or a 1/2 too many.",
+            ("times", Fraction(1, 2)),
+        ),
+        Slip(
+            "squared", "It is the square of the expected expression: squared once too often?", ("map", lambda v: v * v)
+        ),
+        Slip(
+            "square-root",
+            "It is the square root of the expected expression: a standard deviation where a "
+            "variance was asked, or a square lost?",
+            ("map", lambda v: v**0.5),
+        ),
+    ]
+    factors = [f for f in sympy.Mul.make_args(sympy.factor_terms(r)) if not f.is_number]
+    for f in factors if len(factors) > 1 or factors and factors[0] != r else ():
+        out.append(
+            Slip(
+                "missing-factor",
+                f"It is the expected expression without its factor {sympy.sstr(f)}: a "
+                "factor lost (an inner derivative of the chain rule, say?).",
+                ("times", 1 / f),
+            )
+        )
+    for s in symbols:
+        out.append(
+            Slip("extra-factor", f"It is the expected expression times {s}: a factor {s} too many?", ("times", s))
+        )
+        if s not in factors:
+            out.append(
+                Slip(
+                    "divided-by",
+                    f"It is the expected expression divided by {s}: a division by {s} too many?",
+                    ("times", 1 / s),
+                )
+            )
+        if not s.is_integer:
+            continue
+        out += [
+            Slip(
+                "divisor-minus-one",
+                f"It is the expected expression times {s}/({s} - 1): a division by {s} - 1 where {s} belongs?",
+                ("times", s / (s - 1)),
+            ),
+            Slip(
+                "divisor-plus-one",
+                f"It is the expected expression times ({s} - 1)/{s}: a division by {s} where {s} - 1 belongs?",
+                ("times", (s - 1) / s),
+            ),
+        ]
+        out += [
+            Slip(
+                "wrong-divisor",
+                f"It is the expected expression times {t}/{s}: a division by {s} where {t} belongs?",
+                ("times", t / s),
+            )
+            for t in symbols
+            if t != s and t.is_integer
+        ]
+        out += [
+            Slip(
+                "step-too-many",
+                f"It is the expected expression with {s} + 1 in place of {s}: one step (or one term) too many?",
+                ("is", r.xreplace({s: s + 1})),
+            ),
+            Slip(
+                "step-too-few",
+                f"It is the expected expression with {s} - 1 in place of {s}: one step (or one term) too few?",
+                ("is", r.xreplace({s: s - 1})),
+            ),
+        ]
+    return out
+
+
+# ---- functions ----------------------------------------------------------------------------------
+
+FUNCTION_SLIPS = (
+    Slip("sign", "Every output has the opposite sign: a sign slipped (y - w x for w x - y, say).", ("times", -1.0)),
+    Slip("factor-2", "Every output is twice the expected one: a factor 2 too many (a 1/2 dropped?).", ("times", 2.0)),
+    Slip("factor-half", "Every output is half the expected one: a factor 2 lost, or a 1/2 too many.", ("times", 0.5)),
+)
+
+
+# ---- the verdict --------------------------------------------------------------------------------
 
 
 def feedback(known, found, tail):
@@ -154,7 +364,9 @@ def feedback(known, found, tail):
     if not known and not extra:
         return None
     if len(known) > 1:
-        head = "More than one slip gives this value; it could be either:\n" + "\n".join(f"- {m.feedback}" for m in known)
+        head = "More than one slip gives this value; it could be either:\n" + "\n".join(
+            f"- {m.feedback}" for m in known
+        )
     else:
         head = known[0].feedback if known else None
     lines = [s.text for s in extra]

@@ -2,7 +2,8 @@
 
 The answer a and the reference r are equivalent when
   1. there is no counterexample: at POINTS random points (a fixed local seed) a and r,
-     evaluated to 30 digits, agree to |a - r| <= 1e-9 max(1, |r|) wherever both are finite;
+     evaluated to 30 digits, agree to |a - r| <= 1e-9 max(1, |r|) wherever both are finite
+     (sgdcourse.checking.points, which the slips of an expression are matched with too);
   2. and all POINTS points were finite (and agreed), or sympy.simplify(a - r) is 0 within the
      time limit. Where some points are undefined and simplify fails, the answer is not accepted.
 Symbols are drawn by their assumptions: integers from 2..9, positive reals from [0.2, 4.2),
@@ -14,6 +15,7 @@ problem's namespace first, so "N" is the problem's N, not sympy's N(). Before an
 evaluated, text and numbers are screened (sgdcourse.checking.screen) so "9**9**9" or 10**10000
 is refused in milliseconds instead of computed for hours.
 """
+
 from __future__ import annotations
 
 import numbers
@@ -23,10 +25,9 @@ import sympy
 from sympy.core.function import AppliedUndef
 
 from . import exprslips, screen, slips, timelimit
+from .points import POINTS, Points, agree
 from .result import Result, Unreadable, unreadable
 from .text import fmt
-
-POINTS, SEED, RTOL = 6, 2024, 1e-9
 
 
 def _symbol_names(namespace):
@@ -52,13 +53,17 @@ def read_expression(answer, namespace):
         raise Unreadable(f"read the equation {fmt(expr)}; give only the expression on its right-hand side.")
     if not isinstance(expr, sympy.Expr):
         raise Unreadable(f"read {fmt(expr)}, which is not an algebraic expression.")
-    rename = {s: namespace[s.name] for s in expr.free_symbols
-              if isinstance(s, sympy.Symbol) and isinstance(namespace.get(s.name), sympy.Symbol)}
+    rename = {
+        s: namespace[s.name]
+        for s in expr.free_symbols
+        if isinstance(s, sympy.Symbol) and isinstance(namespace.get(s.name), sympy.Symbol)
+    }
     expr = expr.xreplace(rename)
     unknown = sorted({s.name for s in expr.free_symbols if isinstance(s, sympy.Symbol) and s.name not in namespace})
     if unknown:
-        raise Unreadable(f"read {fmt(expr)}, which uses {', '.join(unknown)}; "
-                         f"this problem's symbols are {_symbol_names(namespace)}.")
+        raise Unreadable(
+            f"read {fmt(expr)}, which uses {', '.join(unknown)}; this problem's symbols are {_symbol_names(namespace)}."
+        )
     undefined = sorted({str(f.func) for f in expr.atoms(AppliedUndef)})
     if undefined:
         raise Unreadable(f"read {fmt(expr)}, which calls the unknown function {', '.join(undefined)}.")
@@ -67,71 +72,6 @@ def read_expression(answer, namespace):
     if expr.has(sympy.I):
         raise Unreadable(f"read {fmt(expr)}, which is complex; the expression asked is real.")
     return expr
-
-
-def _draw(symbol, rng):
-    if symbol.is_integer:
-        return sympy.Integer(int(rng.integers(2, 10)))
-    if symbol.is_positive:
-        return sympy.Rational(int(rng.integers(20, 420)), 100)
-    return sympy.Rational(int(rng.integers(-300, 301)), 100) or sympy.Rational(1, 7)
-
-
-def value(expr, point, arrays):
-    """expr at the point as a complex number, or None where it is undefined or not finite."""
-    try:
-        e = expr.xreplace(point)
-        if e.has(sympy.Sum, sympy.Product):
-            e = e.doit()
-        values = {}
-        for item in e.atoms(sympy.Indexed):
-            if len(item.indices) != 1 or not item.indices[0].is_Integer or str(item.base) not in arrays:
-                return None
-            values[item] = arrays[str(item.base)][int(item.indices[0]) % len(arrays[str(item.base)])]
-        z = complex(sympy.N(e.xreplace(values), 30))
-    except Exception:  # undefined there, or too large to be a float
-        return None
-    return z if np.isfinite(z) else None
-
-
-class Points:
-    """POINTS random points for the symbols of a namespace, and values of expressions there."""
-
-    def __init__(self, namespace, exprs):
-        rng = np.random.default_rng(SEED)
-        self.bases = sorted(k for k, v in namespace.items() if isinstance(v, sympy.IndexedBase))
-        symbols = set().union(*(e.free_symbols for e in exprs))
-        self.symbols = sorted((s for s in symbols if isinstance(s, sympy.Symbol) and s.name not in self.bases),
-                              key=lambda s: s.name)
-        self.points, self._cache = [], {}
-        for _ in range(POINTS):
-            point = {s: _draw(s, rng) for s in self.symbols}
-            arrays = {b: [sympy.Rational(int(v), 100) for v in rng.integers(-300, 301, 32)] for b in self.bases}
-            self.points.append((point, arrays))
-
-    def values(self, expr):
-        """expr's values at the points (complex, None where undefined), each expression computed once."""
-        if expr not in self._cache:
-            self._cache[expr] = [value(expr, p, a) for p, a in self.points]
-        return self._cache[expr]
-
-    def where(self, k):
-        if self.bases:  # the random array values cannot be reproduced by the learner: do not quote
-            return "at a random point"
-        point = self.points[k][0]
-        return "at " + (", ".join(f"{s} = {fmt(float(v), 4)}" for s, v in point.items()) or "a random point")
-
-
-def agree(va, vr):
-    """(all finite points agree, how many points were finite on both sides, first disagreement)."""
-    finite, first = 0, None
-    for k, (x, y) in enumerate(zip(va, vr)):
-        if x is None or y is None:
-            continue
-        if abs(x - y) > RTOL * max(1.0, abs(y)):
-            return False, finite, k
-        finite += 1
-    return True, finite, first
 
 
 def compare(a, r, namespace, timeout=2.0, points=None):
@@ -143,8 +83,11 @@ def compare(a, r, namespace, timeout=2.0, points=None):
     same, finite, k = agree(va, vr)
     if not same:
         if points.bases:  # values computed from hidden random g[k]: the learner could not check them
-            return False, "at a random point (random values for every entry of " + \
-                f"{', '.join(points.bases)}) the two expressions differ"
+            return (
+                False,
+                "at a random point (random values for every entry of "
+                + f"{', '.join(points.bases)}) the two expressions differ",
+            )
         return False, f"{points.where(k)} it gives {_show(va[k])} where {_show(vr[k])} was expected"
     if finite == POINTS:
         return True, f"they agree at all {POINTS} random points"
@@ -178,6 +121,6 @@ def check_expression(answer, reference, namespace, mistakes=(), timeout=2.0, sen
         send(generic)
     limit = max(timeout / 4, 0.1)
     known = [m for m in mistakes if compare(expr, m.value, namespace, limit, points)[0]]
-    found = exprslips.expression_slips(expr, reference, namespace, points)
+    found = exprslips.matching_slips(expr, reference, namespace, points)
     verdict = slips.feedback(known, found, f"(Your answer was read as {fmt(expr)}.)")
     return Result("incorrect", verdict[0], mistake=verdict[1]) if verdict else generic

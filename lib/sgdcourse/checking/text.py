@@ -5,6 +5,7 @@ about 4300 digits, so huge ones are shown as "an integer of 10001 digits, about 
 matrices and 2-D arrays described in words, sympy objects, functions and classes. Helpers give
 the right article (a/an) and plural, and enough digits to show where two floats differ.
 """
+
 from __future__ import annotations
 
 import math
@@ -12,6 +13,7 @@ import numbers
 from fractions import Fraction
 
 import numpy as np
+import sympy
 
 BIG_BITS = 3000  # integers above about 900 digits are summarised, never printed in full
 MAX_TEXT = 200
@@ -62,8 +64,13 @@ def _array(a):
         return _short(body)
     if a.ndim == 2:
         r, c = a.shape
-        words = ("a column of " + plural(r, "number") if c == 1 else "a row of " + plural(c, "number")
-                 if r == 1 else f"a table of {r} rows and {c} columns")
+        words = (
+            "a column of " + plural(r, "number")
+            if c == 1
+            else "a row of " + plural(c, "number")
+            if r == 1
+            else f"a table of {r} rows and {c} columns"
+        )
         return _short(f"{words}, {body}")
     return f"an array of shape {a.shape}"
 
@@ -79,8 +86,6 @@ def fmt(value, digits=10):
 
 
 def _fmt(value, digits):
-    import sympy
-
     if isinstance(value, (bool, np.bool_)):
         return str(bool(value))
     if isinstance(value, np.ndarray):
@@ -104,7 +109,8 @@ def _fmt(value, digits):
         return f"{value.real:.6g}{value.imag:+.6g}i"
     if isinstance(value, sympy.MatrixBase):
         return f"a sympy matrix with {plural(value.rows, 'row')} and {plural(value.cols, 'column')}, " + _short(
-            sympy.sstr(value.tolist()))
+            sympy.sstr(value.tolist())
+        )
     if isinstance(value, sympy.Basic):
         if any(a.is_Integer and int(a).bit_length() > BIG_BITS for a in value.atoms(sympy.Number)):
             return "a sympy expression with a number of more than 900 digits"

@@ -15,6 +15,7 @@ makes no call never reaches the point where Python runs signal handlers (Ctrl-C 
 cannot stop it either). From 3.11 on it stops like any other loop; the grader, which cannot
 wait, kills such a kernel instead.
 """
+
 from __future__ import annotations
 
 import signal

@@ -1,2 +1,33 @@
-"""Slider views for the lessons: each is an Explorer (see base.py)."""
+"""Slider views for the lessons: each is an Explorer (see base.py), one per lesson, imported as
+`from sgdcourse.explorers import LearningRateExplorer`. A view draws; the mathematics it shows
+lives in the library (sgdcourse.dynamics, .trajectory, .minibatch, .models), where lessons and
+tests use it too.
+
+    lesson 02  WorkedExampleExplorer     worked.py      eta on the two-point example
+    lesson 03  LogisticTrainingExplorer  logistic.py    eta and m on logistic regression
+               StepPlayer                player.py      an SGD path replayed step by step
+    lesson 04  BatchVarianceExplorer     variance.py    the spread of a mini-batch gradient
+    lesson 05  LearningRateExplorer      rate.py        eta on a quadratic bowl
+    lesson 06  MomentumExplorer          momentum.py    beta for the heavy ball in a valley
+    lesson 07  DataOrderExplorer         data_order.py  shuffled against class-ordered batches
+"""
+
 from .base import Explorer
+from .data_order import DataOrderExplorer
+from .logistic import LogisticTrainingExplorer
+from .momentum import MomentumExplorer
+from .player import StepPlayer
+from .rate import LearningRateExplorer
+from .variance import BatchVarianceExplorer
+from .worked import WorkedExampleExplorer
+
+__all__ = [
+    "Explorer",
+    "WorkedExampleExplorer",
+    "LogisticTrainingExplorer",
+    "StepPlayer",
+    "BatchVarianceExplorer",
+    "LearningRateExplorer",
+    "MomentumExplorer",
+    "DataOrderExplorer",
+]

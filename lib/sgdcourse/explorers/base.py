@@ -3,7 +3,8 @@
 The figure is built once (`draw`); a new control value calls `update(**values)`, which
 changes the data of the existing artists, and the figure is re-rendered to PNG into an
 `ipywidgets.Image` (as a data URL: the browser shows one several ms sooner than the blob an
-image widget of format "png" makes, as it needs no fetch through the browser's blob store). Nothing is printed from the callback and no new figure is created.
+image widget of format "png" makes, as it needs no fetch through the browser's blob store).
+Nothing is printed from the callback and no new figure is created.
 Artists listed in `self.dynamic` are redrawn over a cached picture of everything else
 (contours, axes), which is re-rendered only when some axes' limits change: an update then
 costs a few artist draws plus a PNG encoding. The figure uses matplotlib's object API (no
@@ -26,6 +27,7 @@ dropped and the current value is sent again. Any other value from the browser (t
 is taken. A drag never queues: the browser sends one value at a time and, while the kernel is
 busy, keeps only the newest for the next message.
 """
+
 from __future__ import annotations
 
 import base64
@@ -60,7 +62,7 @@ class Explorer:
     figsize = (7.0, 3.2)
     dpi = 90
     margins = dict(left=0.1, right=0.97, bottom=0.16, top=0.92, wspace=0.3)
-    live = weakref.WeakValueDictionary()   # widget model id -> explorer, for tools that render frames
+    live = weakref.WeakValueDictionary()  # widget model id -> explorer, for tools that render frames
 
     @classmethod
     def shown_as(cls, model_id):
@@ -202,16 +204,16 @@ def _grid(widget):
     if isinstance(widget, W.FloatLogSlider) and step:
         lo, hi, base = widget.min, widget.max, widget.base
 
-        def snap(v):
+        def snap_log(v):
             e = lo + round((math.log(v, base) - lo) / step) * step
             return base ** min(max(e, lo), hi)
 
-        return lambda v, s: v > 0 and abs(s - snap(v)) <= 1e-9 * abs(s)
+        return lambda v, s: v > 0 and abs(s - snap_log(v)) <= 1e-9 * abs(s)
     if isinstance(widget, W.FloatSlider) and step:
         lo, hi = widget.min, widget.max
 
-        def snap(v):
+        def snap_linear(v):
             return min(max(lo + round((v - lo) / step) * step, lo), hi)
 
-        return lambda v, s: abs(s - snap(v)) <= 1e-9 * step
+        return lambda v, s: abs(s - snap_linear(v)) <= 1e-9 * step
     return None

@@ -7,14 +7,16 @@ each, shuffled batches) and draws
     left:  the training loss L(w_t) = (1/N) sum_i l_i(w_t) after every step, against
            epochs = (examples processed) / N, so that runs with different m share one axis;
     right: the examples coloured by class and the boundary line of the final w_T.
-The minimiser w* of L (a long full-batch run, computed once) is drawn dashed in both panels.
+The minimiser w* of L (Logistic.minimiser: a long full-batch run, computed once) is drawn dashed
+in both panels.
 """
+
 from __future__ import annotations
 
 import ipywidgets as W
 import numpy as np
 
-from .. import _validate as check
+from .. import _validate as validate
 from ..models import Logistic
 from ..sgd import sgd
 from .base import Explorer
@@ -29,18 +31,9 @@ def boundary_segment(w, reach):
     nn = n @ n
     if nn == 0:
         return None
-    foot = -w[2] * n / nn                      # nearest point to the origin
+    foot = -w[2] * n / nn  # nearest point to the origin
     along = np.array([-n[1], n[0]]) / np.sqrt(nn)
     return np.array([foot - reach * along, foot + reach * along])
-
-
-def minimiser(model, steps=3000):
-    """w* by full-batch gradient descent with eta = 1 / (largest curvature bound of L).
-
-    L is smooth with constant lambda_max(X^T X) / (4 N) (since sigma' <= 1/4), so that eta is safe.
-    """
-    smooth = np.linalg.eigvalsh(model.X.T @ model.X / model.n).max() / 4
-    return sgd(model, np.zeros(model.dim), 1 / smooth, m=model.n, steps=steps, track_loss=False).theta
 
 
 class LogisticTrainingExplorer(Explorer):
@@ -52,22 +45,24 @@ class LogisticTrainingExplorer(Explorer):
     margins = dict(left=0.08, right=0.98, bottom=0.15, top=0.9, wspace=0.25)
 
     def __init__(self, X, y, rng, epochs=5, eta=0.3, m=8, etas=ETAS, batch_sizes=None):
-        X = check.array("X", X, 2, cols=3)
+        X = validate.array("X", X, 2, cols=3)
         if not np.all(X[:, 2] == 1):
-            raise ValueError("X must have a last column of ones (the intercept): use make_logistic(..., intercept=True)")
+            raise ValueError(
+                "X must have a last column of ones (the intercept): use make_logistic(..., intercept=True)"
+            )
         self.model = Logistic(X, y)
         self.X, self.y, self.n = self.model.X, self.model.y, self.model.n
-        self.epochs = check.integer("epochs", epochs, lo=1)
-        self.seed = int(check.generator("rng", rng).integers(2**31))
-        etas = tuple(float(check.positive("etas", e)) for e in etas)
-        if batch_sizes is None:                  # 1, 2, 4, ... below N, then N itself (full batch)
+        self.epochs = validate.integer("epochs", epochs, lo=1)
+        self.seed = int(validate.generator("rng", rng).integers(2**31))
+        etas = tuple(float(validate.positive("etas", e)) for e in etas)
+        if batch_sizes is None:  # 1, 2, 4, ... below N, then N itself (full batch)
             batch_sizes = [2**k for k in range(self.n.bit_length()) if 2**k < self.n] + [self.n]
-        ms = tuple(check.integer("batch_sizes", b, lo=1, hi=self.n) for b in batch_sizes)
+        ms = tuple(validate.integer("batch_sizes", b, lo=1, hi=self.n) for b in batch_sizes)
         if eta not in etas:
             raise ValueError(f"eta must be one of the slider values {etas}, got {eta!r}")
         if m not in ms:
             raise ValueError(f"m must be one of the slider values {ms} (each <= N = {self.n}), got {m!r}")
-        self.w_star = minimiser(self.model)
+        self.w_star = self.model.minimiser()
         self.loss_star = float(self.model.loss(self.w_star))
         controls = {
             "eta": W.SelectionSlider(options=etas, value=float(eta), description="η"),
@@ -77,7 +72,7 @@ class LogisticTrainingExplorer(Explorer):
 
     def draw(self):
         ax_l, ax_d = self.ax_loss, self.ax_data = self.fig.subplots(1, 2)
-        top = 1.5 * np.log(2)                    # L(0) = log 2 for every data set
+        top = 1.5 * np.log(2)  # L(0) = log 2 for every data set
         ax_l.set_xlim(0, self.epochs)
         ax_l.set_ylim(max(0.0, self.loss_star - 0.1), top)
         ax_l.axhline(self.loss_star, color="k", ls="--", lw=0.8, label=r"$\min L$")
@@ -91,7 +86,7 @@ class LogisticTrainingExplorer(Explorer):
             keep = self.y == label
             ax_d.scatter(x1[keep], x2[keep], s=9, color=color, label=f"y = {label}")
         ax_d.set_xlim(x1.min() - 0.3, x1.max() + 0.3)
-        ax_d.set_ylim(x2.min() - 0.3, x2.max() + 0.6 * np.ptp(x2))      # room for the legend above the data
+        ax_d.set_ylim(x2.min() - 0.3, x2.max() + 0.6 * np.ptp(x2))  # room for the legend above the data
         self.reach = 10 * (np.ptp(x1) + np.ptp(x2) + 1)
         star = boundary_segment(self.w_star, self.reach)
         if star is not None:
@@ -104,12 +99,19 @@ class LogisticTrainingExplorer(Explorer):
 
     def run(self, eta, m):
         """The Trajectory for these slider values (the same batches every time for the same m)."""
-        return sgd(self.model, np.zeros(3), eta, m=m, epochs=self.epochs,
-                   rng=np.random.default_rng(self.seed), track_loss=False)
+        return sgd(
+            self.model,
+            np.zeros(3),
+            eta,
+            m=m,
+            epochs=self.epochs,
+            rng=np.random.default_rng(self.seed),
+            track_loss=False,
+        )
 
     def update(self, eta, m):
         tr = self.run(eta, m)
-        Z = self.X @ tr.thetas.T                                       # (N, T+1): z_i at every w_t
+        Z = self.X @ tr.thetas.T  # (N, T+1): z_i at every w_t
         losses = (np.logaddexp(0.0, Z) - self.y[:, None] * Z).mean(axis=0)
         seen = np.concatenate([[0], np.cumsum([len(b) for b in tr.batches])]) / self.n
         self.curve.set_data(seen, losses)
@@ -117,5 +119,7 @@ class LogisticTrainingExplorer(Explorer):
         seg = boundary_segment(w, self.reach)
         self.boundary.set_data(*(([], []) if seg is None else seg.T))
         accuracy = np.mean((Z[:, -1] >= 0) == (self.y == 1))
-        return (f"{tr.steps} steps, final loss {losses[-1]:.4f} "
-                f"(min {self.loss_star:.4f}), training accuracy {accuracy:.1%}")
+        return (
+            f"{tr.steps} steps, final loss {losses[-1]:.4f} "
+            f"(min {self.loss_star:.4f}), training accuracy {accuracy:.1%}"
+        )

@@ -12,30 +12,21 @@ contours of L (fixed limits). Right: L(theta_t) for both on a log scale with the
 The readout gives the heavy ball's stability limit 2(1 + beta)/lambda_max for the slider's beta
 and, for each run, the number of steps after which the loss stays below `tol`.
 """
+
 from __future__ import annotations
 
 import ipywidgets as W
 import numpy as np
 
-from .. import _validate as check
+from .. import _validate as validate
 from ..dynamics import gd_threshold, momentum_threshold
 from ..models import QuadraticBowl
-from ..plots import loss_grid
+from ..plots import plot_contours
 from ..sgd import sgd
+from ..trajectory import steps_to_tolerance
 from .base import Explorer
 
 LOSS_FLOOR = 1e-10  # losses below this are drawn at the bottom of the log axis
-
-
-def steps_to_tolerance(losses, tol):
-    """The first t with losses[s] < tol for every s >= t (the run has settled below tol), or None
-    when the last loss is not below tol. losses: shape (T+1,), losses[t] = L(theta_t)."""
-    losses = np.asarray(losses, dtype=float)
-    above = np.nonzero(~(losses < tol))[0]   # NaN counts as above
-    if above.size == 0:
-        return 0
-    t = int(above[-1]) + 1
-    return t if t < losses.size else None
 
 
 def _steps_text(run, tol):
@@ -56,26 +47,34 @@ class MomentumExplorer(Explorer):
     figsize = (8.6, 3.4)
     margins = dict(left=0.09, right=0.98, bottom=0.15, top=0.8, wspace=0.3)
 
-    def __init__(self, curvatures=(1.0, 50.0), theta0=(-8.0, 1.0), eta=0.036, steps=300, beta=0.7,
-                 tol=1e-4, beta_max=0.99):
-        lam = check.array("curvatures", curvatures, 1, 2).astype(float)
+    def __init__(
+        self, curvatures=(1.0, 50.0), theta0=(-8.0, 1.0), eta=0.036, steps=300, beta=0.7, tol=1e-4, beta_max=0.99
+    ):
+        lam = validate.array("curvatures", curvatures, 1, 2).astype(float)
         if not (lam > 0).all():
             raise ValueError(f"curvatures must be two numbers > 0, got {curvatures!r}")
-        self.theta0 = check.array("theta0", theta0, 1, 2).astype(float)
-        self.eta = float(check.positive("eta", eta))
-        self.steps = check.integer("steps", steps, lo=1, hi=5000)
-        self.tol = float(check.positive("tol", tol))
-        self.beta_max = float(check.in_range("beta_max", beta_max, 0, 1))
-        if not 0 <= check.real("beta", beta) <= self.beta_max:
+        self.theta0 = validate.array("theta0", theta0, 1, 2).astype(float)
+        self.eta = float(validate.positive("eta", eta))
+        self.steps = validate.integer("steps", steps, lo=1, hi=5000)
+        self.tol = float(validate.positive("tol", tol))
+        self.beta_max = float(validate.in_range("beta_max", beta_max, 0, 1))
+        if not 0 <= validate.real("beta", beta) <= self.beta_max:
             raise ValueError(f"beta must lie in [0, {self.beta_max}], got {beta!r}")
         self.bowl = QuadraticBowl(lam)
         self.curvatures = lam
         self.plain = sgd(self.bowl, self.theta0, self.eta, m=1, steps=self.steps)  # does not depend on beta
-        a1, a2 = self.theta0 + (self.theta0 == 0)       # a zero coordinate still gets a window
+        a1, a2 = self.theta0 + (self.theta0 == 0)  # a zero coordinate still gets a window
         self.xlim = tuple(sorted((1.15 * a1, -0.5 * a1)))  # the floor: from theta0 to past the minimum
-        self.ylim = (-1.3 * abs(a2), 1.3 * abs(a2))        # the walls: symmetric about the floor
-        slider = W.FloatSlider(value=float(beta), min=0.0, max=self.beta_max, step=0.01, description="β",
-                               readout_format=".2f", continuous_update=True)
+        self.ylim = (-1.3 * abs(a2), 1.3 * abs(a2))  # the walls: symmetric about the floor
+        slider = W.FloatSlider(
+            value=float(beta),
+            min=0.0,
+            max=self.beta_max,
+            step=0.01,
+            description="β",
+            readout_format=".2f",
+            continuous_update=True,
+        )
         super().__init__({"beta": slider})
 
     def runs(self, beta):
@@ -86,10 +85,18 @@ class MomentumExplorer(Explorer):
         ax_p, ax_l = self.ax_path, self.ax_loss = self.fig.subplots(1, 2, width_ratios=[1.35, 1])
         L0 = float(self.bowl.loss(self.theta0))
         levels = L0 * np.geomspace(1e-4, 1.5, 12)
-        ax_p.contour(*loss_grid(self.bowl.loss, self.xlim, self.ylim, 60), levels=levels, cmap="viridis", linewidths=0.7)
-        ax_p.plot(*self.plain.thetas.T, "o-", color="C3", ms=2, lw=0.9, label="plain GD")
+        plot_contours(
+            self.bowl.loss,
+            self.xlim,
+            self.ylim,
+            ax=ax_p,
+            levels=levels,
+            n=60,
+            linewidths=0.7,
+            minimum=self.bowl.minimum,
+        )
+        (self.plain_path,) = ax_p.plot(*self.plain.thetas.T, "o-", color="C3", ms=2, lw=0.9, label="plain GD")
         (self.path,) = ax_p.plot([], [], "o-", color="C0", ms=2, lw=1.1, label="heavy ball")
-        ax_p.plot(0, 0, "k*", ms=9)
         ax_p.set_xlim(*self.xlim)
         ax_p.set_ylim(*self.ylim)
         ax_p.set_xlabel(r"$\theta_1$ (along the floor)")
@@ -105,14 +112,16 @@ class MomentumExplorer(Explorer):
         ax_l.set_ylim(LOSS_FLOOR, 10 * L0)
         ax_l.set_xlabel("step t")
         ax_l.set_ylabel(r"$L(\theta_t)$")
-        ax_l.legend(loc="lower left", fontsize=7)          # the curves start top left and fall to the right
+        ax_l.legend(loc="lower left", fontsize=7)  # the curves start top left and fall to the right
         # static, so drawn once into the cached background: the figure has no text that changes
         # (a line of text drawn at every update cost about 3 ms); the readout gives the numbers
-        self.fig.suptitle(rf"$\eta$ = {self.eta:g}: heavy ball stable for $\eta < 2(1+\beta)/\lambda_{{\max}}$, "
-                          rf"plain GD for $\eta < 2/\lambda_{{\max}}$ = {gd_threshold(self.curvatures.max()):.3f}",
-                          fontsize=9, y=0.985)
-        handles = ax_p.lines[:2]
-        ax_p.legend(handles=handles, loc="lower right", fontsize=7)
+        self.fig.suptitle(
+            rf"$\eta$ = {self.eta:g}: heavy ball stable for $\eta < 2(1+\beta)/\lambda_{{\max}}$, "
+            rf"plain GD for $\eta < 2/\lambda_{{\max}}$ = {gd_threshold(self.curvatures.max()):.3f}",
+            fontsize=9,
+            y=0.985,
+        )
+        ax_p.legend(handles=[self.plain_path, self.path], loc="lower right", fontsize=7)
         self.dynamic = [self.path, self.loss_line]
 
     def update(self, beta):
@@ -122,5 +131,8 @@ class MomentumExplorer(Explorer):
         y[: len(heavy.losses)] = heavy.losses
         self.loss_line.set_ydata(np.maximum(y, LOSS_FLOOR))
         limit = momentum_threshold(self.curvatures.max(), beta)
-        return (f"beta = {beta:.2f}: stable for eta < 2(1 + beta)/lambda_max = {limit:.3f}; steps until the loss stays below {self.tol:g}: "
-                f"plain GD {_steps_text(plain, self.tol)}, heavy ball {_steps_text(heavy, self.tol)}")
+        return (
+            f"beta = {beta:.2f}: stable for eta < 2(1 + beta)/lambda_max = {limit:.3f}; "
+            f"steps until the loss stays below {self.tol:g}: "
+            f"plain GD {_steps_text(plain, self.tol)}, heavy ball {_steps_text(heavy, self.tol)}"
+        )

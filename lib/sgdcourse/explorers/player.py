@@ -4,13 +4,14 @@ Play / pause run through the steps at the chosen speed (an ipywidgets.Play linke
 step slider in the browser); the buttons step back and forward by one; zoom narrows the
 view around the current iterate. Every control redraws the same artists.
 """
+
 from __future__ import annotations
 
 import ipywidgets as W
 import numpy as np
 
-from .. import _validate as check
-from ..plots import loss_grid
+from .. import _validate as validate
+from ..plots import plot_contours
 from .base import Explorer
 
 BASE_INTERVAL_MS = 400  # one step per 400 ms at speed 1x
@@ -23,20 +24,24 @@ class StepPlayer(Explorer):
     figsize = (5.6, 4.2)
     margins = dict(left=0.14, right=0.97, bottom=0.12, top=0.97)
 
-    def __init__(self, loss, thetas, xlim, ylim, losses=None, minimum=None, levels=25, t=0,
-                 labels=(r"$\theta_1$", r"$\theta_2$")):
-        self.thetas = check.array("thetas", thetas, 2, cols=2).astype(float)
+    def __init__(
+        self, loss, thetas, xlim, ylim, losses=None, minimum=None, levels=25, t=0, labels=(r"$\theta_1$", r"$\theta_2$")
+    ):
+        self.thetas = validate.array("thetas", thetas, 2, cols=2).astype(float)
         self.loss, self.xlim, self.ylim, self.levels = loss, tuple(xlim), tuple(ylim), levels
         self.losses = np.array([loss(th) for th in self.thetas]) if losses is None else np.asarray(losses, float)
         self.minimum = None if minimum is None else np.asarray(minimum, float)
         self.labels = labels
         last = len(self.thetas) - 1
-        t = check.integer("t", t, lo=-last - 1, hi=last) % (last + 1)
+        t = validate.integer("t", t, lo=-last - 1, hi=last) % (last + 1)
         step = W.IntSlider(value=t, min=0, max=last, description="step t")
         self.play = W.Play(value=t, min=0, max=last, interval=BASE_INTERVAL_MS, description="play")
         W.jslink((self.play, "value"), (step, "value"))
         self.play.observe(lambda c: setattr(step, "value", c["new"]), names="value")  # also without a browser
-        back, forward = W.Button(description="◀ step", layout=W.Layout(width="70px")), W.Button(description="step ▶", layout=W.Layout(width="70px"))
+        back, forward = (
+            W.Button(description="◀ step", layout=W.Layout(width="70px")),
+            W.Button(description="step ▶", layout=W.Layout(width="70px")),
+        )
         back.on_click(lambda _: self.step_by(-1))
         forward.on_click(lambda _: self.step_by(+1))
         self.speed = W.SelectionSlider(options=[0.25, 0.5, 1, 2, 4], value=1, description="speed")
@@ -51,9 +56,18 @@ class StepPlayer(Explorer):
 
     def draw(self):
         ax = self.ax = self.fig.subplots()
-        ax.contour(*loss_grid(self.loss, self.xlim, self.ylim, 90), levels=self.levels, cmap="viridis", linewidths=0.7)
-        if self.minimum is not None:
-            ax.plot(*self.minimum, "k*", ms=10, label="minimum")
+        plot_contours(
+            self.loss,
+            self.xlim,
+            self.ylim,
+            ax=ax,
+            levels=self.levels,
+            n=90,
+            linewidths=0.7,
+            minimum=self.minimum,
+            label="minimum",
+            markersize=10,
+        )
         (self.path,) = ax.plot([], [], "o-", color="C3", ms=3, lw=1, label="SGD path")
         (self.head,) = ax.plot([], [], "o", color="C3", ms=8, mec="k")
         self.dynamic = [self.path, self.head]

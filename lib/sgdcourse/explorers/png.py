@@ -10,6 +10,7 @@ A figure of lines on flat backgrounds compresses well without filters, so zlib l
 the unfiltered rows takes about half the time of Pillow's encoder at its fastest level
 (which filters every row) for a picture of the same size within a few percent.
 """
+
 from __future__ import annotations
 
 import struct
@@ -36,6 +37,6 @@ def encode_rgb(pixels, level=1):
     rows = np.empty((h, 1 + 3 * w), np.uint8)
     rows[:, 0] = 0  # filter type 0 (none)
     for c in range(3):  # one channel at a time: a copy of (h, w) strided bytes is some 6x faster than of (h, w, 3)
-        rows[:, 1 + c::3] = a[:, :, c]
+        rows[:, 1 + c :: 3] = a[:, :, c]
     header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)
     return SIGNATURE + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(rows.data, level)) + _chunk(b"IEND", b"")

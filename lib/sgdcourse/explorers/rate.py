@@ -6,51 +6,28 @@ every step (sgdcourse.dynamics.contraction), so
 
     e_{t,k} = q_k^t e_{0,k},        L(theta_t) = (1/2) sum_k lambda_k q_k^(2t) e_{0,k}^2,
 
-and the largest |q_k| decides what happens (see `regime`). Left panel: the path theta_0..theta_T
-on the contours of L; right panel: L(theta_t) against t on a log scale. Both panels have fixed
-limits. A path that leaves them is cut after its first point outside (the segment that crosses
-the edge is still drawn), and a diverging run is drawn in red.
+and the largest |q_k| decides what happens (sgdcourse.dynamics.regime names it). Left panel: the
+path theta_0..theta_T on the contours of L; right panel: L(theta_t) against t on a log scale. Both
+panels have fixed limits. A path that leaves them is cut after its first point outside (the
+segment that crosses the edge is still drawn), and a diverging run is drawn in red.
 """
+
 from __future__ import annotations
 
 import ipywidgets as W
 import numpy as np
 
-from .. import _validate as check
-from ..dynamics import contraction, gd_threshold
+from .. import _validate as validate
+from ..dynamics import gd_threshold, regime
 from ..models import QuadraticBowl
-from ..plots import loss_grid
+from ..plots import plot_contours
 from ..sgd import sgd
 from .base import Explorer
 
-CRAWL = 0.95   # the flattest axis keeps at least this share of its distance per step: a crawl
-EDGE_TOL = 1e-9
-GRID = 80      # slider step = (2 / lambda_max) / GRID; the slider runs to 1.2 times the threshold
-BOX = 1.25     # half-width of the path panel, in units of max_k |e_{0,k}|
+GRID = 80  # slider step = (2 / lambda_max) / GRID; the slider runs to 1.2 times the threshold
+BOX = 1.25  # half-width of the path panel, in units of max_k |e_{0,k}|
 LOSS_SPAN = (1e-12, 1e3)  # loss panel limits, in units of L(theta_0)
 COLORS = {"crawl": "C1", "converge": "C0", "edge": "C4", "diverge": "C3"}
-
-
-def regime(eta, curvatures):
-    """(name, factors) for GD with step eta on a bowl with the given curvatures (shape (d,)).
-
-    factors[k] = 1 - eta lambda_k. With rho = max_k |factors[k]|:
-        "diverge"   rho > 1, i.e. eta > 2 / lambda_max: the steepest axis overshoots the minimum
-                    by more than it gained, and its error grows like rho^t;
-        "edge"      rho = 1 (to 1e-9), i.e. eta = 2 / lambda_max: that axis bounces forever;
-        "crawl"     rho < 1 and the flattest axis has 1 - eta lambda_min >= CRAWL = 0.95: each
-                    step removes at most 5% of the remaining distance there, always from the same
-                    side, so shrinking it tenfold takes at least ln 10 / -ln 0.95 ~ 45 steps;
-        "converge"  every other rho < 1.
-    """
-    factors = np.array([float(contraction(eta, lam)) for lam in curvatures])
-    rho = np.abs(factors).max()
-    if rho > 1 + EDGE_TOL:
-        return "diverge", factors
-    if rho >= 1 - EDGE_TOL:
-        return "edge", factors
-    flattest = factors[int(np.argmin(curvatures))]
-    return ("crawl" if flattest >= CRAWL else "converge"), factors
 
 
 def _kept(inside):
@@ -74,15 +51,15 @@ class LearningRateExplorer(Explorer):
     margins = dict(left=0.08, right=0.98, bottom=0.14, top=0.86, wspace=0.3)
 
     def __init__(self, curvatures, theta0, center=None, steps=60, eta=0.1):
-        lam = check.array("curvatures", curvatures, 1, 2)
+        lam = validate.array("curvatures", curvatures, 1, 2)
         self.bowl = QuadraticBowl(lam, center=center)
-        self.theta0 = check.array("theta0", theta0, 1, 2).astype(float)
-        self.steps = check.integer("steps", steps, lo=1, hi=2000)
+        self.theta0 = validate.array("theta0", theta0, 1, 2).astype(float)
+        self.steps = validate.integer("steps", steps, lo=1, hi=2000)
         self.lam, self.c = self.bowl.curvatures.astype(float), self.bowl.center.astype(float)
         self.threshold = float(gd_threshold(self.lam.max()))
         lo, step = self.threshold / GRID, self.threshold / GRID
         hi = 1.2 * self.threshold
-        check.real("eta", eta)
+        validate.real("eta", eta)
         if not lo - 1e-12 <= eta <= hi + 1e-12:
             raise ValueError(f"eta must lie in [{lo:.4g}, {hi:.4g}] (up to 1.2 * 2/lambda_max), got {eta!r}")
         e0 = self.theta0 - self.c
@@ -91,8 +68,9 @@ class LearningRateExplorer(Explorer):
         self.half = BOX * float(np.abs(e0).max())
         self.loss0 = float(self.bowl.loss(self.theta0))
         self.loss_lim = (LOSS_SPAN[0] * self.loss0, LOSS_SPAN[1] * self.loss0)
-        slider = W.FloatSlider(value=eta, min=lo, max=hi, step=step, description="η",
-                               readout_format=".3f", continuous_update=True)
+        slider = W.FloatSlider(
+            value=eta, min=lo, max=hi, step=step, description="η", readout_format=".3f", continuous_update=True
+        )
         super().__init__({"eta": slider})
 
     def run(self, eta):
@@ -101,18 +79,18 @@ class LearningRateExplorer(Explorer):
 
     def draw(self):
         ax_p, ax_l = self.ax_path, self.ax_loss = self.fig.subplots(1, 2, gridspec_kw=dict(width_ratios=(1, 1.25)))
-        (x0, x1), (y0, y1) = (self.c[0] - self.half, self.c[0] + self.half), (self.c[1] - self.half, self.c[1] + self.half)
+        (x0, x1), (y0, y1) = (
+            (self.c[0] - self.half, self.c[0] + self.half),
+            (self.c[1] - self.half, self.c[1] + self.half),
+        )
         levels = self.loss0 * np.array([0.01, 0.05, 0.15, 0.3, 0.5, 0.75, 1, 1.5, 2.2, 3.2, 4.5])
-        ax_p.contour(*loss_grid(self.bowl.loss, (x0, x1), (y0, y1), 60), levels=levels, cmap="viridis", linewidths=0.7)
-        ax_p.plot(*self.c, "k*", ms=9)
+        plot_contours(self.bowl.loss, (x0, x1), (y0, y1), ax=ax_p, levels=levels, n=60, linewidths=0.7, minimum=self.c)
         ax_p.plot(*self.theta0, "ko", ms=4)
         (self.path,) = ax_p.plot([], [], "o-", ms=2.5, lw=1)
         self.label = ax_p.text(0.03, 0.95, "", transform=ax_p.transAxes, va="top", fontsize=11, weight="bold")
         ax_p.set_xlim(x0, x1)
         ax_p.set_ylim(y0, y1)
         ax_p.set_aspect("equal")
-        ax_p.set_xlabel(r"$\theta_1$")
-        ax_p.set_ylabel(r"$\theta_2$")
         lam = ", ".join(f"{v:g}" for v in self.lam)
         ax_p.set_title(rf"GD path, $\lambda$ = ({lam})", fontsize=9)
         (self.loss_line,) = ax_l.plot([], [], "-", lw=1.6)
@@ -121,7 +99,9 @@ class LearningRateExplorer(Explorer):
         ax_l.set_ylim(*self.loss_lim)
         ax_l.set_xlabel("step t")
         ax_l.set_ylabel(r"$L(\theta_t)$")
-        ax_l.set_title(rf"loss per step; diverges above" "\n" rf"$\eta = 2/\lambda_{{\max}}$ = {self.threshold:.3g}", fontsize=9)
+        ax_l.set_title(
+            rf"loss per step; diverges above" "\n" rf"$\eta = 2/\lambda_{{\max}}$ = {self.threshold:.3g}", fontsize=9
+        )
         self.dynamic = [self.path, self.label, self.loss_line]
 
     def update(self, eta):

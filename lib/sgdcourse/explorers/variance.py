@@ -6,42 +6,23 @@ sigma^2 = (1/N) sum_i (G_i - mu)^2. The mini-batch mean g_hat_m over m indices d
 E[g_hat_m] = mu and
 
     with replacement:     Var(g_hat_m) = sigma^2 / m
-    without replacement:  Var(g_hat_m) = sigma^2 / m * (N - m) / (N - 1).
+    without replacement:  Var(g_hat_m) = sigma^2 / m * (N - m) / (N - 1)
 
+(sgdcourse.minibatch.predicted_variance; the draws come from sgdcourse.minibatch.batch_indices).
 The explorer shows the histogram of g_hat_m over many draws (fixed bins, one stairs artist),
 the normal curve with the predicted variance and the true gradient; the right panel shows the
 measured and predicted standard deviations against m on log axes.
 """
+
 from __future__ import annotations
 
 import ipywidgets as W
 import numpy as np
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-from .. import _validate as check
+from .. import _validate as validate
+from ..minibatch import batch_indices, predicted_variance
 from .base import Explorer
-
-
-def predicted_variance(sigma2, m, n, replace=True):
-    """sigma^2 / m, times (N - m) / (N - 1) without replacement.
-
-    m may be a number or an integer array; Fraction inputs give an exact Fraction.
-    """
-    return sigma2 / m if replace else sigma2 / m * (n - m) / (n - 1)
-
-
-def batch_indices(n, m_max, draws, rng, replace=True):
-    """Index array of shape (draws, m_max): row k is draw k, and its first m entries are a batch of size m.
-
-    With replacement the entries are independent uniform indices; without replacement each row
-    is the start of a uniformly random permutation of 0..n-1 (so no index repeats in a row).
-    """
-    if replace:
-        return rng.integers(0, n, size=(draws, m_max))
-    keys = rng.random((draws, n))
-    first = np.argpartition(keys, m_max - 1, axis=1)[:, :m_max] if m_max < n else np.tile(np.arange(n), (draws, 1))
-    order = np.argsort(np.take_along_axis(keys, first, axis=1), axis=1)  # the m_max smallest keys, in order
-    return np.take_along_axis(first, order, axis=1)
 
 
 class BatchVarianceExplorer(Explorer):
@@ -57,17 +38,17 @@ class BatchVarianceExplorer(Explorer):
     margins = dict(left=0.09, right=0.98, bottom=0.15, top=0.8, wspace=0.3)
 
     def __init__(self, per_example_values, rng, draws=4000, m_max=64, m=1, replace=True, bins=200):
-        g = check.array("per_example_values", per_example_values, 1).astype(float)
+        g = validate.array("per_example_values", per_example_values, 1).astype(float)
         if g.size < 2:
             raise ValueError(f"per_example_values needs at least 2 entries, got {g.size}")
-        rng = check.generator("rng", rng)
-        self.draws = check.integer("draws", draws, lo=10)
+        rng = validate.generator("rng", rng)
+        self.draws = validate.integer("draws", draws, lo=10)
         self.n, self.per_example, self.mu, self.sigma2 = g.size, g, g.mean(), g.var()
         if not self.sigma2 > 1e-12 * max(1.0, self.mu**2):
             raise ValueError("per_example_values are all equal: there is no variance to show")
-        self.m_max = check.integer("m_max", m_max, lo=1, hi=self.n)
-        m = check.integer("m", m, lo=1, hi=self.m_max)
-        self.bins = check.integer("bins", bins, lo=5)
+        self.m_max = validate.integer("m_max", m_max, lo=1, hi=self.n)
+        m = validate.integer("m", m, lo=1, hi=self.m_max)
+        self.bins = validate.integer("bins", bins, lo=5)
         self.sigma = np.sqrt(self.sigma2)
         self.seed = int(rng.integers(2**31))
         sizes = np.arange(1, self.m_max + 1)
@@ -105,12 +86,22 @@ class BatchVarianceExplorer(Explorer):
         ax.set_xlabel(r"$\hat g^{(m)}$ (one coordinate)")
         ax.set_ylabel("density")
         ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, fontsize=7, frameon=False)  # above the data
-        ax_sd.loglog(sizes, np.sqrt(predicted_variance(self.sigma2, sizes, self.n)), color="C3", lw=1.2, label=r"$\sigma/\sqrt{m}$")
+        ax_sd.loglog(
+            sizes,
+            np.sqrt(predicted_variance(self.sigma2, sizes, self.n)),
+            color="C3",
+            lw=1.2,
+            label=r"$\sigma/\sqrt{m}$",
+        )
         without = np.sqrt(predicted_variance(self.sigma2, sizes, self.n, False))
-        ax_sd.loglog(sizes[without > 0], without[without > 0], color="C2", ls="--", lw=1.2, label=r"$\times\sqrt{(N-m)/(N-1)}$")
+        ax_sd.loglog(
+            sizes[without > 0], without[without > 0], color="C2", ls="--", lw=1.2, label=r"$\times\sqrt{(N-m)/(N-1)}$"
+        )
         (self.dots,) = ax_sd.plot([], [], ".", color="C0", ms=4, label="measured")
         (self.here,) = ax_sd.plot([], [], "o", color="C0", mec="k", ms=8)
-        low = min(self.measured_sd[False][self.measured_sd[False] > 0].min(initial=np.inf), self.sigma / np.sqrt(self.m_max))
+        low = min(
+            self.measured_sd[False][self.measured_sd[False] > 0].min(initial=np.inf), self.sigma / np.sqrt(self.m_max)
+        )
         ax_sd.set_xlim(0.8, 1.25 * self.m_max)
         ax_sd.set_ylim(0.7 * low, 1.4 * self.sigma)
         ticks = 2 ** np.arange(int(np.log2(self.m_max)) + 1)
@@ -134,5 +125,7 @@ class BatchVarianceExplorer(Explorer):
         self.here.set_data([m], [sd[m - 1]] if sd[m - 1] > 0 else [np.nan])
         predicted = np.sqrt(predicted_variance(self.sigma2, m, self.n, replace))
         mode = "with" if replace else "without"
-        return (f"m = {m}, {mode} replacement: sd of g_hat measured {sd[m - 1]:.4f}, predicted {predicted:.4f}; "
-                f"mean of g_hat {draws.mean():.4f}, true gradient {self.mu:.4f}")
+        return (
+            f"m = {m}, {mode} replacement: sd of g_hat measured {sd[m - 1]:.4f}, predicted {predicted:.4f}; "
+            f"mean of g_hat {draws.mean():.4f}, true gradient {self.mu:.4f}"
+        )

@@ -13,12 +13,13 @@ Left panel: w_t against t for both runs and w*. Right panel: L(w_t) - L(w*) on a
 Both panels have fixed limits: a run that leaves them (GD diverges for eta > 4/5) is clipped
 at the edge, and the readout gives its final value.
 """
+
 from __future__ import annotations
 
 import ipywidgets as W
 import numpy as np
 
-from .. import _validate as check
+from .. import _validate as validate
 from ..data import worked_example
 from ..models import Linear1D
 from ..sgd import sgd
@@ -45,9 +46,9 @@ class WorkedExampleExplorer(Explorer):
     margins = dict(left=0.09, right=0.98, bottom=0.15, top=0.78, wspace=0.3)
 
     def __init__(self, rng, steps=40, eta=0.1):
-        rng = check.generator("rng", rng)
-        self.steps = check.integer("steps", steps, lo=len(FIXED_START), hi=1000)
-        check.real("eta", eta)
+        rng = validate.generator("rng", rng)
+        self.steps = validate.integer("steps", steps, lo=len(FIXED_START), hi=1000)
+        validate.real("eta", eta)
         if not ETA_MIN <= eta <= ETA_MAX:
             raise ValueError(f"eta must lie in [{ETA_MIN}, {ETA_MAX}], got {eta!r}")
         ex = worked_example(float)
@@ -60,15 +61,22 @@ class WorkedExampleExplorer(Explorer):
         self.order = np.concatenate([FIXED_START, tail])  # i_t for t = 0..steps-1, zero-based
         self._sgd_batches = [[i] for i in self.order]
         self._gd_batches = [np.arange(self.model.n)] * self.steps
-        slider = W.FloatLogSlider(value=eta, base=10, min=np.log10(ETA_MIN), max=np.log10(ETA_MAX), step=0.01,
-                                  description="η", readout_format=".3f", continuous_update=True)
+        slider = W.FloatLogSlider(
+            value=eta,
+            base=10,
+            min=np.log10(ETA_MIN),
+            max=np.log10(ETA_MAX),
+            step=0.01,
+            description="η",
+            readout_format=".3f",
+            continuous_update=True,
+        )
         super().__init__({"eta": slider})
 
     def runs(self, eta):
         """(SGD trajectory, GD trajectory), each with steps + 1 iterates w_t (fewer if it diverged)."""
         w0 = np.zeros(1)
-        return (sgd(self.model, w0, eta, batches=self._sgd_batches),
-                sgd(self.model, w0, eta, batches=self._gd_batches))
+        return (sgd(self.model, w0, eta, batches=self._sgd_batches), sgd(self.model, w0, eta, batches=self._gd_batches))
 
     def draw(self):
         ax_w, ax_l = self.ax_w, self.ax_l = self.fig.subplots(1, 2)
@@ -88,8 +96,14 @@ class WorkedExampleExplorer(Explorer):
         ax_l.set_ylim(*GAP_LIM)
         ax_l.set_ylabel(r"$L(w_t) - L(w^*)$")
         ax_l.set_title(rf"loss above its minimum $L(w^*)$ = {self.loss_star:g}", fontsize=9)
-        self.fig.legend(handles=[self.sgd_w, self.gd_w, ax_w.lines[0], span], loc="upper center", ncol=4, fontsize=8, frameon=False,
-                        bbox_to_anchor=(0.5, 1.0))
+        self.fig.legend(
+            handles=[self.sgd_w, self.gd_w, ax_w.lines[0], span],
+            loc="upper center",
+            ncol=4,
+            fontsize=8,
+            frameon=False,
+            bbox_to_anchor=(0.5, 1.0),
+        )
         self.dynamic = [self.sgd_w, self.gd_w, self.sgd_l, self.gd_l]
 
     def update(self, eta):
@@ -100,5 +114,7 @@ class WorkedExampleExplorer(Explorer):
             line_l.set_data(t, np.maximum(run.losses - self.loss_star, GAP_FLOOR))
         factor = 1 - eta * (self.model.X[:, 0] @ self.model.X[:, 0]) / self.model.n  # 1 - eta L''
         ends = [("diverged at step %d" % r.diverged_at) if r.diverged else _fmt(r.theta[0]) for r in (run_sgd, run_gd)]
-        return (f"eta = {eta:.2f}: w_{self.steps} SGD = {ends[0]}, GD = {ends[1]}, w* = {self.w_star:g}; "
-                f"GD factor 1 - 5 eta/2 = {factor:.3f}")
+        return (
+            f"eta = {eta:.2f}: w_{self.steps} SGD = {ends[0]}, GD = {ends[1]}, w* = {self.w_star:g}; "
+            f"GD factor 1 - 5 eta/2 = {factor:.3f}"
+        )

@@ -12,9 +12,13 @@
     wire        the JSON codec between kernel and grader (encode, decode), evaluating nothing
     sympytext   sympy from untrusted text: srepr rebuilt without eval, answer text screened
     scoring     one answer's Result (the course's own checker, in the grader) and its score
-    gradebook   the two CSVs, every string cleaned, written atomically
+    gradebook   a grade's Row, and the two CSVs, every string cleaned, written atomically
     sandbox     the bubblewrap sandbox and the sealed library copy a kernel runs in
+    __main__    `python -m sgdcourse.grading`: grading.cli.main
 
-The kernel imports sgdcourse.grading.remote (and with it wire) to answer probes, so this package
+Imports run one way, from cli down through grade, pool and submission to the steps, and every
+import of a course module sits at the top of its module; wire and gradebook import no other
+grading module (tests/test_grading_package.py checks both). The kernel imports
+sgdcourse.grading.remote (and with it sympytext and wire) to answer probes, so this package
 imports nothing on its own.
 """

@@ -1,4 +1,5 @@
 """python -m sgdcourse.grading {grade,manifest} ...: see grading.cli."""
+
 import sys
 
 from .cli import main

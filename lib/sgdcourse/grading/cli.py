@@ -6,6 +6,7 @@
 `grade` re-executes submitted notebooks in a sandbox and writes a gradebook; `manifest` records
 (or with --check compares) the digests of what decides a grade, which `grade` verifies first.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,40 +26,85 @@ def _number(kind, low, zero_ok=False):
         if not (value >= low or (zero_ok and value == 0)):
             raise argparse.ArgumentTypeError(f"must be at least {low}{' (or 0 for none)' * zero_ok}, got {text}")
         return value
+
     return parse
 
 
 def parser():
     top = argparse.ArgumentParser(prog="python -m sgdcourse.grading", description=__doc__.split("\n")[0])
     verbs = top.add_subparsers(dest="verb", required=True, metavar="{grade,manifest}")
-    g = verbs.add_parser("grade", help="grade submitted notebooks into a gradebook",
-                         description=grade.__doc__.split("\n")[0])
+    g = verbs.add_parser(
+        "grade", help="grade submitted notebooks into a gradebook", description=grade.__doc__.split("\n")[0]
+    )
     g.add_argument("submissions", nargs="+", metavar="SUBMISSION", help=".ipynb files or folders of them")
-    g.add_argument("--out", default="grades.csv", help="gradebook CSV (default grades.csv); the summary "
-                   "goes next to it as <name>_summary.csv")
-    g.add_argument("--jobs", type=_number(int, 1), default=os.cpu_count() or 1,
-                   help="notebooks graded at once (default: the number of CPU cores)")
-    g.add_argument("--cell-timeout", type=_number(float, 0.1), default=30.0,
-                   help="seconds one cell may run before it is interrupted (default 30)")
-    g.add_argument("--check-timeout", type=_number(float, 0.1), default=DEFAULT_TIMEOUT,
-                   help="seconds for reading one answer, one run of a function's test cases, and "
-                   f"sympy's simplification, as in the notebooks (default {DEFAULT_TIMEOUT:g})")
-    g.add_argument("--memory-limit", type=_number(int, 256, zero_ok=True), default=4096, metavar="MB",
-                   help="cap on each kernel's address space in MB, so a huge allocation fails at once "
-                   "(default 4096; 0: no cap)")
-    g.add_argument("--solutions", default=None, metavar="DIR",
-                   help="trusted solution notebooks (default: the repository's solutions/)")
-    g.add_argument("--exercise", default=None, metavar="NN",
-                   help="grade only this exercise (e.g. 02): any other notebook is a wrong exercise")
-    g.add_argument("--time-budget", type=_number(float, 1), default=600.0, metavar="S",
-                   help="seconds for running all cells of one notebook, restarts included (default 600)")
-    g.add_argument("--max-size", type=_number(int, 1), default=20, metavar="MB",
-                   help="larger submission files are not graded (default 20)")
-    g.add_argument("--unsandboxed", action="store_true",
-                   help="grade without the sandbox: the submissions' code runs with your permissions "
-                   "and can read the reference answers (only for notebooks you trust)")
-    m = verbs.add_parser("manifest", help="record what decides a grade, for `grade` to verify",
-                         description=integrity.main.__doc__.split("\n")[0])
+    g.add_argument(
+        "--out",
+        default="grades.csv",
+        help="gradebook CSV (default grades.csv); the summary goes next to it as <name>_summary.csv",
+    )
+    g.add_argument(
+        "--jobs",
+        type=_number(int, 1),
+        default=os.cpu_count() or 1,
+        help="notebooks graded at once (default: the number of CPU cores)",
+    )
+    g.add_argument(
+        "--cell-timeout",
+        type=_number(float, 0.1),
+        default=30.0,
+        help="seconds one cell may run before it is interrupted (default 30)",
+    )
+    g.add_argument(
+        "--check-timeout",
+        type=_number(float, 0.1),
+        default=DEFAULT_TIMEOUT,
+        help="seconds for reading one answer, one run of a function's test cases, and "
+        f"sympy's simplification, as in the notebooks (default {DEFAULT_TIMEOUT:g})",
+    )
+    g.add_argument(
+        "--memory-limit",
+        type=_number(int, 256, zero_ok=True),
+        default=4096,
+        metavar="MB",
+        help="cap on each kernel's address space in MB, so a huge allocation fails at once (default 4096; 0: no cap)",
+    )
+    g.add_argument(
+        "--solutions",
+        default=None,
+        metavar="DIR",
+        help="trusted solution notebooks (default: the repository's solutions/)",
+    )
+    g.add_argument(
+        "--exercise",
+        default=None,
+        metavar="NN",
+        help="grade only this exercise (e.g. 02): any other notebook is a wrong exercise",
+    )
+    g.add_argument(
+        "--time-budget",
+        type=_number(float, 1),
+        default=600.0,
+        metavar="S",
+        help="seconds for running all cells of one notebook, restarts included (default 600)",
+    )
+    g.add_argument(
+        "--max-size",
+        type=_number(int, 1),
+        default=20,
+        metavar="MB",
+        help="larger submission files are not graded (default 20)",
+    )
+    g.add_argument(
+        "--unsandboxed",
+        action="store_true",
+        help="grade without the sandbox: the submissions' code runs with your permissions "
+        "and can read the reference answers (only for notebooks you trust)",
+    )
+    m = verbs.add_parser(
+        "manifest",
+        help="record what decides a grade, for `grade` to verify",
+        description=integrity.main.__doc__.split("\n")[0],
+    )
     m.add_argument("--check", action="store_true", help="only report whether the manifest is up to date")
     return top, {"grade": g, "manifest": m}
 

@@ -12,6 +12,7 @@ deadline (time.monotonic() based, restarts included); past it the rest is not ru
 phase(seconds, what) is told before each step how long it may take (the worker pool's watch);
 KernelDied names the cell.
 """
+
 from __future__ import annotations
 
 import re
@@ -20,15 +21,18 @@ import time
 from .kernel import GRACE, START_TIMEOUT, KernelDied
 
 
-def run_notebook(kernel, cells, cell_timeout, phase=lambda seconds, what: None, max_restarts=2,
-                 deadline=float("inf")):
+def run_notebook(kernel, cells, cell_timeout, phase=lambda seconds, what: None, max_restarts=2, deadline=float("inf")):
     """The incidents of running the code cells [(number, source)] in the started kernel."""
     incidents, done, restarts = [], [], 0
     for number, source in cells:
         left = deadline - time.monotonic()
         if left <= 0:
-            incidents.append((number, f"the notebook's time budget ran out before cell {number}; "
-                              "the cells from there on were not run"))
+            incidents.append(
+                (
+                    number,
+                    f"the notebook's time budget ran out before cell {number}; the cells from there on were not run",
+                )
+            )
             break
         limit = min(cell_timeout, left)
         status, error = _run_cell(kernel, number, source, limit, phase)
@@ -39,9 +43,17 @@ def run_notebook(kernel, cells, cell_timeout, phase=lambda seconds, what: None, 
         elif status == "stuck":
             restarts += 1
             last = restarts > max_restarts
-            incidents.append((number, f"cell {number} ignored the interrupt at the {limit:g} s time limit: "
-                              + ("the cells from there on were not run" if last else
-                                 "it was skipped and the cells before it run again in a new kernel")))
+            incidents.append(
+                (
+                    number,
+                    f"cell {number} ignored the interrupt at the {limit:g} s time limit: "
+                    + (
+                        "the cells from there on were not run"
+                        if last
+                        else "it was skipped and the cells before it run again in a new kernel"
+                    ),
+                )
+            )
             phase(START_TIMEOUT, "restarting the kernel")
             kernel.start()
             for n, src in done:

@@ -10,6 +10,7 @@ name starting with a number (02_...) must name that same exercise; with no check
 the file name decides. Anything else is a SubmissionError, "wrong exercise". A notebook's
 stored outputs are never read.
 """
+
 from __future__ import annotations
 
 import json
@@ -49,15 +50,19 @@ def read_cells(data):
     except UnicodeDecodeError:
         raise SubmissionError("not a notebook: the file is not UTF-8 text") from None
     except json.JSONDecodeError as exc:
-        raise SubmissionError(f"not a notebook: invalid JSON at line {exc.lineno}, column {exc.colno} "
-                              f"({exc.msg}); a truncated or damaged file?") from None
+        raise SubmissionError(
+            f"not a notebook: invalid JSON at line {exc.lineno}, column {exc.colno} "
+            f"({exc.msg}); a truncated or damaged file?"
+        ) from None
     except RecursionError:
         raise SubmissionError("not a notebook: the JSON is nested too deeply") from None
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
         raise SubmissionError("not a Jupyter notebook: the JSON has no list of cells")
     if nb.get("nbformat") != 4:
-        raise SubmissionError(f"a notebook in format {nb.get('nbformat')!r}; only nbformat 4 can be graded "
-                              "(open and save it in a current Jupyter)")
+        raise SubmissionError(
+            f"a notebook in format {nb.get('nbformat')!r}; only nbformat 4 can be graded "
+            "(open and save it in a current Jupyter)"
+        )
     cells = []
     for number, cell in enumerate(nb["cells"], 1):
         source = cell.get("source", "") if isinstance(cell, dict) else None
@@ -105,10 +110,13 @@ def identify(submission, cells, exercises):
     if found:
         ex = next(ex for ex in exercises if ex.name == found[0])
         if by_name is not None and by_name is not ex:
-            raise SubmissionError(f"wrong exercise: the file name says {by_name.name}, "
-                                  f"but its checks are those of {ex.name}")
+            raise SubmissionError(
+                f"wrong exercise: the file name says {by_name.name}, but its checks are those of {ex.name}"
+            )
         return ex
     if by_name is not None:
         return by_name
-    raise SubmissionError("wrong exercise: it checks no problem of any exercise and its file name "
-                          f"does not start with an exercise number ({', '.join(e.number for e in exercises)})")
+    raise SubmissionError(
+        "wrong exercise: it checks no problem of any exercise and its file name "
+        f"does not start with an exercise number ({', '.join(e.number for e in exercises)})"
+    )

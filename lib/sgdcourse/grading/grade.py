@@ -41,6 +41,7 @@ Output, rows sorted by submission path, then problem order in the exercise, with
       every string cleaned (grading.gradebook). main returns 0 once both files are written and
       130 when interrupted; bad arguments raise UsageError (the command line: exit status 2).
 """
+
 from __future__ import annotations
 
 import os
@@ -56,7 +57,7 @@ from .pool import grade_all
 from .sandbox import Sandbox, probe
 from .submission import Options
 
-SOLUTIONS = integrity.SOLUTIONS   # the repository's, next to lib/
+SOLUTIONS = integrity.SOLUTIONS  # the repository's, next to lib/
 
 
 class UsageError(ValueError):
@@ -90,8 +91,11 @@ def plan(submissions, out, solutions, exercise):
     """(exercises, solutions folder, out path, submission paths) once every argument is valid."""
     folder = Path(solutions) if solutions else SOLUTIONS
     if not folder.is_dir():
-        raise UsageError("--solutions", f"no such folder: {folder}" + (
-            "" if solutions else " (the package is not in a repository checkout; pass --solutions)"))
+        raise UsageError(
+            "--solutions",
+            f"no such folder: {folder}"
+            + ("" if solutions else " (the package is not in a repository checkout; pass --solutions)"),
+        )
     try:
         exercises = load_exercises(folder)
     except (SubmissionError, OSError) as exc:
@@ -99,8 +103,9 @@ def plan(submissions, out, solutions, exercise):
     if not exercises:
         raise UsageError("--solutions", f"no solution notebooks NN_*.ipynb with checks in {folder}")
     if exercise is not None and exercise not in {e.number for e in exercises}:
-        raise UsageError("--exercise", f"no exercise {exercise!r}; the exercises are "
-                         f"{', '.join(e.number for e in exercises)}")
+        raise UsageError(
+            "--exercise", f"no exercise {exercise!r}; the exercises are {', '.join(e.number for e in exercises)}"
+        )
     out = Path(out)
     for path, what in ((out, "--out"), (summary_path(out), "--out (its summary file)")):
         if os.path.lexists(path) and not stat.S_ISREG(os.lstat(path).st_mode):
@@ -112,14 +117,50 @@ def plan(submissions, out, solutions, exercise):
         raise UsageError("--out", f"{clean(out)} would overwrite a submission")
     changed = integrity.verify(folder if not solutions else None)
     if changed:
-        raise UsageError(None, "the installed course differs from the one released, so grades could have been "
-                         f"tampered with ({'; '.join(changed[:5])}{' ...' if len(changed) > 5 else ''}). Reinstall "
-                         "it, or if you changed it yourself run `python -m sgdcourse.grading manifest` to record it")
+        raise UsageError(
+            None,
+            "the installed course differs from the one released, so grades could have been "
+            f"tampered with ({'; '.join(changed[:5])}{' ...' if len(changed) > 5 else ''}). Reinstall "
+            "it, or if you changed it yourself run `python -m sgdcourse.grading manifest` to record it",
+        )
     return exercises, folder, out, found
 
 
-def main(submissions, *, out="grades.csv", jobs=None, cell_timeout=30.0, check_timeout=DEFAULT_TIMEOUT,
-         memory_limit=4096, solutions=None, exercise=None, time_budget=600.0, max_size=20, unsandboxed=False):
+def make_sandbox(unsandboxed, memory_limit):
+    """The Sandbox every kernel runs in (remove() it when done), or None with a warning when
+    unsandboxed; UsageError saying how to get one when bubblewrap cannot make it here."""
+    if unsandboxed:
+        print(
+            "warning: grading WITHOUT a sandbox (--unsandboxed): every submission's code runs with your permissions",
+            file=sys.stderr,
+        )
+        return None
+    why = probe()
+    if why:
+        raise UsageError(None, why)
+    return Sandbox.create(memory_limit)
+
+
+def progress(graded, k, n):
+    """One line on stderr per submission graded: its total, or why it could not be graded."""
+    what = f"error: {graded.error}" if graded.error else f"{fmt(graded.total)}/{fmt(graded.max)}"
+    print(clean(f"[{k}/{n}] {graded.submission}: {what}", 500), file=sys.stderr, flush=True)
+
+
+def main(
+    submissions,
+    *,
+    out="grades.csv",
+    jobs=None,
+    cell_timeout=30.0,
+    check_timeout=DEFAULT_TIMEOUT,
+    memory_limit=4096,
+    solutions=None,
+    exercise=None,
+    time_budget=600.0,
+    max_size=20,
+    unsandboxed=False,
+):
     """Grade `submissions` (files or folders) into `out` and its summary; the exit status (0, or 130
     when interrupted). Raises UsageError for a bad argument, before any notebook runs.
 
@@ -127,26 +168,16 @@ def main(submissions, *, out="grades.csv", jobs=None, cell_timeout=30.0, check_t
     seconds; memory_limit in MB per kernel (0: none); max_size in MB per file; solutions: the trusted
     solution notebooks (default: the repository's); exercise: "NN" to grade only that one."""
     exercises, _, out, found = plan(submissions, out, solutions, exercise)
-    sandbox = None
-    if not unsandboxed:
-        why = probe()
-        if why:
-            raise UsageError(None, why)
-        sandbox = Sandbox.create(memory_limit)
-    else:
-        print("warning: grading WITHOUT a sandbox (--unsandboxed): every submission's code runs with your "
-              "permissions", file=sys.stderr)
-
-    options = Options(cell_timeout, check_timeout, memory_limit, exercise, sandbox, time_budget, max_size * 2 ** 20)
+    sandbox = make_sandbox(unsandboxed, memory_limit)
+    options = Options(cell_timeout, check_timeout, memory_limit, exercise, sandbox, time_budget, max_size * 2**20)
     jobs = min(jobs or os.cpu_count() or 1, len(found))
-    print(f"grading {len(found)} submission{'s' * (len(found) != 1)} against "
-          f"{len(exercises)} exercises with {jobs} worker{'s' * (jobs != 1)}"
-          f"{', each in a sandbox' if sandbox else ''}", file=sys.stderr, flush=True)
-
-    def progress(g, k, n):
-        what = f"error: {g.error}" if g.error else f"{fmt(g.total)}/{fmt(g.max)}"
-        print(clean(f"[{k}/{n}] {g.submission}: {what}", 500), file=sys.stderr, flush=True)
-
+    print(
+        f"grading {len(found)} submission{'s' * (len(found) != 1)} against "
+        f"{len(exercises)} exercises with {jobs} worker{'s' * (jobs != 1)}"
+        f"{', each in a sandbox' if sandbox else ''}",
+        file=sys.stderr,
+        flush=True,
+    )
     try:
         graded = grade_all([(s, exercises, options) for s in found], jobs, progress)
     except KeyboardInterrupt:
@@ -155,7 +186,7 @@ def main(submissions, *, out="grades.csv", jobs=None, cell_timeout=30.0, check_t
     finally:
         if sandbox is not None:
             sandbox.remove()
-    paths = write_gradebook(graded, out)   # every worker, and so every kernel, is gone by now
+    paths = write_gradebook(graded, out)  # every worker, and so every kernel, is gone by now
     errors = sum(bool(g.error) for g in graded)
     print(clean(f"wrote {paths[0]} and {paths[1]}: {len(graded)} submissions, {errors} not graded"))
     return 0

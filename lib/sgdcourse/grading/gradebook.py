@@ -1,22 +1,39 @@
 """The gradebook files: rows in, two CSV files out that nothing in a submission can break.
 
-    write_gradebook([Graded], out) -> out (one row per submission and problem) and
-                                      <out>_summary.csv (one row per submission)
+    Row(submission, problem, status, score, points, feedback)   one line of the gradebook
+    write_gradebook([Graded], out) -> out (one Row per submission and problem) and
+                                      <out>_summary.csv (one line per submission)
 
 Each file is written to a new temporary file in the same folder and renamed over the old one, so
 a reader never sees half a gradebook and a planted file at that name is replaced, not written
 through. Every string passes clean(): a file name's undecodable bytes, lone surrogates, control
 characters and terminal escapes become visible escapes, and a cell is at most 2,000 characters.
 """
+
 from __future__ import annotations
 
 import csv
 import os
 import re
 import tempfile
+from dataclasses import dataclass, fields
 from pathlib import Path
 
-GRADES = ("submission", "problem", "status", "score", "points", "feedback")
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the gradebook: the grade of one problem of one submission, or a submission's
+    single error row (problem "", status "error", the reason as feedback)."""
+
+    submission: str
+    problem: str
+    status: str  # correct | incorrect | unanswered | unreadable | error
+    score: float
+    points: float | str  # the problem's points ("" in the error row of an unidentified submission)
+    feedback: str
+
+
+GRADES = tuple(f.name for f in fields(Row))  # the header of the gradebook, Row's fields in order
 SUMMARY = ("submission", "exercise", "total", "max", "error", "notes")
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
@@ -26,7 +43,7 @@ def clean(text, most=2000):
     surrogates as \\xNN / \\udcNN, control characters (escape sequences) as \\xNN, at most `most`
     characters."""
     text = str(text)
-    try:   # a file name's undecodable bytes come back as the bytes they were
+    try:  # a file name's undecodable bytes come back as the bytes they were
         text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     except UnicodeEncodeError:
         text = text.encode("utf-8", "backslashreplace").decode("utf-8")
@@ -35,6 +52,7 @@ def clean(text, most=2000):
 
 
 def fmt(x):
+    """A number for a CSV cell (3, 0.5, 1.2), or "" for none."""
     return "" if x == "" else f"{x:g}"
 
 
@@ -53,17 +71,23 @@ def write_csv(path, header, rows):
         raise
 
 
+def cells(row):
+    """The gradebook cells of a Row, in GRADES order: its numbers through fmt, its text as it is."""
+    return row.submission, row.problem, row.status, fmt(row.score), fmt(row.points), row.feedback
+
+
 def write_gradebook(graded, out):
     """Write out (one row per submission and problem) and <out>_summary.csv; returns both paths."""
     out = Path(out)
     summary = summary_path(out)
-    write_csv(out, GRADES, [(s, p, st, fmt(sc), fmt(pt), fb) for g in graded for s, p, st, sc, pt, fb in g.rows])
-    write_csv(summary, SUMMARY, [(g.submission, g.exercise, fmt(g.total), fmt(g.max), g.error, "; ".join(g.notes))
-                                 for g in graded])
+    write_csv(out, GRADES, [cells(row) for g in graded for row in g.rows])
+    write_csv(
+        summary,
+        SUMMARY,
+        [(g.submission, g.exercise, fmt(g.total), fmt(g.max), g.error, "; ".join(g.notes)) for g in graded],
+    )
     return out, summary
 
 
 def summary_path(out):
     return out.with_name(f"{out.stem}_summary{out.suffix or '.csv'}")
-
-

@@ -13,6 +13,7 @@ grader refuses to run on such an install. The rest of the library (models, plots
 views) decides no grade, so editing it needs no new manifest. The manifest is a text file in the
 package: "<sha256>  <path>" per line, package files as sgdcourse/..., solutions as solutions/...
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -23,15 +24,20 @@ from .. import layout
 
 PACKAGE = Path(__file__).resolve().parents[1]
 MANIFEST = PACKAGE / "grading" / "MANIFEST.sha256"
-SOLUTIONS = layout.REPOSITORY / layout.SOLUTIONS   # the repository's, when the package is a checkout's
-TRUSTED = ("problems", "checking", "grading", "practice.py")   # what decides a grade, in the package
+SOLUTIONS = layout.REPOSITORY / layout.SOLUTIONS  # the repository's, when the package is a checkout's
+TRUSTED = ("problems", "checking", "grading", "practice.py")  # what decides a grade, in the package
 
 
 def _files(solutions):
     for path in sorted(PACKAGE.rglob("*")):
         rel = path.relative_to(PACKAGE)
-        if (rel.parts[0] in TRUSTED and path.is_file() and path != MANIFEST and "__pycache__" not in rel.parts
-                and path.suffix != ".pyc"):
+        if (
+            rel.parts[0] in TRUSTED
+            and path.is_file()
+            and path != MANIFEST
+            and "__pycache__" not in rel.parts
+            and path.suffix != ".pyc"
+        ):
             yield f"sgdcourse/{rel.as_posix()}", path
     if solutions is not None:
         for path in layout.notebooks(solutions):

@@ -17,9 +17,11 @@ folder, and a watchdog kills the kernel's whole process tree past memory_mb. A k
 raises KernelDied; on_pid(pid or None) tells the worker pool which process to kill should a
 whole grading step hang. execution.run_notebook drives run_cell over a notebook's cells.
 """
+
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -31,11 +33,16 @@ from queue import Empty
 from . import sandbox as sb
 from .wire import MAX_MESSAGE, MIME
 
-GRACE = 3.0            # seconds a kernel gets to stop after an interrupt before it is killed
-START_TIMEOUT = 60.0   # seconds for a kernel to start
-MAX_FRAME, QUEUE = MAX_MESSAGE + 2 ** 20, 16   # largest message taken from the kernel; messages queued
-KERNEL_ENV = {"MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
-              "MKL_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
+GRACE = 3.0  # seconds a kernel gets to stop after an interrupt before it is killed
+START_TIMEOUT = 60.0  # seconds for a kernel to start
+MAX_FRAME, QUEUE = MAX_MESSAGE + 2**20, 16  # largest message taken from the kernel; messages queued
+KERNEL_ENV = {
+    "MPLBACKEND": "Agg",
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "PYTHONHASHSEED": "0",
+}
 
 
 class KernelDied(Exception):
@@ -60,7 +67,7 @@ class Kernel:
         self.sandbox = sandbox
         self.km = self.kc = self.pending = self.dead = self.breach = None
         self.cwd = self.pid = self._watch = None
-        self.leftover = False   # True if a process of the kernel outlived a kill
+        self.leftover = False  # True if a process of the kernel outlived a kill
 
     def start(self):
         import zmq
@@ -69,17 +76,30 @@ class Kernel:
 
         self.cwd = self.cwd or tempfile.mkdtemp(prefix="sgdcourse-grade-")
         if self.sandbox is not None:
-            argv, env, extra = self.sandbox.argv(self.cwd, KERNEL_ENV), {"PATH": os.environ.get("PATH", "/usr/bin")}, \
-                dict(transport="ipc", ip=os.path.join(self.cwd, "kernel"),
-                     connection_file=os.path.join(self.cwd, "kernel.json"))
+            argv, env, extra = (
+                self.sandbox.argv(self.cwd, KERNEL_ENV),
+                {"PATH": os.environ.get("PATH", "/usr/bin")},
+                dict(
+                    transport="ipc",
+                    ip=os.path.join(self.cwd, "kernel"),
+                    connection_file=os.path.join(self.cwd, "kernel.json"),
+                ),
+            )
         else:
-            argv, env, extra = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"], \
-                {**os.environ, **KERNEL_ENV}, {}
+            argv, env, extra = (
+                [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                {**os.environ, **KERNEL_ENV},
+                {},
+            )
 
-        class ThisPython(KernelSpecManager):   # this interpreter, whatever kernels are installed
+        class ThisPython(KernelSpecManager):  # this interpreter, whatever kernels are installed
             def get_kernel_spec(self, kernel_name):
-                return KernelSpec(argv=argv, display_name="sgdcourse grader", language="python",
-                                  interrupt_mode="message" if extra else "signal")
+                return KernelSpec(
+                    argv=argv,
+                    display_name="sgdcourse grader",
+                    language="python",
+                    interrupt_mode="message" if extra else "signal",
+                )
 
         self.km = KernelManager(kernel_name="grader", kernel_spec_manager=ThisPython(), **extra)
         self.km.context.setsockopt(zmq.MAXMSGSIZE, MAX_FRAME)
@@ -103,10 +123,13 @@ class Kernel:
         if not self._wait(req, START_TIMEOUT) or req.error:
             raise KernelDied(f"the kernel could not load the grader ({req.error})")
         if self.sandbox is None and self.memory_mb and hasattr(signal, "SIGALRM"):  # POSIX: resource is there too
-            cap = int(self.memory_mb) * 2 ** 20
-            req = self._send(f"import resource as _r\n_h = _r.getrlimit(_r.RLIMIT_AS)[1]\n"
-                             f"_c = {cap} if _h == _r.RLIM_INFINITY else min({cap}, _h)\n"
-                             "_r.setrlimit(_r.RLIMIT_AS, (_c, _c))\ndel _r, _h, _c", store_history=False)
+            cap = int(self.memory_mb) * 2**20
+            req = self._send(
+                f"import resource as _r\n_h = _r.getrlimit(_r.RLIMIT_AS)[1]\n"
+                f"_c = {cap} if _h == _r.RLIM_INFINITY else min({cap}, _h)\n"
+                "_r.setrlimit(_r.RLIMIT_AS, (_c, _c))\ndel _r, _h, _c",
+                store_history=False,
+            )
             if not self._wait(req, START_TIMEOUT) or req.error:
                 raise KernelDied(f"the kernel's memory cap could not be set ({req.error})")
 
@@ -115,8 +138,10 @@ class Kernel:
         or when it writes more than RUN_DIR_MB into its run folder (the one folder on the host disk)."""
         while self.pid == pid:
             if self.memory_mb and sb.memory_mb(sb.tree(pid)) > self.memory_mb:
-                self.breach = (f"the kernel was stopped: its processes together used more than the "
-                               f"{self.memory_mb} MB memory limit")
+                self.breach = (
+                    f"the kernel was stopped: its processes together used more than the "
+                    f"{self.memory_mb} MB memory limit"
+                )
             elif sb.folder_mb(self.cwd) > sb.RUN_DIR_MB:
                 self.breach = f"the kernel was stopped: it wrote more than {sb.RUN_DIR_MB} MB of files"
             if self.breach:
@@ -133,7 +158,7 @@ class Kernel:
         if self.kc is not None:
             self.kc.stop_channels()
         if pid and self.sandbox is not None:
-            self.leftover |= not sb.kill_tree(pid)   # the whole tree, before the kernel's manager reaps it
+            self.leftover |= not sb.kill_tree(pid)  # the whole tree, before the kernel's manager reaps it
         if self.km is not None:
             try:
                 self.km.shutdown_kernel(now=True)
@@ -144,8 +169,6 @@ class Kernel:
 
     def close(self):
         """Shut the kernel down and remove its folder."""
-        import shutil
-
         self.shutdown()
         if self.cwd:
             shutil.rmtree(self.cwd, ignore_errors=True)
@@ -173,7 +196,7 @@ class Kernel:
                 continue
             kind, content = msg["msg_type"], msg["content"]
             if kind == "display_data" and req.asking and MIME in content.get("data", {}):
-                req.payloads[:] = [content["data"][MIME]]   # only the last one counts
+                req.payloads[:] = [content["data"][MIME]]  # only the last one counts
             elif kind == "error":
                 req.error = (str(content.get("ename", "Error"))[:80], str(content.get("evalue", ""))[:300])
             elif kind == "status" and content.get("execution_state") == "idle":

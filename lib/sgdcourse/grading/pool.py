@@ -10,6 +10,7 @@ A worker that dies, or spends longer on one step than that step's limit plus `sl
 loop that no alarm can interrupt), is killed with its kernel's process group and replaced; its
 submission gets an error row (Graded.fail). Every other submission is still graded.
 """
+
 from __future__ import annotations
 
 import multiprocessing
@@ -22,18 +23,19 @@ from .kernel import START_TIMEOUT
 from .sandbox import kill_tree
 from .submission import Graded, grade_file
 
-SLACK = 30.0   # seconds on top of each step's own limit before the supervisor kills a worker
+SLACK = 30.0  # seconds on top of each step's own limit before the supervisor kills a worker
 
 
 def _worker(conn, grader):
     """A worker process: grade each task received until None, reporting steps and kernel pids."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the supervisor's to handle
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the supervisor's to handle
     while True:
         task = conn.recv()
         if task is None:
             return
-        result = grader(task, lambda seconds, what: conn.send(("phase", seconds, what)),
-                        lambda pid: conn.send(("pid", pid)))
+        result = grader(
+            task, lambda seconds, what: conn.send(("phase", seconds, what)), lambda pid: conn.send(("pid", pid))
+        )
         conn.send(("done", result))
 
 
@@ -73,10 +75,10 @@ class _Slot:
     def kill(self):
         if self.pid and hasattr(os, "killpg"):
             try:
-                os.killpg(self.pid, signal.SIGKILL)   # the kernel leads its own process group
+                os.killpg(self.pid, signal.SIGKILL)  # the kernel leads its own process group
             except OSError:
                 pass
-            kill_tree(self.pid)   # and its sandbox, should any of it have left the group
+            kill_tree(self.pid)  # and its sandbox, should any of it have left the group
         self.proc.kill()
         self.proc.join(5)
 
@@ -105,7 +107,7 @@ def grade_all(tasks, jobs, on_done=lambda graded, k, n: None, grader=grade_file,
                 if outcome is None:
                     continue
                 index, (submission, *_rest) = slot.task
-                if isinstance(outcome, str):   # the worker died or was stopped: replace it
+                if isinstance(outcome, str):  # the worker died or was stopped: replace it
                     why = "the grading process died" if outcome == "died" else outcome
                     outcome = Graded(submission).fail(why)
                     slot.kill()

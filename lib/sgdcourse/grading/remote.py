@@ -10,9 +10,11 @@
 
 The grader sends code that imports this module in the kernel and calls probe() or call() there;
 functions the kernel encodes are kept in _FUNCTIONS under their reference numbers, and the
-grader's checker sees them as RemoteFunctions (wire.decode's `remote` hook). kernel.Kernel.ask
-carries each request and stops it when it overruns.
+grader's checker sees them as RemoteFunctions (wire.decode's `remote` hook); sympy text is
+rebuilt by sympytext.from_srepr (its `sympy` hook), on both sides. kernel.Kernel.ask carries
+each request and stops it when it overruns.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -20,7 +22,15 @@ import json
 from functools import partial
 
 from ..checking import timelimit
+from .sympytext import from_srepr
 from .wire import IDENT, MAX_MESSAGE, MIME, WireError, decode, encode
+
+
+def _decode(data, kernel=None):
+    """wire.decode with this module's hooks: sympy text rebuilt without eval (from_srepr), a function
+    as a RemoteFunction of `kernel` (None in the kernel itself: no function travels that way)."""
+    return decode(data, remote=None if kernel is None else partial(RemoteFunction, kernel), sympy=from_srepr)
+
 
 # ---- in the kernel ------------------------------------------------------------------------------
 
@@ -45,6 +55,7 @@ def _attempt(compute, limit):
             box["value"] = encode(value, _FUNCTIONS)
         except (WireError, ValueError, TypeError, RecursionError) as exc:
             box["unsendable"] = str(exc)[:300]
+
     kind, exc = timelimit.run(job, limit)
     if kind == "timeout":
         return {"timeout": True}
@@ -63,11 +74,12 @@ def probe(expr, limit):
 
 def call(ref, args_json, limit):
     """(In the kernel.) Call the registered function `ref` on the decoded arguments, publish the result."""
-    args = [decode(a) for a in json.loads(args_json)]
+    args = [_decode(a) for a in json.loads(args_json)]
     _publish(_attempt(lambda: _FUNCTIONS[ref](*args), limit))
 
 
 # ---- in the grader ------------------------------------------------------------------------------
+
 
 def _raised(reply):
     """The [name, message] of a reply that reports an exception, else None."""
@@ -81,7 +93,7 @@ def read_answer(kernel, expr):
     reply = kernel.ask(f"__import__({__name__!r}, fromlist=['probe']).probe({expr!r}, {kernel.limit!r})")
     if "value" in reply:
         try:
-            return "value", decode(reply["value"], partial(RemoteFunction, kernel))
+            return "value", _decode(reply["value"], kernel)
         except (WireError, ValueError, TypeError, OverflowError, RecursionError) as exc:
             return "unreadable", str(exc)
     if _raised(reply):
@@ -104,10 +116,11 @@ class RemoteFunction:
 
     def __call__(self, *args):
         text = json.dumps([encode(a) for a in args])
-        reply = self.kernel.ask(f"__import__({__name__!r}, fromlist=['call'])"
-                                f".call({self.ref!r}, {text!r}, {self.kernel.limit!r})")
+        reply = self.kernel.ask(
+            f"__import__({__name__!r}, fromlist=['call']).call({self.ref!r}, {text!r}, {self.kernel.limit!r})"
+        )
         if "value" in reply:
-            return decode(reply["value"], partial(RemoteFunction, self.kernel))
+            return _decode(reply["value"], self.kernel)
         if reply.get("timeout") is True:
             raise timelimit.TimedOut()
         if _raised(reply):
@@ -120,15 +133,24 @@ class RemoteFunction:
         return f"<function {self.__name__} in the kernel>"
 
 
-_KINDS = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD,
-          inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.VAR_KEYWORD)
+_KINDS = (
+    inspect.Parameter.POSITIONAL_ONLY,
+    inspect.Parameter.POSITIONAL_OR_KEYWORD,
+    inspect.Parameter.VAR_POSITIONAL,
+    inspect.Parameter.KEYWORD_ONLY,
+    inspect.Parameter.VAR_KEYWORD,
+)
 
 
 def _signature(params):
     """The learner's function's signature, from wire._params' [name, kind number, has a default] triples."""
     try:
-        return inspect.Signature([inspect.Parameter(name, _KINDS[kind], **({"default": None} if has_default else {}))
-                                  for name, kind, has_default in params])
+        return inspect.Signature(
+            [
+                inspect.Parameter(name, _KINDS[kind], **({"default": None} if has_default else {}))
+                for name, kind, has_default in params
+            ]
+        )
     except (TypeError, ValueError, IndexError):
         return None
 

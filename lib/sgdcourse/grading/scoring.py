@@ -1,6 +1,7 @@
 """One answer's Result and score, decided in the grader's process by the course's own checker.
 
-    ("value", v) from remote.read_answer --check_answer()--> practice.check's Result (never raises)
+    ("value", v) from remote.read_answer --check_answer()--> checking.answers.check's Result with
+        the bank installed here, sgdcourse.problems.BANK (never raises)
     ("raised" | "timeout" | "unreadable", detail) --missing()--> an "unanswered" / "unreadable" Result
     Result --score_of(result, points)--> points when correct; for a function, its share of the
         test cases passed (Result.passed); else 0. Rounded to 0.01.
@@ -9,13 +10,13 @@ The checker and problem bank are the ones installed here, so nothing the noteboo
 patched in its kernel counts. An expression given as text passes sympytext.unsafe_text before
 the checker may hand it to sympy's parser.
 """
+
 from __future__ import annotations
 
 import re
 
-from .. import practice
-from ..checking import timelimit
-from ..checking import Result
+from ..checking import Result, answers, timelimit
+from ..problems import BANK
 from .exercise import code_cells
 from .sympytext import unsafe_text
 
@@ -36,7 +37,7 @@ def check_answer(problem, answer, check_timeout):
         if reason:
             return Result("unreadable", f"Could not read the answer: {reason}", problem_id=problem.id)
     budget = check_budget(problem, check_timeout)
-    kind, value = timelimit.run(lambda: practice.check(problem.id, answer, timeout=check_timeout), budget)
+    kind, value = timelimit.run(lambda: answers.check(problem.id, answer, bank=BANK, timeout=check_timeout), budget)
     if kind == "value":
         return value
     why = f"checking it took longer than {budget:g} s" if kind == "timeout" else f"{type(value).__name__}: {value}"

@@ -3,13 +3,14 @@
     path --read_cells, identify (exercise.py)--> cells, Exercise
          --Kernel.start, run_notebook (kernel.py, execution.py)--> incidents (the summary's notes)
          --read_answer(kernel, trusted expression) (remote.py)--> per problem, the value or why not
-         --check_answer / missing, score_of (scoring.py)--> rows (submission, problem, status,
-           score, points, feedback), in the exercise's problem order
+         --check_answer / missing, score_of (scoring.py)--> a gradebook.Row per problem (submission,
+           problem, status, score, points, feedback), in the exercise's problem order
 
 A submission that cannot be graded (SubmissionError, KernelDied, an unreadable file, even a bug
 in the grader) gets one error row and no others. phase(seconds, what) is told before each step
 how long it may take and on_pid(pid) which kernel runs it: the worker pool's watch (pool.py).
 """
+
 from __future__ import annotations
 
 import os
@@ -18,8 +19,9 @@ import time
 from dataclasses import dataclass, field
 
 from .. import problems as bank
-from .exercise import SubmissionError, code_cells, identify, read_cells
 from .execution import run_notebook
+from .exercise import SubmissionError, code_cells, identify, read_cells
+from .gradebook import Row
 from .kernel import GRACE, START_TIMEOUT, Kernel, KernelDied
 from .remote import read_answer
 from .scoring import check_answer, check_budget, missing, score_of
@@ -30,10 +32,10 @@ class Options:
     cell_timeout: float
     check_timeout: float
     memory_mb: int
-    exercise: str | None    # the number every submission must be (None: any exercise)
+    exercise: str | None  # the number every submission must be (None: any exercise)
     sandbox: object = None  # a sandbox.Sandbox, or None when grading unsandboxed
-    time_budget: float = 600.0   # seconds for running all of a notebook's cells, restarts included
-    max_bytes: int = 20 * 2 ** 20
+    time_budget: float = 600.0  # seconds for running all of a notebook's cells, restarts included
+    max_bytes: int = 20 * 2**20
 
 
 def read_submission(path, max_bytes):
@@ -49,20 +51,20 @@ def read_submission(path, max_bytes):
         if not stat.S_ISREG(info.st_mode):
             raise SubmissionError("not a regular file")
         if info.st_size > max_bytes:
-            raise SubmissionError(f"the file is larger than the {max_bytes // 2 ** 20} MB limit")
+            raise SubmissionError(f"the file is larger than the {max_bytes // 2**20} MB limit")
         data = f.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise SubmissionError(f"the file is larger than the {max_bytes // 2 ** 20} MB limit")
+        raise SubmissionError(f"the file is larger than the {max_bytes // 2**20} MB limit")
     return data
 
 
 @dataclass
 class Graded:
-    """What grading one submission gives: its rows and its summary line."""
+    """What grading one submission gives: its rows (gradebook.Row) and its summary line."""
 
     submission: str
     exercise: str = ""
-    rows: list = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
     total: float = 0.0
     max: float | str = ""
     error: str = ""
@@ -71,7 +73,7 @@ class Graded:
     def fail(self, why):
         """Make this a submission that could not be graded: a single error row that says why."""
         self.error, self.total = why, 0.0
-        self.rows = [(self.submission, "", "error", 0.0, self.max, why)]
+        self.rows = [Row(self.submission, "", "error", 0.0, self.max, why)]
         return self
 
 
@@ -102,8 +104,9 @@ def _grade_notebook(out, cells, ex, options, phase, on_pid):
     try:
         phase(START_TIMEOUT, "starting the kernel")
         kernel.start()
-        incidents = run_notebook(kernel, code_cells(cells), options.cell_timeout, phase,
-                                 deadline=time.monotonic() + options.time_budget)
+        incidents = run_notebook(
+            kernel, code_cells(cells), options.cell_timeout, phase, deadline=time.monotonic() + options.time_budget
+        )
         out.notes = [text for _, text in incidents]
         answers = []
         for pid, expr in ex.problems:
@@ -115,12 +118,15 @@ def _grade_notebook(out, cells, ex, options, phase, on_pid):
         for pid, expr, kind, value in answers:
             problem = bank.BANK[pid]
             phase(check_budget(problem, options.check_timeout) + 2 * GRACE, f"checking {pid}")
-            result = check_answer(problem, value, options.check_timeout) if kind == "value" \
+            result = (
+                check_answer(problem, value, options.check_timeout)
+                if kind == "value"
                 else missing(expr, kind, value, incidents, cells)
+            )
             kernel.settle()
             score = score_of(result, problem.points)
-            out.rows.append((out.submission, pid, result.status, score, problem.points, result.feedback))
-        out.total = round(sum(r[3] for r in out.rows), 2)
+            out.rows.append(Row(out.submission, pid, result.status, score, problem.points, result.feedback))
+        out.total = round(sum(row.score for row in out.rows), 2)
     finally:
         kernel.close()
         if kernel.leftover:

@@ -8,8 +8,11 @@ Two ways text reaches sympy in the grader, and each is screened first:
                                                   sympy's parser) or the reason it may not
 
 Both refuse a number ** number with a huge exponent (computing it exactly could take hours).
-Anything refused is a WireError (from_srepr) or a reason in words (unsafe_text).
+Anything refused is a WireError (from_srepr) or a reason in words (unsafe_text). from_srepr is
+the `sympy` hook that grading.remote gives wire.decode; this module imports wire, never the
+other way round.
 """
+
 from __future__ import annotations
 
 import ast
@@ -21,9 +24,8 @@ from io import StringIO
 
 from .wire import WireError, checked_text
 
-_NAMED = {"Symbol", "Dummy", "Wild", "Function", "IndexedBase", "Idx"}   # may take a name as text
-_SAFE_FUNCTIONS = {"sqrt", "cbrt", "root", "Matrix", "ImmutableMatrix", "MutableDenseMatrix",
-                   "ImmutableDenseMatrix"}
+_NAMED = {"Symbol", "Dummy", "Wild", "Function", "IndexedBase", "Idx"}  # may take a name as text
+_SAFE_FUNCTIONS = {"sqrt", "cbrt", "root", "Matrix", "ImmutableMatrix", "MutableDenseMatrix", "ImmutableDenseMatrix"}
 MAX_EXPONENT = 10_000
 
 
@@ -34,8 +36,11 @@ def _sympy_namespace():
     names = {}
     for name in dir(sympy):
         obj = getattr(sympy, name)
-        if name in _SAFE_FUNCTIONS or isinstance(obj, sympy.Basic) or (
-                isinstance(obj, type) and issubclass(obj, sympy.Basic)):
+        if (
+            name in _SAFE_FUNCTIONS
+            or isinstance(obj, sympy.Basic)
+            or (isinstance(obj, type) and issubclass(obj, sympy.Basic))
+        ):
             names[name] = obj
     return names
 

@@ -7,10 +7,15 @@ encode() turns a value into JSON-able data: Ellipsis, None, bool, int (as text),
 Fraction ([num, den]), complex, str, list, tuple, numpy arrays and scalars (dtype, shape and
 items), sympy objects (sympy.srepr text), functions (a reference number, name, signature and
 whether the body is a placeholder) and anything else as {"t": "other", "type": name}. decode()
-rebuilds the value and evaluates nothing: sympy text goes to sympytext.from_srepr, a function
-to the `remote` hook (the grader's RemoteFunction). Data that is malformed, too large or too
-deep is a WireError.
+rebuilds the value and evaluates nothing: sympy text goes to the `sympy` hook (the grader's
+sympytext.from_srepr, which rebuilds it without eval), a function to the `remote` hook (the
+grader's RemoteFunction); without its hook either is refused. Data that is malformed, too large
+or too deep is a WireError.
+
+This module is a leaf of the grader: the kernel imports it (through grading.remote), and
+sympytext imports its WireError, so it imports no other grading module.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -18,6 +23,8 @@ import numbers
 import re
 import sys
 from fractions import Fraction
+
+from ..checking.outputs import is_placeholder
 
 MIME = "application/x-sgdcourse-grade+json"
 MAX_ITEMS, MAX_TEXT, MAX_DEPTH, MAX_MESSAGE = 1_000_000, 200_000, 40, 20_000_000
@@ -44,8 +51,12 @@ def encode(value, functions=None, depth=0):
     if np is not None and isinstance(value, np.ndarray):
         if value.size > MAX_ITEMS or value.dtype.kind not in "biufcO":
             return {"t": "other", "type": f"array of {value.size} {value.dtype.name}"[:60]}
-        return {"t": "ndarray", "dtype": value.dtype.str, "shape": list(value.shape),
-                "v": [encode(x, functions, depth + 1) for x in value.ravel().tolist()]}
+        return {
+            "t": "ndarray",
+            "dtype": value.dtype.str,
+            "shape": list(value.shape),
+            "v": [encode(x, functions, depth + 1) for x in value.ravel().tolist()],
+        }
     if np is not None and isinstance(value, np.generic):
         return encode(value.item(), functions, depth)
     if isinstance(value, bool):
@@ -66,15 +77,22 @@ def encode(value, functions=None, depth=0):
     if isinstance(value, (list, tuple)):
         if len(value) > MAX_ITEMS:
             raise WireError(f"the {type(value).__name__} is too long to be read ({len(value)} items)")
-        return {"t": "list" if isinstance(value, list) else "tuple",
-                "v": [encode(x, functions, depth + 1) for x in value]}
+        return {
+            "t": "list" if isinstance(value, list) else "tuple",
+            "v": [encode(x, functions, depth + 1) for x in value],
+        }
     if callable(value) and not isinstance(value, type):
         if functions is None:
             raise WireError("a function cannot be sent as an argument")
         ref = len(functions)
         functions[ref] = value
-        return {"t": "function", "ref": ref, "name": str(getattr(value, "__name__", type(value).__name__))[:60],
-                "params": _params(value), "placeholder": _placeholder(value)}
+        return {
+            "t": "function",
+            "ref": ref,
+            "name": str(getattr(value, "__name__", type(value).__name__))[:60],
+            "params": _params(value),
+            "placeholder": _placeholder(value),
+        }
     return {"t": "other", "type": type(value).__name__}
 
 
@@ -87,7 +105,7 @@ def _params(fn):
 
 
 def _placeholder(fn):
-    from ..checking.functions import is_placeholder
+    """Whether fn's body is a placeholder (`...`), as the checker decides it; False if that fails."""
     try:
         return bool(is_placeholder(fn))
     except Exception:
@@ -107,9 +125,9 @@ def _integer(x):
     return int(x)
 
 
-def decode(data, remote=None, depth=0):
-    """The value that encode() described; a function becomes remote(ref, name, params, placeholder)
-    (refused when remote is None)."""
+def decode(data, remote=None, sympy=None, depth=0):
+    """The value that encode() described. A function becomes remote(ref, name, params, placeholder)
+    and sympy.srepr text becomes sympy(text); either is refused (WireError) when its hook is None."""
     if not isinstance(data, dict) or depth > MAX_DEPTH:
         raise WireError("malformed data from the kernel")
     t, v = data.get("t"), data.get("v")
@@ -128,13 +146,14 @@ def decode(data, remote=None, depth=0):
     if t == "str":
         return checked_text(v)
     if t in ("list", "tuple") and isinstance(v, list):
-        items = [decode(x, remote, depth + 1) for x in v]
+        items = [decode(x, remote, sympy, depth + 1) for x in v]
         return items if t == "list" else tuple(items)
     if t == "ndarray":
-        return _array(data, remote, depth)
+        return _array(data, remote, sympy, depth)
     if t == "sympy":
-        from .sympytext import from_srepr   # imported here: sympytext imports this module
-        return from_srepr(v)
+        if sympy is None:
+            raise WireError("a sympy expression, which decode() reads only with its sympy= hook")
+        return sympy(v)
     if t == "function" and remote is not None and isinstance(data.get("ref"), int):
         return remote(data["ref"], data.get("name"), data.get("params"), data.get("placeholder"))
     if t == "other":
@@ -142,15 +161,20 @@ def decode(data, remote=None, depth=0):
     raise WireError("malformed data from the kernel")
 
 
-def _array(data, remote, depth):
+def _array(data, remote, sympy, depth):
     import numpy as np
 
     dtype, shape, v = data.get("dtype"), data.get("shape"), data.get("v")
-    if not (isinstance(dtype, str) and re.fullmatch(r"[<>|=]?([biufc]\d{1,2}|O)", dtype) and isinstance(v, list)
-            and isinstance(shape, list) and all(isinstance(n, int) and 0 <= n <= MAX_ITEMS for n in shape)
-            and int(np.prod(shape)) == len(v) <= MAX_ITEMS):
+    if not (
+        isinstance(dtype, str)
+        and re.fullmatch(r"[<>|=]?([biufc]\d{1,2}|O)", dtype)
+        and isinstance(v, list)
+        and isinstance(shape, list)
+        and all(isinstance(n, int) and 0 <= n <= MAX_ITEMS for n in shape)
+        and int(np.prod(shape)) == len(v) <= MAX_ITEMS
+    ):
         raise WireError("malformed array from the kernel")
-    items = [decode(x, remote, depth + 1) for x in v]
+    items = [decode(x, remote, sympy, depth + 1) for x in v]
     out = np.empty(len(items), dtype=np.dtype(dtype))
     out[:] = items if out.dtype.kind != "O" else _objects(items)
     return out.reshape(shape)

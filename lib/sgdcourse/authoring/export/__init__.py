@@ -11,13 +11,15 @@ tool's tests call the course's own checker, so a tool grades exactly what check(
 Worked explanations between <!-- BEGIN SOLUTION --> markers in markdown are left out of both
 exports (release.strip_markdown), so no student version can carry them; they stay in solutions/.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from ... import problems as bank
 from ... import layout
+from ... import problems as bank
+from ...checking.ids import unknown_id
 from ...layout import PATTERN, SOLUTIONS, has_solution, problem_cells
 from .. import release
 
@@ -67,7 +69,7 @@ def questions(nb, where="notebook"):
     for place in problem_cells([(c.cell_type, c.source) for c in nb.cells]):
         pid, k = place.id, place.check
         if pid not in bank.BANK:
-            raise ExportError(f"{where}, cell {k}: {bank.unknown_id_message(pid)}")
+            raise ExportError(f"{where}, cell {k}: {unknown_id(pid, bank.BANK)}")
         if pid in seen:
             raise ExportError(f"{where}, cell {k}: problem {pid!r} is checked a second time")
         if not place.answers:

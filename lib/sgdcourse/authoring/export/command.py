@@ -7,6 +7,7 @@ Writes what otter-grader (one Otter Assign master folder per notebook) or nbgrad
 folder: nbgrader_config.py and source/<assignment>/) needs, from the solution notebooks named,
 or from every solutions/NN_*.ipynb of the repository root (the current directory) when none is.
 """
+
 from __future__ import annotations
 
 import sys
@@ -15,8 +16,10 @@ from pathlib import Path
 from . import ExportError, nbgrader, otter, solution_paths
 
 TOOLS = {"otter": otter.export, "nbgrader": nbgrader.export}
-NEXT = {"otter": "then, for each: otter assign {out}/NN_name/NN_name.ipynb {out}/NN_name/dist",
-        "nbgrader": "then: cd {out} && nbgrader generate_assignment NN_name"}
+NEXT = {
+    "otter": "then, for each: otter assign {out}/NN_name/NN_name.ipynb {out}/NN_name/dist",
+    "nbgrader": "then: cd {out} && nbgrader generate_assignment NN_name",
+}
 
 
 class UsageError(ValueError):

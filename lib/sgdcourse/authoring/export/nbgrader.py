@@ -15,6 +15,7 @@ just before each region, where it is a no-op for the solution: `x = value  # SOL
 `x = ...` then a region holding `x = value`; a prompted region gets `# your answer here` and
 `...` before it. With the code stub set to "" the student version matches the exercise notebook.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -39,8 +40,14 @@ c.ClearSolutions.code_stub = {"python": ""}
 
 def meta(grade_id, *, solution=False, grade=False, locked=False, points=None):
     """The nbgrader cell metadata of one cell (schema version 3)."""
-    m = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": SCHEMA,
-         "solution": solution, "task": False}
+    m = {
+        "grade": grade,
+        "grade_id": grade_id,
+        "locked": locked,
+        "schema_version": SCHEMA,
+        "solution": solution,
+        "task": False,
+    }
     if points is not None:
         m["points"] = points
     return {"nbgrader": m}
@@ -70,13 +77,17 @@ def answer_source(source):
 def test_source(q):
     """The locked test cell of one question."""
     p = q.problem
-    head = (f"# Test for {p.id} ({p.points} point{'s' * (p.points != 1)}): the course's checker decides.\n"
-            f"from sgdcourse.practice import check as _check\n"
-            f"_result = _check({p.id!r}, {q.expr})\n")
+    head = (
+        f"# Test for {p.id} ({p.points} point{'s' * (p.points != 1)}): the course's checker decides.\n"
+        f"from sgdcourse.practice import check as _check\n"
+        f"_result = _check({p.id!r}, {q.expr})\n"
+    )
     if p.kind != "function":
         return head + "assert _result.ok, str(_result)"
-    return (head + "assert _result.passed and _result.passed[0], str(_result)  # no case right: no credit\n"
-            f"round({p.points} * _result.passed[0] / _result.passed[1], 2)  # partial credit, out of {p.points}")
+    return (
+        head + "assert _result.passed and _result.passed[0], str(_result)  # no case right: no credit\n"
+        f"round({p.points} * _result.passed[0] / _result.passed[1], 2)  # partial credit, out of {p.points}"
+    )
 
 
 def source_notebook(path):
@@ -96,8 +107,12 @@ def source_notebook(path):
         cells.append(cell)
         if k in tests:
             q = tests[k]
-            cells.append(nbformat.v4.new_code_cell(test_source(q), metadata=meta(
-                f"test-{q.problem.id}", grade=True, locked=True, points=q.problem.points)))
+            cells.append(
+                nbformat.v4.new_code_cell(
+                    test_source(q),
+                    metadata=meta(f"test-{q.problem.id}", grade=True, locked=True, points=q.problem.points),
+                )
+            )
     for k, cell in enumerate(cells):
         cell["id"] = f"cell-{k}"
     nb.cells = cells

@@ -14,6 +14,7 @@ Tests are exception-based: each calls sgdcourse.practice.check on the answer and
 correct. A function problem whose checker runs n cases gets n test cases, the i-th passing when
 at least i cases agree, so otter gives points x (cases passed / n), as python -m sgdcourse.grading grade does.
 """
+
 from __future__ import annotations
 
 import re
@@ -37,20 +38,24 @@ def raw(text):
 def config_cell(name, source):
     """The `# ASSIGNMENT CONFIG` cell: tests in otter's exception format, the library shipped as a
     file, no PDF in the submission zip (the course has no LaTeX), the solution checked by otter."""
-    return raw("\n".join([
-        "# ASSIGNMENT CONFIG",
-        HEADER.format(name=source),
-        f"name: {name}",
-        "requirements: requirements.txt",
-        "files:",
-        "  - sgdcourse",
-        "export_cell:",
-        "  pdf: false",
-        "tests:",
-        "  ok_format: false",
-        "strip_solutions_from_all_cells: true",
-        "run_tests: true",
-    ]))
+    return raw(
+        "\n".join(
+            [
+                "# ASSIGNMENT CONFIG",
+                HEADER.format(name=source),
+                f"name: {name}",
+                "requirements: requirements.txt",
+                "files:",
+                "  - sgdcourse",
+                "export_cell:",
+                "  pdf: false",
+                "tests:",
+                "  ok_format: false",
+                "strip_solutions_from_all_cells: true",
+                "run_tests: true",
+            ]
+        )
+    )
 
 
 def case_count(problem):
@@ -60,17 +65,20 @@ def case_count(problem):
 
 def test_sources(q):
     """The test cells of one question: functions otter calls with the notebook's globals (env)."""
-    call = (f'    from sgdcourse.practice import check\n'
-            f'    result = check({q.problem.id!r}, eval({q.expr!r}, env))\n')
+    call = f"    from sgdcourse.practice import check\n    result = check({q.problem.id!r}, eval({q.expr!r}, env))\n"
     if q.problem.kind != "function":
-        return [f'def test_{q.name}(env):\n'
-                f'    """Passes when check() says the answer to {q.problem.id} is correct."""\n'
-                f'{call}    assert result.ok, str(result)\n']
+        return [
+            f"def test_{q.name}(env):\n"
+            f'    """Passes when check() says the answer to {q.problem.id} is correct."""\n'
+            f"{call}    assert result.ok, str(result)\n"
+        ]
     n = case_count(q.problem)
-    return [f'def test_{q.name}_{i}(env):\n'
-            f'    """Passes when the function agrees with the reference on at least {i} of {n} cases."""\n'
-            f'{call}    assert result.passed is not None and result.passed[0] >= {i}, str(result)\n'
-            for i in range(1, n + 1)]
+    return [
+        f"def test_{q.name}_{i}(env):\n"
+        f'    """Passes when the function agrees with the reference on at least {i} of {n} cases."""\n'
+        f"{call}    assert result.passed is not None and result.passed[0] >= {i}, str(result)\n"
+        for i in range(1, n + 1)
+    ]
 
 
 def master(path):
@@ -86,14 +94,20 @@ def master(path):
             cells.append(nb.cells[k])
             k += 1
             continue
-        block = nb.cells[q.cells[0]: q.cells[-1] + 1]
+        block = nb.cells[q.cells[0] : q.cells[-1] + 1]
         for cell in block:  # otter drops markdown inside a solution block unless told to keep it
             if cell.cell_type == "markdown":
                 cell.metadata.setdefault("tags", []).append("otter_include")
-        cells += [raw(f"# BEGIN QUESTION\nname: {q.name}\npoints: {q.problem.points}"),
-                  raw("# BEGIN SOLUTION"), *block, raw("# END SOLUTION"), raw("# BEGIN TESTS"),
-                  *(nbformat.v4.new_code_cell(s) for s in test_sources(q)),
-                  raw("# END TESTS"), raw("# END QUESTION")]
+        cells += [
+            raw(f"# BEGIN QUESTION\nname: {q.name}\npoints: {q.problem.points}"),
+            raw("# BEGIN SOLUTION"),
+            *block,
+            raw("# END SOLUTION"),
+            raw("# BEGIN TESTS"),
+            *(nbformat.v4.new_code_cell(s) for s in test_sources(q)),
+            raw("# END TESTS"),
+            raw("# END QUESTION"),
+        ]
         k = q.cells[-1] + 1
     nb.cells = cells
     return nb
@@ -107,7 +121,7 @@ def requirements():
 
 def export(paths, out):
     """Write one master folder per solution notebook under out; returns the notebooks written."""
-    out, library = Path(out), Path(__file__).resolve().parents[2]   # the sgdcourse package
+    out, library = Path(out), Path(__file__).resolve().parents[2]  # the sgdcourse package
     written = []
     for path in paths:
         folder = out / Path(path).stem

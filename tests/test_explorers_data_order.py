@@ -1,12 +1,14 @@
 """DataOrderExplorer: the pictures follow a forward pass written out here, the ordered run follows
 the update rule over the sorted batches, and the marker, batch marks and readout follow the sliders."""
+
 import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from sgdcourse.data import make_moons
-from sgdcourse.explorers.network import WASHED, DataOrderExplorer, PixelMap
+from sgdcourse import make_moons
+from sgdcourse.explorers import DataOrderExplorer
+from sgdcourse.explorers.data_order import WASHED, PixelMap
 
 EPOCHS, M, ETA = 4, 10, 0.5
 
@@ -47,8 +49,9 @@ def bilinear(values, u, v):
     u, v = u * (cols - 1), v * (rows - 1)
     j, i = min(int(u), cols - 2), min(int(v), rows - 2)
     a, b = u - j, v - i
-    return ((1 - b) * ((1 - a) * values[i, j] + a * values[i, j + 1])
-            + b * ((1 - a) * values[i + 1, j] + a * values[i + 1, j + 1]))
+    return (1 - b) * ((1 - a) * values[i, j] + a * values[i, j + 1]) + b * (
+        (1 - a) * values[i + 1, j] + a * values[i + 1, j + 1]
+    )
 
 
 @pytest.mark.parametrize("shape, dpi", [((5, 7), 50), ((2, 2), 40), ((20, 3), 72)])
@@ -56,21 +59,21 @@ def test_pixel_map_colours_each_pixel_by_the_bilinear_value_at_its_centre(shape,
     fig = Figure(figsize=(3, 2), dpi=dpi)
     canvas = FigureCanvasAgg(fig)
     ax = fig.add_axes([0.13, 0.21, 0.7, 0.6])
-    ax.set_axis_off()                                     # nothing else is drawn in the axes
+    ax.set_axis_off()  # nothing else is drawn in the axes
     values = np.random.default_rng(7).random(shape)
     PixelMap(ax, values, WASHED)
     canvas.draw()
-    picture = np.asarray(canvas.buffer_rgba())            # rows from the top of the figure
+    picture = np.asarray(canvas.buffer_rgba())  # rows from the top of the figure
     x0, y0, x1, y1 = np.round(ax.bbox.extents).astype(int)
     height = picture.shape[0]
-    for y in range(y0, y1):                               # y: pixels from the bottom
+    for y in range(y0, y1):  # y: pixels from the bottom
         for x in range(x0, x1):
             p = bilinear(values, (x - x0 + 0.5) / (x1 - x0), (y - y0 + 0.5) / (y1 - y0))
             expected = np.round(np.array(WASHED(p)) * 255)
             assert np.array_equal(picture[height - 1 - y, x], expected), (x, y)
     outside = np.ones(picture.shape[:2], bool)
     outside[height - y1 : height - y0, x0:x1] = False
-    assert (picture[outside] == 255).all()                # white figure background, untouched
+    assert (picture[outside] == 255).all()  # white figure background, untouched
 
 
 def test_data_are_sorted_and_ordered_batches_hold_one_class(explorer, data):
@@ -82,29 +85,29 @@ def test_data_are_sorted_and_ordered_batches_hold_one_class(explorer, data):
 @pytest.mark.parametrize("epoch, batch", [(0, 0), (0, 3), (1, 6), (3, 12), (2, 7)])
 def test_pictures_follow_the_forward_pass_of_theta_t(explorer, epoch, batch):
     explorer.set(epoch=epoch, batch=batch)
-    t = epoch * 12 + batch                               # ceil(120 / 10) = 12 steps per epoch
+    t = epoch * 12 + batch  # ceil(120 / 10) = 12 steps per epoch
     ref = ordered_reference(explorer)
     np.testing.assert_allclose(explorer.runs["ordered"].thetas, ref, rtol=1e-10, atol=1e-12)
     for name in ("ordered", "shuffled"):
         theta = ref[t] if name == "ordered" else explorer.runs[name].thetas[t]
         np.testing.assert_allclose(explorer.maps[name].ravel(), forward(theta, explorer.points), rtol=1e-10)
-        assert explorer.images[name].values is explorer.maps[name]     # what the map draws
+        assert explorer.images[name].values is explorer.maps[name]  # what the map draws
     np.testing.assert_allclose(explorer.marker.get_xdata(), [t / 12, t / 12])
     marks = explorer.batch_marks["ordered"].get_xydata()
     if t == 0:
         assert len(marks) == 0
     else:
-        k = (t - 1) % 12                                  # position of B_{t-1} inside its epoch
+        k = (t - 1) % 12  # position of B_{t-1} inside its epoch
         np.testing.assert_allclose(marks, explorer.X[k * M : (k + 1) * M])
 
 
 def test_readout_reports_loss_accuracy_and_class_of_the_batch(explorer):
-    explorer.set(epoch=2, batch=6)                       # B_{t-1} is the 6th batch: rows 50..59, class 0
+    explorer.set(epoch=2, batch=6)  # B_{t-1} is the 6th batch: rows 50..59, class 0
     run = explorer.runs["ordered"]
     t = 2 * 12 + 6
     acc = np.mean((forward(run.thetas[t], explorer.X) >= 0.5) == explorer.y)
     assert f"ordered: loss {run.losses[t]:.3f}, accuracy {acc:.1%}, last batch class 0" in explorer.text
-    explorer.set(epoch=2, batch=7)                       # rows 60..69: class 1
+    explorer.set(epoch=2, batch=7)  # rows 60..69: class 1
     assert explorer.text.endswith("last batch class 1")
     assert explorer.text == explorer.update(epoch=2, batch=7)  # deterministic
 

@@ -14,6 +14,7 @@ p is computed on a grid x grid lattice spanning the axes (`maps`) and drawn by `
 axes' own pixel size (bilinear between the four lattice points around each pixel centre, then a
 colour lookup): imshow's resampling of the two maps took most of a redraw.
 """
+
 from __future__ import annotations
 
 import ipywidgets as W
@@ -23,12 +24,10 @@ from matplotlib.artist import Artist
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import ListedColormap, Normalize
 
-from .. import _validate as check
+from .. import _validate as validate
 from ..network import MLP
 from ..sgd import sgd
 from .base import Explorer
-
-
 
 # RdBu_r half-way to white: the look of alpha = 0.5 over a white axes without image alpha,
 # which matplotlib before 3.11 blends differently when the image is redrawn over a cached background
@@ -68,8 +67,8 @@ class PixelMap(Artist):
             self._weights = (x0, y0, x1, y1), iy, wy[:, None], ix, wx  # rows from the bottom, as drawn
         _, iy, wy, ix, wx = self._weights
         v = self.values
-        rows = v[:, ix] * (1 - wx) + v[:, ix + 1] * wx                  # (grid rows, pixel columns)
-        p = rows[iy] * (1 - wy) + rows[iy + 1] * wy                     # (pixel rows, pixel columns)
+        rows = v[:, ix] * (1 - wx) + v[:, ix + 1] * wx  # (grid rows, pixel columns)
+        p = rows[iy] * (1 - wy) + rows[iy + 1] * wy  # (pixel rows, pixel columns)
         n = self.lut.size
         rgba = self.lut[np.minimum((p * n).astype(np.intp), n - 1)].view(np.uint8).reshape(*p.shape, 4)
         gc = renderer.new_gc()
@@ -88,15 +87,15 @@ class DataOrderExplorer(Explorer):
     margins = dict(left=0.075, right=0.98, bottom=0.16, top=0.9, wspace=0.7)
 
     def __init__(self, X, y, rng, hidden=(16,), eta=0.5, m=8, epochs=40, grid=60):
-        X = check.array("X", X, 2, cols=2)
-        order = np.argsort(check.array("y", y, 1, len(X)), kind="stable")
+        X = validate.array("X", X, 2, cols=2)
+        order = np.argsort(validate.array("y", y, 1, len(X)), kind="stable")
         self.model = MLP(X[order], np.asarray(y, dtype=float)[order], hidden=hidden)
         self.X, self.y, self.n = self.model.X, self.model.y, self.model.n
-        self.eta = float(check.positive("eta", eta))
-        self.m = check.integer("m", m, lo=1, hi=self.n)
-        self.epochs = check.integer("epochs", epochs, lo=1)
-        grid = check.integer("grid", grid, lo=2)
-        self.seed = int(check.generator("rng", rng).integers(2**31))
+        self.eta = float(validate.positive("eta", eta))
+        self.m = validate.integer("m", m, lo=1, hi=self.n)
+        self.epochs = validate.integer("epochs", epochs, lo=1)
+        grid = validate.integer("grid", grid, lo=2)
+        self.seed = int(validate.generator("rng", rng).integers(2**31))
         runs_rng = np.random.default_rng(self.seed)
         self.theta0 = self.model.init(runs_rng)
         self.runs = {
@@ -131,20 +130,21 @@ class DataOrderExplorer(Explorer):
             self.images[name] = PixelMap(ax, np.zeros(self.shape), WASHED)
             # markers of Line2D, not scatter: the dots are redrawn over the image at every update,
             # and one stamped marker path draws far faster than a PathCollection
-            self.dots[name] = [ax.plot(*self.X[self.y == k].T, "o", ls="", ms=2.65, color=f"C{k}", mec="k", mew=0.2)[0]
-                               for k in (0, 1)]
+            self.dots[name] = [
+                ax.plot(*self.X[self.y == k].T, "o", ls="", ms=2.65, color=f"C{k}", mec="k", mew=0.2)[0] for k in (0, 1)
+            ]
             (self.batch_marks[name],) = ax.plot([], [], "o", ls="", ms=6.3, mfc="none", mec="k", mew=1.2)
             ax.set_xlim(*self.extent[:2]), ax.set_ylim(*self.extent[2:])
             ax.set_title(f"{name} batches: $p(x)$ at step $t$", fontsize=9)
             ax.set_xlabel(r"$x_1$")
         self.axes["shuffled"].set_ylabel(r"$x_2$")
-        bar = self.axes["ordered"].inset_axes([1.04, 0.0, 0.05, 1.0])      # a child of the map, not a 4th axes
+        bar = self.axes["ordered"].inset_axes([1.04, 0.0, 0.05, 1.0])  # a child of the map, not a 4th axes
         self.fig.colorbar(ScalarMappable(Normalize(0, 1), WASHED), cax=bar, label=r"$p(x)$: probability of class 1")
         for name, color in (("shuffled", "C2"), ("ordered", "C3")):
             run = self.runs[name]
             ax_l.plot(np.arange(run.losses.size) / self.per_epoch, run.losses, color=color, lw=0.7, label=name)
         ax_l.set_yscale("log")
-        ax_l.yaxis.set_major_locator(matplotlib.ticker.LogLocator(subs=(1, 2, 5)))   # labelled 0.1, 0.2, 0.5, ...
+        ax_l.yaxis.set_major_locator(matplotlib.ticker.LogLocator(subs=(1, 2, 5)))  # labelled 0.1, 0.2, 0.5, ...
         ax_l.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
         ax_l.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
         ax_l.set_xlim(0, self.epochs)
@@ -165,7 +165,8 @@ class DataOrderExplorer(Explorer):
             B = run.batches[t - 1] if t > 0 else np.array([], dtype=int)
             self.batch_marks[name].set_data(*self.X[B].reshape(-1, 2).T)
             held = "-" if t == 0 else "+".join(str(int(c)) for c in np.unique(self.y[B]))
-            parts.append(f"{name}: loss {run.losses[t]:.3f}, accuracy {self.model.accuracy(theta):.1%}, "
-                         f"last batch class {held}")
+            parts.append(
+                f"{name}: loss {run.losses[t]:.3f}, accuracy {self.model.accuracy(theta):.1%}, last batch class {held}"
+            )
         self.marker.set_xdata([t / self.per_epoch] * 2)
         return "; ".join(parts)

@@ -1,10 +1,11 @@
-"""Explorers: setting a control programmatically changes the drawn data as the math says,
+"""StepPlayer: setting a control programmatically changes the drawn data as the math says,
 updates reuse the same figure and artists, and the notebook output carries a static PNG."""
+
 import numpy as np
 import pytest
 
 import sgdcourse as sc
-from sgdcourse.explorers.player import StepPlayer
+from sgdcourse.explorers import StepPlayer
 
 
 @pytest.fixture
@@ -59,7 +60,10 @@ def test_notebook_output_has_widget_png_and_stable_text(player):
     p, _ = player
     bundle = p._repr_mimebundle_()
     assert {"application/vnd.jupyter.widget-view+json", "image/png", "text/plain"} <= set(bundle)
-    assert bundle["text/plain"] == "StepPlayer(t=0, zoom=1.0): t = 0: theta = (-2.000, 2.000), loss = " + f"{p.losses[0]:.4f}"
+    assert (
+        bundle["text/plain"]
+        == "StepPlayer(t=0, zoom=1.0): t = 0: theta = (-2.000, 2.000), loss = " + f"{p.losses[0]:.4f}"
+    )
 
 
 def test_bad_arguments(player):

@@ -1,0 +1,105 @@
+"""Helpers shared by several test modules, imported as `from helpers import NAME` (tests/ is on
+sys.path for every test, tests/conftest.py puts it there). A test module never imports another
+test module: what two of them share lives here, and fixtures live in tests/conftest.py.
+
+    ROOT, SOL02, EX02       the repository, and lesson 02's solution and exercise notebooks
+    BUILDERS                every explorer, built small as its lesson builds it: {name: build(rng)}
+    timed_check(pid, ans)   the learner's check, asserted fast, well-formed and free of tracebacks
+    pyproject(), specs(), name_and_bound(spec)
+                            the dependencies pyproject.toml declares, read without tomllib
+                            (which exists from Python 3.11 on only)
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import numpy as np
+
+import sgdcourse as sc
+from sgdcourse.checking import STATUSES
+from sgdcourse.explorers import (
+    BatchVarianceExplorer,
+    DataOrderExplorer,
+    LearningRateExplorer,
+    LogisticTrainingExplorer,
+    MomentumExplorer,
+    StepPlayer,
+    WorkedExampleExplorer,
+)
+from sgdcourse.practice import check
+
+ROOT = Path(__file__).resolve().parent.parent
+SOL02, EX02 = ROOT / "solutions" / "02_sgd_by_hand.ipynb", ROOT / "exercises" / "02_sgd_by_hand.ipynb"
+
+
+# ---- explorers (tests/test_explorer_contract.py, tests/test_readable_figures.py) -------------------
+
+
+def _player(rng):
+    X, y, _ = sc.make_logistic(60, 2, rng, w=np.array([2.0, -1.0]))
+    model = sc.Logistic(X, y)
+    tr = sc.sgd(model, np.array([-2.0, 2.0]), 0.5, m=1, steps=20, rng=rng)
+    return StepPlayer(model.loss, tr.thetas, (-3, 4), (-3, 3), losses=tr.losses)
+
+
+BUILDERS = {
+    "worked": lambda rng: WorkedExampleExplorer(rng=rng, steps=20),
+    "logistic": lambda rng: LogisticTrainingExplorer(
+        *sc.make_logistic(80, 2, rng, intercept=True)[:2], rng=rng, epochs=2
+    ),
+    "variance": lambda rng: BatchVarianceExplorer(rng.standard_normal(50), rng=rng, draws=300, m_max=16),
+    "player": _player,
+    "rate": lambda rng: LearningRateExplorer([1.0, 5.0], [-4.0, 2.0], steps=20),
+    "momentum": lambda rng: MomentumExplorer(steps=60),
+    "network": lambda rng: DataOrderExplorer(*sc.make_moons(60, rng), rng=rng, epochs=2, grid=20),
+}
+
+
+# ---- the checker's batteries (tests/test_checking_battery.py, tests/test_checking_hostile.py) -----
+
+MAX_SECONDS = 5.0
+BANNED = ("Traceback", "bug in the course", "set_int_max_str_digits", "0x", "Exception ignored")
+BAD_GRAMMAR = (r"\ba [aeiouAEIOU]\w", r"\b1 values\b", r"\b1 numbers\b", r"\ban [bcdfgjklmnpqrstvwxz]\w")
+
+
+def timed_check(pid, answer, **kw):
+    """check(pid, answer): its Result, once asserted under MAX_SECONDS, with a known status and the
+    problem's id, and feedback free of tracebacks, addresses and the grammar slips in BAD_GRAMMAR."""
+    start = time.monotonic()
+    r = check(pid, answer, **kw)
+    took = time.monotonic() - start
+    assert took < MAX_SECONDS, f"{pid}: {took:.1f} s for {answer!r:.60}"
+    assert r.status in STATUSES and r.problem_id == pid
+    for word in BANNED:
+        assert word not in r.feedback, f"{pid}: {r}"
+    for pattern in BAD_GRAMMAR:
+        assert not re.search(pattern, r.feedback), f"{pid}: grammar ({pattern}) in {r}"
+    return r
+
+
+# ---- pyproject.toml's dependencies (tests/test_environment.py, tests/test_export.py) --------------
+
+
+def name_and_bound(spec):
+    """("numpy", ">=1.24") for the requirement "numpy>=1.24" (the name lower-cased, spaces dropped)."""
+    m = re.match(r"\s*([A-Za-z0-9_.-]+)\s*(.*)", spec)
+    return m.group(1).lower(), m.group(2).replace(" ", "")
+
+
+def specs(block):
+    """{name: bound} of the quoted requirements in a TOML list. A requirement with an environment
+    marker (";") constrains a transitive dependency on some Pythons only; conda resolves those
+    itself, so they are not part of the shared list."""
+    return dict(name_and_bound(s) for s in re.findall(r'"([^"]+)"', block) if ";" not in s)
+
+
+def pyproject():
+    """(runtime dependencies, the extra `lab`, the lowest Python as (major, minor)) of pyproject.toml."""
+    text = (ROOT / "pyproject.toml").read_text()
+    runtime = re.search(r"^dependencies = \[(.*?)^\]", text, re.S | re.M).group(1)
+    lab = re.search(r"^lab = \[(.*?)^\]", text, re.S | re.M).group(1)
+    python = re.search(r'^requires-python = ">=(\d+)\.(\d+)"', text, re.M)
+    return specs(runtime), specs(lab), (int(python.group(1)), int(python.group(2)))
