@@ -13,6 +13,7 @@ test module: what two of them share lives here, and fixtures live in tests/conft
 from __future__ import annotations
 
 import re
+import shutil
 import time
 from pathlib import Path
 
@@ -103,3 +104,17 @@ def pyproject():
     lab = re.search(r"^lab = \[(.*?)^\]", text, re.S | re.M).group(1)
     python = re.search(r'^requires-python = ">=(\d+)\.(\d+)"', text, re.M)
     return specs(runtime), specs(lab), (int(python.group(1)), int(python.group(2)))
+
+
+# Headless Chromium as the browser tests start it: the system's browser (Playwright downloads
+# none), and no background connections, which this machine's closed network refuses.
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]

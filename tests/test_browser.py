@@ -28,10 +28,11 @@ from pathlib import Path
 
 import pytest
 
+from helpers import CHROMIUM, CHROMIUM_FLAGS
+
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent
 LESSON = "notebooks/02_sgd_by_hand.ipynb"  # first lesson with a slider
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 VISIBLE = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"  # the notebook on screen
 HOW = (
     "to enable it: install Debian's chromium (sudo apt-get install chromium) and "
@@ -152,15 +153,7 @@ def chromium_page():
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
+            args=CHROMIUM_FLAGS,
         )
         pg = browser.new_page(viewport={"width": 1400, "height": 1000})
         pg.set_default_timeout(60_000)

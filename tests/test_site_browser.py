@@ -11,7 +11,6 @@ Marker site: make sitetest (after make site); when the test is selected, a missi
 import base64
 import functools
 import json
-import shutil
 import statistics
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -21,9 +20,10 @@ from urllib.parse import urlparse
 import nbformat
 import pytest
 
+from helpers import CHROMIUM, CHROMIUM_FLAGS
+
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "build" / "site"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 VIEW = "application/vnd.jupyter.widget-view+json"
 pytestmark = pytest.mark.site
 
@@ -57,15 +57,7 @@ def browser():
         b = p.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
+            args=CHROMIUM_FLAGS,
         )
         yield b
         b.close()
