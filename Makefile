@@ -57,8 +57,8 @@ browser: $(STAMP)
 
 # ruff's checks and its format check over the Python sources (configured in pyproject.toml).
 lint: $(STAMP)
-	$(PY) -m ruff check lib tests website conftest.py
-	$(PY) -m ruff format --check lib tests website conftest.py
+	$(PY) -m ruff check lib tests website tools conftest.py
+	$(PY) -m ruff format --check lib tests website tools conftest.py
 
 # Benchmarks print tables of timings; they are never part of make test.
 # One of them: make bench BENCH=explorers
@@ -83,7 +83,7 @@ execute: $(STAMP)
 	$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.kernel_name=python3 \
 	  --ExecutePreprocessor.store_widget_state=False $(NB)
-	$(PY) website/strip_widget_state.py $(NB)
+	$(PY) tools/strip_widget_state.py $(NB)
 
 # The course website (build/site/index.html), from the notebooks' stored outputs; explorer
 # frames are rendered at build time (website/build.py). MathJax comes from the npm registry

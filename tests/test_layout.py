@@ -61,7 +61,7 @@ OTHER_PARSER = re.compile(
 
 
 def test_no_other_parser_of_check_calls():
-    sources = [p for folder in ("lib", "tests", "website") for p in (ROOT / folder).rglob("*.py")] + [
+    sources = [p for folder in ("lib", "tests", "website", "tools") for p in (ROOT / folder).rglob("*.py")] + [
         ROOT / "conftest.py"
     ]
     found = [

@@ -3,7 +3,7 @@
 A figure is an output that stores an image (PNG, JPEG or SVG). nbconvert's HTML export, the
 engine behind nbviewer and most static viewers, must show each of them as an image of its
 own with no network: stored widget state would make it choose the widget view instead, which
-needs a widget manager from a CDN (website/strip_widget_state.py removes that state).
+needs a widget manager from a CDN (tools/strip_widget_state.py removes that state).
 Marker notebooks: make test and make notebooks run it, make unit does not.
 """
 
@@ -52,7 +52,7 @@ def offline(monkeypatch):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_no_notebook_stores_widget_state(path):
     assert "widgets" not in json.loads(path.read_text())["metadata"], (
-        f"{path.name} stores widget state: run python website/strip_widget_state.py {path.relative_to(ROOT)}"
+        f"{path.name} stores widget state: run python tools/strip_widget_state.py {path.relative_to(ROOT)}"
     )
 
 
@@ -101,7 +101,7 @@ def test_strip_script_removes_state_and_nothing_else(tmp_path):
     }
     path = tmp_path / "a.ipynb"
     path.write_text(json.dumps(nb))
-    script = [sys.executable, str(ROOT / "website" / "strip_widget_state.py")]
+    script = [sys.executable, str(ROOT / "tools" / "strip_widget_state.py")]
     assert subprocess.run(script + ["--check", str(path)], capture_output=True).returncode == 1
     assert subprocess.run(script + [str(path)], capture_output=True).returncode == 0
     nb["metadata"].pop("widgets")

@@ -6,8 +6,8 @@ view then needs a widget manager fetched from a CDN, so offline the figure is lo
 the state they fall back to the next mime type, the PNG the explorer also stores. Only the
 notebook's metadata changes: cells and outputs (what nbval compares) stay as they are.
 
-    python website/strip_widget_state.py notebooks/*.ipynb      # rewrite in place
-    python website/strip_widget_state.py --check notebooks/*.ipynb  # exit 1 if any has state
+    python tools/strip_widget_state.py notebooks/*.ipynb      # rewrite in place
+    python tools/strip_widget_state.py --check notebooks/*.ipynb  # exit 1 if any has state
 """
 
 from __future__ import annotations
