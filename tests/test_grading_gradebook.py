@@ -1,13 +1,14 @@
 """grading.gradebook: a grade is a Row, the two CSV files are written byte for byte as the gradebook
 has always been, and every string is cleaned so that nothing in a submission breaks a CSV file
-or a terminal."""
+or a terminal, or runs as a spreadsheet formula."""
 
+import csv
 import os
 from dataclasses import FrozenInstanceError, fields
 
 import pytest
 
-from sgdcourse.grading.gradebook import GRADES, Row, clean, summary_path, write_gradebook
+from sgdcourse.grading.gradebook import GRADES, Row, clean, inert, summary_path, write_gradebook
 from sgdcourse.grading.submission import Graded
 
 # The bytes the gradebook had when its rows were positional tuples (commit fe1747d), for the two
@@ -74,3 +75,26 @@ def test_clean_escapes_what_would_break_a_csv_or_a_terminal():
     assert clean("été, 中文, tab\tkept") == "été, 中文, tab\tkept"
     assert len(clean("x" * 5000)) == 2000
     "".join(clean(chr(c)) for c in range(0x110000)).encode("utf-8")  # every result encodes
+
+
+FORMULAS = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx", "＝1+1", "﹣1+1"]
+
+
+def test_cells_a_spreadsheet_would_run_as_formulas_are_inert_in_both_files(tmp_path):
+    """A file name (or any text) that starts like a formula gets a leading apostrophe, in grades.csv
+    and in the summary; numbers stay numbers, and the cleaning of before still applies (a carriage
+    return becomes the text \\r)."""
+    graded = []
+    for k, text in enumerate(FORMULAS):
+        g = Graded(text, "02_sgd_by_hand", [Row(text, "02-a", "incorrect", 0.0, 3, text)], 0.0, 3, notes=[text])
+        graded += [g, Graded(f"{k}{text}").fail(text)]
+    out, summary = write_gradebook(graded, tmp_path / "grades.csv")
+    cells = [
+        cell for path in (out, summary) for row in csv.reader(path.open(newline="", encoding="utf-8")) for cell in row
+    ]
+    starts = [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r", "＝", "﹣")]
+    # per formula (but "\r", which clean() writes as the text \r first): 2 cells in grades.csv and 2
+    # in the summary for the graded submission, and 1 + 1 for the reason of the one that failed
+    assert starts == [] and sum(c.startswith("'") for c in cells) == 6 * (len(FORMULAS) - 1)
+    assert '\'=HYPERLINK("http://x")' in cells and "'\tx" in cells and "\\rx" in cells
+    assert inert("-0.5") == "-0.5" and inert("+3") == "+3" and inert("1e-05") == "1e-05"

@@ -8,6 +8,8 @@ Each file is written to a new temporary file in the same folder and renamed over
 a reader never sees half a gradebook and a planted file at that name is replaced, not written
 through. Every string passes clean(): a file name's undecodable bytes, lone surrogates, control
 characters and terminal escapes become visible escapes, and a cell is at most 2,000 characters.
+Then inert(): a cell that a spreadsheet would run as a formula (one starting with =, +, -, @, tab
+or CR, full-width forms included) gets a leading apostrophe, so it shows as the text it is.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import csv
 import os
 import re
 import tempfile
+import unicodedata
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -36,6 +39,8 @@ class Row:
 GRADES = tuple(f.name for f in fields(Row))  # the header of the gradebook, Row's fields in order
 SUMMARY = ("submission", "exercise", "total", "max", "error", "notes")
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+FORMULA = ("=", "+", "-", "@", "\t", "\r")  # what starts a formula in Excel, LibreOffice, Google Sheets
+NUMBER = re.compile(r"[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?")
 
 
 def clean(text, most=2000):
@@ -51,6 +56,14 @@ def clean(text, most=2000):
     return text if len(text) <= most else text[: most - 1] + "…"
 
 
+def inert(text):
+    """text as a spreadsheet will show it, never run it: a leading apostrophe when it starts like a
+    formula (FORMULA, after NFKC, so a full-width ＝ counts) and is not a plain number."""
+    if unicodedata.normalize("NFKC", text[:1])[:1] in FORMULA and not NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
 def fmt(x):
     """A number for a CSV cell (3, 0.5, 1.2), or "" for none."""
     return "" if x == "" else f"{x:g}"
@@ -63,7 +76,7 @@ def write_csv(path, header, rows):
         with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
             writer = csv.writer(f, lineterminator="\n")
             writer.writerow(header)
-            writer.writerows([[clean(v) if isinstance(v, str) else v for v in row] for row in rows])
+            writer.writerows([[inert(clean(v)) if isinstance(v, str) else v for v in row] for row in rows])
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
