@@ -45,6 +45,7 @@ OWN_MARKER = {  # the slow test files, each selected by its marker (the folder t
     "tests/test_site_build.py": "site",
     "tests/test_site_browser.py": "site",
     "tests/test_bare_install.py": "install",
+    "tests/test_grade_install.py": "install",
     "tests/test_binder.py": "install",
 }
 DUMP = """import json

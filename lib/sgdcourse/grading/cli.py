@@ -5,6 +5,10 @@
 
 `grade` re-executes submitted notebooks in a sandbox and writes a gradebook; `manifest` records
 (or with --check compares) the digests of what decides a grade, which `grade` verifies first.
+`grade` needs the grader's own dependencies, the extra `grade` of pyproject.toml (pyzmq,
+jupyter_client, ipykernel); without them it says how to install them and exits with status 1,
+and `manifest` still runs. The exit status of `grade` is grading.grade.main's: 0, or 1 when a row
+is an internal grader error, 2 for a bad argument, 130 when interrupted.
 """
 
 from __future__ import annotations
@@ -14,7 +18,18 @@ import os
 import sys
 
 from ..checking.answers import DEFAULT_TIMEOUT
-from . import grade, integrity
+from . import integrity
+
+try:  # the verb grade needs the extra `grade`; the verb manifest does not
+    from . import grade
+except ModuleNotFoundError as exc:
+    if (exc.name or "").partition(".")[0] in ("", "sgdcourse"):
+        raise
+    grade, MISSING = None, exc
+else:
+    MISSING = None
+
+INSTALL = "pip install 'sgdcourse[grade]' (in a checkout of the course: pip install -e '.[grade]')"
 
 
 def _number(kind, low, zero_ok=False):
@@ -33,9 +48,8 @@ def _number(kind, low, zero_ok=False):
 def parser():
     top = argparse.ArgumentParser(prog="python -m sgdcourse.grading", description=__doc__.split("\n")[0])
     verbs = top.add_subparsers(dest="verb", required=True, metavar="{grade,manifest}")
-    g = verbs.add_parser(
-        "grade", help="grade submitted notebooks into a gradebook", description=grade.__doc__.split("\n")[0]
-    )
+    about = "grade submitted notebooks into a gradebook"
+    g = verbs.add_parser("grade", help=about, description=grade.__doc__.split("\n")[0] if grade else about)
     g.add_argument("submissions", nargs="+", metavar="SUBMISSION", help=".ipynb files or folders of them")
     g.add_argument(
         "--out",
@@ -85,7 +99,8 @@ def parser():
         type=_number(float, 1),
         default=600.0,
         metavar="S",
-        help="seconds for running all cells of one notebook, restarts included (default 600)",
+        help="seconds for everything one notebook takes: its kernel's start, its cells (restarts and "
+        "replays included), reading its answers and running its functions (default 600)",
     )
     g.add_argument(
         "--max-size",
@@ -113,10 +128,13 @@ def main(argv=None):
     top, verbs = parser()
     args = vars(top.parse_args(argv))
     verb = args.pop("verb")
-    try:
-        if verb == "grade":
-            return grade.main(args.pop("submissions"), **args)
+    if verb == "manifest":
         return integrity.main(**args)
+    if grade is None:
+        print(f"error: the grader needs its own dependencies ({MISSING}); install them: {INSTALL}", file=sys.stderr)
+        return 1
+    try:
+        return grade.main(args.pop("submissions"), **args)
     except grade.UsageError as exc:
         verbs[verb].error(str(exc))
 

@@ -7,8 +7,14 @@ becomes an incident ("cell 12 raised SyntaxError: ...", "cell 18 was stopped at 
 limit") and the run goes on. A cell that ignores the interrupt costs a new kernel: the cells
 before it that finished run again (their incidents are not repeated) and it is skipped; after
 max_restarts of these the rest of the notebook is not run, but the new kernel still replays the
-finished cells, so the answers they set are read whatever the timing. All cells share one
-deadline (time.monotonic() based, restarts included); past it the rest is not run.
+finished cells, so the answers they set are read whatever the timing.
+
+Time: the cells, their replays after a restart and the restarts themselves share one deadline
+(time.monotonic(); the notebook's time budget less what reading its answers needs: see
+submission.py). A cell, or a replay, gets at most what is left of it and is interrupted there; the
+rest is then not run, and the incident says which part the budget ran out in ("... while running
+cell 12 again after a restart"). The kernel's own deadline (Kernel.deadline, the whole budget) ends
+any wait, the interrupts' included: its OutOfTime ends the run with such an incident too.
 phase(seconds, what) is told before each step how long it may take (the worker pool's watch);
 KernelDied names the cell.
 """
@@ -18,52 +24,68 @@ from __future__ import annotations
 import re
 import time
 
-from .kernel import GRACE, START_TIMEOUT, KernelDied
+from .kernel import GRACE, START_TIMEOUT, KernelDied, OutOfTime
+
+NOT_RUN = "the cells from there on were not run"
+
+
+def budget_ran_out(what):
+    """The incident for a time budget that ran out while doing `what`."""
+    return f"the notebook's time budget ran out while {what}; {NOT_RUN}"
 
 
 def run_notebook(kernel, cells, cell_timeout, phase=lambda seconds, what: None, max_restarts=2, deadline=float("inf")):
     """The incidents of running the code cells [(number, source)] in the started kernel."""
     incidents, done, restarts = [], [], 0
-    for number, source in cells:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            incidents.append(
-                (
-                    number,
-                    f"the notebook's time budget ran out before cell {number}; the cells from there on were not run",
-                )
-            )
-            break
-        limit = min(cell_timeout, left)
-        status, error = _run_cell(kernel, number, source, limit, phase)
-        if status == "error":
-            incidents.append((number, f"cell {number} raised {error[0]}: {_first_line(error[1])}"))
-        elif status == "timeout":
-            incidents.append((number, f"cell {number} was stopped at the {limit:g} s time limit"))
-        elif status == "stuck":
-            restarts += 1
-            last = restarts > max_restarts
-            incidents.append(
-                (
-                    number,
-                    f"cell {number} ignored the interrupt at the {limit:g} s time limit: "
-                    + (
-                        "the cells from there on were not run"
-                        if last
-                        else "it was skipped and the cells before it run again in a new kernel"
-                    ),
-                )
-            )
-            phase(START_TIMEOUT, "restarting the kernel")
-            kernel.start()
-            for n, src in done:
-                if _run_cell(kernel, n, src, cell_timeout, phase, " again")[0] == "stuck":
-                    raise KernelDied(f"the kernel got stuck in cell {n} when it ran again")
-            if last:
+    at, doing = None, "starting the kernel"
+    try:
+        for number, source in cells:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                incidents.append((number, f"the notebook's time budget ran out before cell {number}; {NOT_RUN}"))
                 break
-            continue
-        if status != "timeout":
-            done.append((number, source))
+            limit = min(cell_timeout, left)
+            at, doing = number, f"running cell {number}"
+            status, error = _run_cell(kernel, number, source, limit, phase)
+            if status == "error":
+                incidents.append((number, f"cell {number} raised {error[0]}: {_first_line(error[1])}"))
+            elif status == "timeout" and limit < cell_timeout:
+                incidents.append((number, budget_ran_out(f"running cell {number} (stopped after {limit:.3g} s)")))
+                break
+            elif status == "timeout":
+                incidents.append((number, f"cell {number} was stopped at the {limit:g} s time limit"))
+            elif status == "stuck":
+                restarts += 1
+                last = restarts > max_restarts
+                incidents.append(
+                    (
+                        number,
+                        f"cell {number} ignored the interrupt at the {limit:g} s time limit: "
+                        + (NOT_RUN if last else "it was skipped and the cells before it run again in a new kernel"),
+                    )
+                )
+                doing = f"restarting the kernel after cell {number}"
+                phase(START_TIMEOUT, "restarting the kernel")
+                kernel.start()
+                for n, src in done:
+                    left = deadline - time.monotonic()
+                    at, doing = n, f"running cell {n} again after a restart"
+                    if left <= 0:
+                        incidents.append((n, budget_ran_out(doing)))
+                        return incidents
+                    status = _run_cell(kernel, n, src, min(cell_timeout, left), phase, " again")[0]
+                    if status == "stuck":
+                        raise KernelDied(f"the kernel got stuck in cell {n} when it ran again")
+                    if status == "timeout" and left < cell_timeout:
+                        incidents.append((n, budget_ran_out(f"{doing} (stopped after {left:.3g} s)")))
+                        return incidents
+                if last:
+                    break
+                continue
+            if status != "timeout":
+                done.append((number, source))
+    except OutOfTime:
+        incidents.append((at, budget_ran_out(doing)))
     return incidents
 
 

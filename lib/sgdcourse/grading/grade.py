@@ -20,8 +20,8 @@ in a worker process (--jobs of them at once, grading.pool):
      --exercise NN asks for: "wrong exercise" (grading.exercise);
   3. run every code cell in order in a fresh kernel in its own sandbox (grading.kernel.Kernel:
      this Python, no problem bank, --memory-limit on each process and on the whole process tree,
-     --cell-timeout per cell, then an interrupt, --time-budget for them all; errors do not stop
-     the run: grading.execution);
+     --cell-timeout per cell, then an interrupt; errors do not stop the run: grading.execution;
+     --time-budget for everything one notebook takes, steps 3 to 5: grading.submission);
   4. for each problem of the exercise, evaluate in the kernel the expression that the TRUSTED
      solution passes to check("<id>", <expr>), and rebuild the value here (grading.remote and
      grading.wire; a function becomes a RemoteFunction that runs the learner's code in the kernel);
@@ -38,8 +38,10 @@ Output, rows sorted by submission path, then problem order in the exercise, with
   <out>_summary.csv:             submission, exercise, total, max, error, notes
       error: why it could not be graded (empty otherwise); notes: cells that raised or were
       stopped. Both are written to temporary files renamed into place once every kernel is gone,
-      every string cleaned (grading.gradebook). main returns 0 once both files are written and
-      130 when interrupted; bad arguments raise UsageError (the command line: exit status 2).
+      every string cleaned and no cell a spreadsheet formula (grading.gradebook). main returns
+      0 once both files are written, 1 when they are written but a submission's row is an internal
+      grader error (a bug, or a missing dependency: its row is not a grade), 130 when
+      interrupted; bad arguments raise UsageError (the command line: exit status 2).
 """
 
 from __future__ import annotations
@@ -51,11 +53,11 @@ from pathlib import Path
 
 from ..checking.answers import DEFAULT_TIMEOUT
 from . import integrity
-from .exercise import SubmissionError, load_exercises
+from .exercise import SubmissionError, load_exercises, normalised
 from .gradebook import clean, fmt, summary_path, write_gradebook
 from .pool import grade_all
 from .sandbox import Sandbox, probe
-from .submission import Options
+from .submission import INTERNAL, Options
 
 SOLUTIONS = integrity.SOLUTIONS  # the repository's, next to lib/
 
@@ -88,7 +90,8 @@ def find_submissions(paths):
 
 
 def plan(submissions, out, solutions, exercise):
-    """(exercises, solutions folder, out path, submission paths) once every argument is valid."""
+    """(exercises, solutions folder, out path, submission paths, exercise number or None) once every
+    argument is valid (the number's digits normalised as file names' are)."""
     folder = Path(solutions) if solutions else SOLUTIONS
     if not folder.is_dir():
         raise UsageError(
@@ -102,6 +105,7 @@ def plan(submissions, out, solutions, exercise):
         raise UsageError("--solutions", f"a solution notebook could not be read: {exc}") from None
     if not exercises:
         raise UsageError("--solutions", f"no solution notebooks NN_*.ipynb with checks in {folder}")
+    exercise = None if exercise is None else normalised(exercise)
     if exercise is not None and exercise not in {e.number for e in exercises}:
         raise UsageError(
             "--exercise", f"no exercise {exercise!r}; the exercises are {', '.join(e.number for e in exercises)}"
@@ -123,7 +127,7 @@ def plan(submissions, out, solutions, exercise):
             f"tampered with ({'; '.join(changed[:5])}{' ...' if len(changed) > 5 else ''}). Reinstall "
             "it, or if you changed it yourself run `python -m sgdcourse.grading manifest` to record it",
         )
-    return exercises, folder, out, found
+    return exercises, folder, out, found, exercise
 
 
 def make_sandbox(unsandboxed, memory_limit):
@@ -161,13 +165,14 @@ def main(
     max_size=20,
     unsandboxed=False,
 ):
-    """Grade `submissions` (files or folders) into `out` and its summary; the exit status (0, or 130
-    when interrupted). Raises UsageError for a bad argument, before any notebook runs.
+    """Grade `submissions` (files or folders) into `out` and its summary; the exit status (0; 1 when a
+    row is an internal grader error; 130 when interrupted). Raises UsageError for a bad argument,
+    before any notebook runs.
 
     jobs: notebooks at once (default: the CPU cores); cell_timeout, check_timeout, time_budget in
     seconds; memory_limit in MB per kernel (0: none); max_size in MB per file; solutions: the trusted
     solution notebooks (default: the repository's); exercise: "NN" to grade only that one."""
-    exercises, _, out, found = plan(submissions, out, solutions, exercise)
+    exercises, _, out, found, exercise = plan(submissions, out, solutions, exercise)
     sandbox = make_sandbox(unsandboxed, memory_limit)
     options = Options(cell_timeout, check_timeout, memory_limit, exercise, sandbox, time_budget, max_size * 2**20)
     jobs = min(jobs or os.cpu_count() or 1, len(found))
@@ -189,4 +194,17 @@ def main(
     paths = write_gradebook(graded, out)  # every worker, and so every kernel, is gone by now
     errors = sum(bool(g.error) for g in graded)
     print(clean(f"wrote {paths[0]} and {paths[1]}: {len(graded)} submissions, {errors} not graded"))
+    internal = [g for g in graded if g.error.startswith(INTERNAL)]
+    if internal:
+        print(
+            clean(
+                f"error: {len(internal)} submission{'s' * (len(internal) != 1)} hit an {INTERNAL} "
+                f"(the first: {internal[0].submission}: {internal[0].error}); "
+                "their rows are not grades: fix the cause and grade them again"
+                + (" (a missing module: pip install '.[grade]')" if "ModuleNotFoundError" in internal[0].error else ""),
+                1000,
+            ),
+            file=sys.stderr,
+        )
+        return 1
     return 0

@@ -6,7 +6,8 @@
                                                        / {"timeout": true} / {"unsendable": why}
         -> ("value", decode(data)) | ("raised", (name, message)) | ("timeout", None) | ("unreadable", why)
     RemoteFunction(w, x, y)   -- call(ref, args) ---->  _FUNCTIONS[ref](*decoded args), same limit
-        -> the decoded result; the kernel's exception raised here under its name, a timeout as TimedOut
+        -> the decoded result; the kernel's exception raised here under its name, a timeout (or the
+           notebook's time budget running out: kernel.OutOfTime) as TimedOut
 
 The grader sends code that imports this module in the kernel and calls probe() or call() there;
 functions the kernel encodes are kept in _FUNCTIONS under their reference numbers, and the
@@ -35,6 +36,15 @@ def _decode(data, kernel=None):
 # ---- in the kernel ------------------------------------------------------------------------------
 
 _FUNCTIONS = {}
+
+
+def pack(message):
+    """(In the kernel: its Session.packer, set by kernel.Kernel.start.) A message part as ASCII JSON,
+    so that text the learner's code made, a lone surrogate included, reaches the grader escaped
+    (Jupyter's own packer fails on it, and the kernel's error message is lost)."""
+    from jupyter_client.jsonutil import json_default
+
+    return json.dumps(message, default=json_default, ensure_ascii=True).encode("ascii")
 
 
 def _publish(payload):
@@ -116,9 +126,14 @@ class RemoteFunction:
 
     def __call__(self, *args):
         text = json.dumps([encode(a) for a in args])
-        reply = self.kernel.ask(
-            f"__import__({__name__!r}, fromlist=['call']).call({self.ref!r}, {text!r}, {self.kernel.limit!r})"
-        )
+        try:
+            reply = self.kernel.ask(
+                f"__import__({__name__!r}, fromlist=['call']).call({self.ref!r}, {text!r}, {self.kernel.limit!r})"
+            )
+        except Exception:
+            if getattr(self.kernel, "out_of_time", False):  # kernel.OutOfTime: the notebook's time budget
+                raise timelimit.TimedOut() from None  # ran out; to the checker, a call that timed out
+            raise
         if "value" in reply:
             return _decode(reply["value"], self.kernel)
         if reply.get("timeout") is True:

@@ -1,30 +1,48 @@
 """The OS sandbox a submission's kernel runs in: bubblewrap namespaces, limits, and a sealed library.
 
-    Sandbox.create(memory_mb)  a sealed copy of sgdcourse: its bank less the answers (problems.sealed)
-    sandbox.argv(run_dir)      bwrap ... -- python -c LAUNCH {connection_file}: the kernel command
-    tree(pid), kill_tree(pid)  every process the kernel started (found from the host), and ending them
+    Sandbox.create(memory_mb)   a sealed copy of sgdcourse: its bank less the answers (problems.sealed)
+    sandbox.argv(env, conn_fd, seccomp_fd)
+                                bwrap ... -- python -c LAUNCH CONNECTION: the kernel command; bwrap copies
+                                the connection file from the pipe conn_fd to CONNECTION (read-only)
+    tree(pid), kill_tree(pid)   every process the kernel started (found from the host), and ending them
+    sandbox_root(pid)           a descriptor of the sandbox's / as its processes see it (/proc/PID/root)
+    open_beneath(root, path)    a path inside the sandbox opened from the host without following links
+    memory_mb(pids, folders)    what the sandbox holds in memory: its processes and its in-memory folders
+    seccomp_filter()            the system calls the kernel may not make (memory nothing could count)
+    remove_tree(folder)         a folder removed without recursion and without following links
 
 What the kernel gets (bwrap, https://github.com/containers/bubblewrap):
   namespaces  its own user, PID, mount, network, IPC, UTS and cgroup namespaces; uid/gid 65534
               inside, no capabilities, no further user namespaces; a new session (no terminal)
-  files       read-only: /usr and the Python installation (base prefix and venv) and the sealed
-              library; a private /proc and /dev; an empty tmpfs PRIVATE of TMP_MB holding HOME,
-              IPYTHONDIR, MPLCONFIGDIR, the working folder and TMPDIR; /tmp and /dev/shm of
-              SHM_MB each; rw only its own run folder (the connection file and the IPC
-              sockets: the channel the grader talks through)
+  files       read-only: /usr and the Python installation (base prefix and venv), the sealed
+              library and the connection file; a private /proc and /dev; an empty tmpfs PRIVATE of
+              TMP_MB holding HOME, IPYTHONDIR, MPLCONFIGDIR, the working folder, TMPDIR and the
+              IPC sockets (SOCKETS-<port>: the channel the grader talks through); /tmp and /dev/shm
+              of SHM_MB each. Nothing on the host's disk is writable, and neither are / and /dev
+              (bwrap's own tmpfs, remounted read-only): every folder the kernel can write is one of
+              these size-capped tmpfs mounts, which live in memory and are counted as the kernel's
+              memory (FOLDERS)
   environment cleared, then HOME, PATH, PYTHONPATH (the sealed library) and thread counts
   limits      per process: address space memory_mb, NPROC processes+threads in its user namespace,
               files of at most FSIZE_MB, no core dumps; for the whole tree: Kernel's watchdog sums
-              the memory of tree(pid) and kills the tree past memory_mb
+              memory_mb(tree(pid)) and kills the tree past memory_mb; system calls: seccomp_filter
+              refuses memfd_create, memfd_secret and shmget (SysV shared memory), the memory no
+              watchdog could see (it belongs to no process and no folder)
+The grader reaches the sockets through /proc/PID/root of a process of the sandbox, opening every
+part of the path without following a link (open_beneath), so nothing the kernel plants is followed.
 When the kernel is killed, bwrap's PID 1 dies with it (--die-with-parent) and with it every process
 of the namespace, detached daemons included; kill_tree makes sure and waits until none is left.
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import platform
 import shutil
 import signal
+import stat
+import struct
 import subprocess
 import sys
 import tempfile
@@ -35,8 +53,19 @@ from ..problems import BANK
 from ..problems import sealed as sealed_bank
 
 PACKAGE = Path(__file__).resolve().parents[1]  # the trusted sgdcourse, as installed
-NPROC, NOFILE, FSIZE_MB, TMP_MB, SHM_MB, RUN_DIR_MB = 256, 512, 256, 512, 64, 64
-INSIDE_LIB, PRIVATE = "/sandbox/lib", "/sandbox/private"
+NPROC, NOFILE, FSIZE_MB, TMP_MB, SHM_MB = 256, 512, 256, 512, 64
+INSIDE_LIB, PRIVATE, CONNECTION = "/sandbox/lib", "/sandbox/private", "/sandbox/kernel.json"
+SOCKETS = f"{PRIVATE}/run/kernel"  # the kernel's IPC sockets are SOCKETS-<port>
+KERNEL_ARGS = ["--Session.packer=sgdcourse.grading.remote.pack"]  # ipykernel's options (remote.pack)
+FOLDERS = (PRIVATE, "/tmp", "/dev/shm")  # the sandbox's in-memory folders, counted by memory_mb
+FILE_KB = 1  # the memory a file in them holds besides its blocks (its inode), counted the same way
+O_PATH = getattr(os, "O_PATH", 0) | os.O_CLOEXEC | os.O_NOFOLLOW  # a descriptor that names, never follows
+
+
+class Planted(Exception):
+    """Something in the sandbox is not what its start makes (a link where a socket should be)."""
+
+
 HELP = (
     "grading runs every submission in a bubblewrap sandbox: install it (Debian/Ubuntu: "
     "`apt-get install bubblewrap`; Fedora: `dnf install bubblewrap`) on Linux with unprivileged user "
@@ -46,9 +75,10 @@ HELP = (
 LAUNCH = """import os, resource as r, sys
 for k, v in ((r.RLIMIT_AS, {as_bytes}), (r.RLIMIT_NPROC, {nproc}), (r.RLIMIT_NOFILE, {nofile}),
              (r.RLIMIT_FSIZE, {fsize}), (r.RLIMIT_CORE, 0)):
-    if v:
+    if v or k == r.RLIMIT_CORE:
         r.setrlimit(k, (v, v))
-os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", "-f", sys.argv[1]])"""
+r.setrlimit(r.RLIMIT_DATA, (r.getrlimit(r.RLIMIT_DATA)[1],) * 2)  # the grader's worker cap is not the kernel's
+os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", "-f", *sys.argv[1:]])"""
 
 
 def probe():
@@ -127,9 +157,11 @@ class Sandbox:
     def remove(self):
         shutil.rmtree(self.sealed, ignore_errors=True)
 
-    def argv(self, run_dir, env):
+    def argv(self, env, conn_fd, seccomp_fd=None):
         """The kernel command: bwrap's options, then a launcher that sets the limits and starts
-        ipykernel on {connection_file} (which lies in run_dir, bound at the same path inside)."""
+        ipykernel on CONNECTION, which bwrap copies read-only from the pipe conn_fd (the grader's
+        connection file: it never lies in a folder the kernel can write); seccomp_fd: a pipe with
+        seccomp_filter() (None: no filter)."""
         mb = 2**20
         args = [
             shutil.which("bwrap") or "bwrap",
@@ -157,6 +189,11 @@ class Sandbox:
             "--ro-bind",
             str(self.sealed),
             INSIDE_LIB,
+            "--perms",
+            "0444",
+            "--ro-bind-data",
+            str(conn_fd),
+            CONNECTION,
             "--proc",
             "/proc",
             "--dev",
@@ -170,8 +207,11 @@ class Sandbox:
             "--tmpfs",
             PRIVATE,
         ]
-        args += [a for d in ("home", "work", "tmp") for a in ("--dir", f"{PRIVATE}/{d}")]
-        args += ["--bind", str(run_dir), str(run_dir), "--chdir", f"{PRIVATE}/work"]
+        args += [a for d in ("home", "work", "tmp", "run") for a in ("--dir", f"{PRIVATE}/{d}")]
+        args += ["--remount-ro", "/", "--remount-ro", "/dev"]  # bwrap's own tmpfs roots: no size cap
+        args += ["--chdir", f"{PRIVATE}/work"]
+        if seccomp_fd is not None:
+            args += ["--seccomp", str(seccomp_fd)]
         home = f"{PRIVATE}/home"
         for key, value in {
             **env,
@@ -186,7 +226,32 @@ class Sandbox:
         }.items():
             args += ["--setenv", key, value]
         launch = LAUNCH.format(as_bytes=self.memory_mb * mb, nproc=NPROC, nofile=NOFILE, fsize=FSIZE_MB * mb)
-        return [*args, "--", sys.executable, "-c", launch, "{connection_file}"]
+        return [*args, "--", sys.executable, "-c", launch, CONNECTION, *KERNEL_ARGS]
+
+
+# ---- the system calls a kernel may not make -----------------------------------------------------
+
+# machine: (AUDIT_ARCH_*, numbers of memfd_create, memfd_secret, shmget); x86_64 also has x32 calls
+_SYSCALLS = {"x86_64": (0xC000003E, (319, 447, 29)), "aarch64": (0xC00000B7, (279, 447, 194))}
+
+
+def seccomp_filter(machine=None):
+    """The classic-BPF program (struct sock_filter[]) bwrap's --seccomp loads, or None for a
+    machine it does not know: memfd_create, memfd_secret and shmget fail with EPERM, and so does
+    every call of another architecture (or x32) than this one. Memory made by them belongs to no
+    process and no folder, so no watchdog could count it; everything else is allowed."""
+    arch, denied = _SYSCALLS.get(machine or platform.machine(), (None, ()))
+    if arch is None:
+        return None
+    ld, jeq, jge, ret = 0x20, 0x15, 0x35, 0x06  # BPF_LD|W|ABS, BPF_JMP|JEQ|K, BPF_JMP|JGE|K, BPF_RET|K
+    allow, refuse = 0x7FFF0000, 0x00050000 | errno.EPERM  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO
+    prog = [(ld, 0, 0, 4), (jeq, 1, 0, arch), (ret, 0, 0, refuse), (ld, 0, 0, 0)]  # arch, then the number
+    if arch == 0xC000003E:
+        prog += [(jge, 0, 1, 0x40000000), (ret, 0, 0, refuse)]
+    for nr in denied:
+        prog += [(jeq, 0, 1, nr), (ret, 0, 0, refuse)]
+    prog.append((ret, 0, 0, allow))
+    return b"".join(struct.pack("=HBBI", *op) for op in prog)
 
 
 # ---- the process tree, seen from the host -------------------------------------------------------
@@ -219,32 +284,132 @@ def tree(pid, processes=None):
     return {p for p in found if p in procs and procs[p][1] not in "ZX"}
 
 
-def memory_mb(pids):
-    """Resident memory of the processes, less file-backed pages shared with others, in MB."""
-    total = 0
-    for p in pids:
+def _status_kb(pid, keys=(b"RssAnon:", b"RssShmem:")):
+    """The sum of the fields `keys` of /proc/PID/status, in kB (0 for a process that is gone)."""
+    try:
+        with open(f"/proc/{pid}/status", "rb") as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return 0
+    return sum(int(line.split()[1]) for line in lines if line.split(maxsplit=1)[:1] and line.split()[0] in keys)
+
+
+def folder_usage_mb(fd):
+    """The memory an in-memory folder (a descriptor of a tmpfs mount) holds: its blocks in use and
+    FILE_KB for each file in it, in MB."""
+    st = os.statvfs(fd)
+    blocks = (st.f_blocks - st.f_bfree) * st.f_frsize
+    return blocks / 2**20 + (st.f_files - st.f_ffree) * FILE_KB / 1024
+
+
+def memory_mb(pids, folders=()):
+    """The memory the kernel holds, in MB: each process's private and shared memory (RssAnon and
+    RssShmem: what MAP_SHARED, fork and /dev/shm mappings hold; file-backed pages of the read-only
+    library are not counted) and, for each descriptor in `folders` (its tmpfs mounts), its usage.
+    A tmpfs file that is also mapped is counted twice: the count errs on the safe side."""
+    total = sum(_status_kb(p) for p in pids) / 1024
+    return total + sum(folder_usage_mb(fd) for fd in folders)
+
+
+def sandbox_root(pid):
+    """A descriptor (O_PATH) of the sandbox's root folder as its processes see it, through
+    /proc/P/root of a process P under pid other than pid (bwrap's outer process, which stays in
+    the host's mount namespace); None while no such process runs."""
+    mine = os.stat("/")
+    for p in sorted(tree(pid) - {pid}):
         try:
-            with open(f"/proc/{p}/statm") as f:
-                fields = f.read().split()
-            total += int(fields[1]) - int(fields[2])
-        except (OSError, ValueError, IndexError):
+            fd = os.open(f"/proc/{p}/root", os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)  # a magic link: followed
+        except OSError:
+            continue
+        st = os.fstat(fd)
+        if (st.st_dev, st.st_ino) != (mine.st_dev, mine.st_ino):
+            return fd
+        os.close(fd)
+    return None
+
+
+def open_beneath(root, path):
+    """An O_PATH descriptor of the absolute `path` below the folder descriptor `root`, each part
+    opened without following a link: FileNotFoundError while a part is missing, Planted when a
+    part is a symbolic link. The caller checks what the last part is (fstat)."""
+    parts = [p for p in path.split("/") if p]
+    if not parts or any(p in (".", "..") for p in parts):
+        raise ValueError(f"not a plain absolute path: {path!r}")
+    fd = root
+    for k, part in enumerate(parts):
+        try:
+            new = os.open(part, O_PATH, dir_fd=fd)
+        finally:
+            if fd != root:
+                os.close(fd)
+        fd, mode = new, os.fstat(new).st_mode
+        if stat.S_ISLNK(mode) or k < len(parts) - 1 and not stat.S_ISDIR(mode):
+            os.close(fd)
+            what = "a symbolic link" if stat.S_ISLNK(mode) else "not a folder"
+            raise Planted(f"{'/'.join(['', *parts[: k + 1]])} is {what}")
+    return fd
+
+
+def remove_tree(folder):
+    """Remove `folder` and everything in it; True when it is gone. No recursion and no long path:
+    the entries of each sub-folder are moved up into `folder` (renamed, never followed) and the
+    emptied sub-folder removed, so a chain of folders thousands deep costs only as many renames.
+    Links are removed, never followed; folders the kernel made unreadable are made readable first."""
+    try:
+        top = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        try:
+            os.unlink(folder)  # a link or a file where the folder was
+        except OSError:
             pass
-    return total * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-
-def folder_mb(folder, most=2000):
-    """Size of the files in folder in MB; infinite past `most` entries (a flood of files)."""
-    total, count = 0, 0
-    for top, dirs, files in os.walk(folder):
-        for name in dirs + files:
-            count += 1
-            if count > most:
-                return float("inf")
-            try:
-                total += os.lstat(os.path.join(top, name)).st_size
-            except OSError:
-                pass
-    return total / 2**20
+        return not os.path.lexists(folder)
+    serial = 0
+    try:
+        while True:
+            with os.scandir(top) as it:
+                batch = [(e.name, e.is_dir(follow_symlinks=False)) for _, e in zip(range(4096), it)]
+            if not batch:
+                break
+            for name, is_dir in batch:
+                try:
+                    if not is_dir:
+                        os.unlink(name, dir_fd=top)
+                        continue
+                    try:
+                        os.rmdir(name, dir_fd=top)
+                        continue
+                    except OSError:
+                        pass
+                    os.chmod(name, 0o700, dir_fd=top)
+                    sub = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=top)
+                    try:
+                        with os.scandir(sub) as it:
+                            inner = [e.name for e in it]
+                        for entry in inner:
+                            while True:
+                                serial += 1
+                                try:
+                                    os.rename(entry, f".rm{serial}", src_dir_fd=sub, dst_dir_fd=top)
+                                    break
+                                except OSError as exc:
+                                    if exc.errno not in (errno.EEXIST, errno.ENOTEMPTY, errno.EISDIR, errno.ENOTDIR):
+                                        raise
+                    finally:
+                        os.close(sub)
+                    os.rmdir(name, dir_fd=top)  # empty now: an error here ends the removal
+                except FileNotFoundError:
+                    pass
+    except OSError:
+        pass
+    finally:
+        os.close(top)
+    try:
+        os.rmdir(folder)
+    except OSError:
+        pass
+    return not os.path.lexists(folder)
 
 
 def kill_tree(pid, wait=10.0):

@@ -30,13 +30,14 @@ def score_of(result, points):
     return 0.0
 
 
-def check_answer(problem, answer, check_timeout):
-    """The course's own Result for a rebuilt answer, checked in this process; never raises."""
+def check_answer(problem, answer, check_timeout, limit=float("inf")):
+    """The course's own Result for a rebuilt answer, checked in this process; never raises. It takes
+    at most check_budget() seconds, and at most `limit` (what is left of the notebook's time budget)."""
     if problem.kind == "expression" and isinstance(answer, str):
         reason = unsafe_text(answer, problem.namespace)
         if reason:
             return Result("unreadable", f"Could not read the answer: {reason}", problem_id=problem.id)
-    budget = check_budget(problem, check_timeout)
+    budget = min(check_budget(problem, check_timeout), limit)
     kind, value = timelimit.run(lambda: answers.check(problem.id, answer, bank=BANK, timeout=check_timeout), budget)
     if kind == "value":
         return value
