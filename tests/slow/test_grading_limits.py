@@ -183,8 +183,9 @@ for _ in range(4):
 time.sleep(60)"""
 TMPFS = """import os, time
 block = b"x" * 2**20
-for path, mb in (("/sandbox/private/tmp/a", 240), ("/sandbox/private/tmp/b", 240), ("/tmp/c", 60), ("/dev/shm/d", 60)):
-    with open(path, "wb") as f:
+for folder, name, mb in (("/sandbox/private/tmp", "a", 240), ("/sandbox/private/tmp", "b", 240),
+                         ("/tmp", "c", 60), ("/dev/shm", "d", 60)):   # the sandbox's own tmpfs mounts
+    with open(os.path.join(folder, name), "wb") as f:
         for _ in range(mb):
             f.write(block)
 time.sleep(60)"""
