@@ -161,9 +161,11 @@ def test_what_the_kernel_sends_costs_the_grader_at_most_its_limit(tmp_path, sand
     out, _ = grade(tmp_path, {"02_bombs.ipynb": solution_with(BOMBS)}, sandbox, jobs=1)
     graded, peak = out["02_bombs.ipynb"]
     print(f"the worker's peak: {peak} MB (limit {WORKER_MB} MB); {graded.error or graded.total}")
-    # the sockets' size limits keep it near an honest worker's size (115 MB measured; without
-    # them the 800 MB message came in whole: 940 MB, under the data cap but not under this)
-    assert peak is not None and peak < WORKER_MB / 2
+    # the 50 MB part is over the size limit (the channel is cut); the 20 MB parts are under it, so
+    # whether they come in depends on when the channel is connected again: 115 to 910 MB measured.
+    # The limits are on the sockets: tests/test_grading_kernel.py checks it, and the data cap
+    # bounds the rest
+    assert peak is not None and peak < WORKER_MB
     if graded.error:  # the worker's memory limit stopped ZeroMQ taking in the 800 MB message
         assert "memory" in graded.error, graded.error
     else:  # or ZeroMQ cut the channel, and it was connected again: every answer is read after the bombs
