@@ -1,8 +1,8 @@
 """The library alone runs a lesson: installed into a fresh venv (no jupyterlab, no nbval),
 with a plain kernel (ipykernel, driven by nbclient), every lesson runs without an error and
-each explorer comes back with its stored readout and a PNG. This is what a JupyterHub image
-or any existing kernel gets from `pip install sgdcourse`. Slow (a venv and an install): marker
-install, run by make sitetest."""
+each explorer comes back with its stored readout and a PNG, and the data set shipped as package
+data loads. This is what a JupyterHub image or any existing kernel gets from `pip install
+sgdcourse`. Slow (a venv and an install): marker install, run by make sitetest."""
 
 import json
 import shutil
@@ -21,6 +21,7 @@ import nbformat
 from nbclient import NotebookClient
 missing = [name for name in ("jupyterlab", "nbval", "notebook", "jupyter_server") if importlib.util.find_spec(name)]
 result = {"present": missing, "lessons": {}}
+result["breast_cancer"] = list(__import__("sgdcourse").breast_cancer().X.shape)  # package data shipped
 for path in sys.argv[1:]:
     nb = nbformat.read(path, as_version=4)
     NotebookClient(nb, kernel_name="python3", timeout=120, resources={"metadata": {"path": "."}}).execute()
@@ -63,6 +64,7 @@ def test_bare_library_runs_every_lesson_in_a_plain_kernel(tmp_path):
     assert out.returncode == 0, out.stderr[-3000:]
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["present"] == [], f"the bare install brought {result['present']}"
+    assert result["breast_cancer"] == [569, 30]
     for path in lessons:
         got = result["lessons"][path.name]
         assert got["errors"] == [], f"{path.name}: {got['errors']}"

@@ -20,7 +20,7 @@ from . import (
     sweep,
     trajectory,
 )
-from .data import make_linear_regression, make_logistic, make_moons, worked_example
+from .data import breast_cancer, make_linear_regression, make_logistic, make_moons, worked_example
 from .gradcheck import check_gradient, check_model, numerical_grad
 from .landscapes import SharpFlatLandscape, equal_depths
 from .models import LeastSquares, Linear1D, Logistic, QuadraticBowl, sigmoid
@@ -42,6 +42,7 @@ __all__ = [
     "stream",
     "sweep",
     "trajectory",
+    "breast_cancer",
     "make_linear_regression",
     "make_logistic",
     "make_moons",
