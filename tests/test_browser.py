@@ -29,6 +29,7 @@ from pathlib import Path
 import pytest
 
 from helpers import CHROMIUM, CHROMIUM_FLAGS
+from sgdcourse import layout
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent
@@ -227,7 +228,7 @@ def _drag(lab, page):
 
 
 # Run All in every lesson -----------------------------------------------------------------
-LESSONS = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "notebooks").glob("*.ipynb"))
+LESSONS = [p.relative_to(ROOT).as_posix() for p in layout.notebooks(ROOT / layout.LESSONS)]  # not the glossary
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 STATED = re.compile(r"^(\w+)\((.*?)\): (.*)$", re.S)
 

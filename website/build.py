@@ -214,7 +214,7 @@ def main(argv=None):
     print(f"site built in {time.perf_counter() - t0:.0f} s: {args.out}/index.html")
     print("frames and weight per lesson (the README's table; tests/test_site_build.py compares):")
     for rel, p in report["pages"].items():
-        if rel.startswith("notebooks/"):
+        if layout.NUMBERED.match(rel.removeprefix("notebooks/")):  # the lessons: not the exercises, not the glossary
             print(
                 f"| {rel} | {p['explorers']} | {p['frames']} | {p['page_bytes'] / 1e3:.0f} "
                 f"| {p['frame_bytes'] / 1e6:.1f} |"

@@ -3,8 +3,9 @@ export, the grader, the site and the tests all read.
 
     LESSONS, EXERCISES, SOLUTIONS      the folder names: lessons, learner versions, their single source
     PATTERN, NUMBERED                  a course notebook's name: two digits, "_", a name, ".ipynb"
+    GLOSSARY, APPENDICES               notebooks/glossary.ipynb, every symbol of the course: a page, not a lesson
     notebooks(folder)                  the numbered notebooks of a folder, in lesson order
-    table_of_contents(root)            every lesson followed by its exercise notebook, by number
+    table_of_contents(root)            every lesson followed by its exercise notebook, by number; then the appendices
     BEGIN, END, INLINE, has_solution   the otter/nbgrader solution markers in a code cell
     check_calls(source)                [(problem id, answer expression)] of the check("id", expr) calls
     problem_cells(cells)               a solution notebook's problems: markdown, answer cells, check cell
@@ -28,6 +29,10 @@ REPOSITORY = Path(__file__).resolve().parents[2]  # the checkout's root, when th
 LESSONS, EXERCISES, SOLUTIONS = "notebooks", "exercises", "solutions"
 PATTERN = "[0-9][0-9]_*.ipynb"
 NUMBERED = re.compile(r"^(\d\d)_[\w-]+\.ipynb$")
+# Unnumbered notebooks of notebooks/ that the course reads but does not teach from: no exercise,
+# no problem bank, no lesson's closing sections. The site lists them after the last lesson.
+GLOSSARY = "glossary.ipynb"
+APPENDICES = (GLOSSARY,)
 
 BEGIN = re.compile(r"^(\s*)#\s*BEGIN SOLUTION( NO PROMPT)?\s*$")
 END = re.compile(r"^\s*#\s*END SOLUTION\s*$")
@@ -42,11 +47,13 @@ def notebooks(folder):
 
 
 def table_of_contents(root=REPOSITORY):
-    """["notebooks/NN_x.ipynb", "exercises/NN_x.ipynb", ...]: each lesson followed by its exercise
-    notebook of the same name, by lesson number. Every notebook appears once; a notebook without a
-    number, or an exercise without its lesson, is a ValueError."""
+    """["notebooks/NN_x.ipynb", "exercises/NN_x.ipynb", ..., "notebooks/glossary.ipynb"]: each lesson
+    followed by its exercise notebook of the same name, by lesson number, then the appendices of
+    notebooks/ that exist, in the order of APPENDICES. Every notebook appears once; any other
+    notebook without a number, or an exercise without its lesson, is a ValueError."""
     root = Path(root)
-    lessons = sorted(p.name for p in (root / LESSONS).glob("*.ipynb"))
+    names = sorted(p.name for p in (root / LESSONS).glob("*.ipynb"))
+    lessons = [n for n in names if n not in APPENDICES]
     exercises = {p.name for p in (root / EXERCISES).glob("*.ipynb")}
     odd = [n for n in lessons + sorted(exercises) if not NUMBERED.match(n)]
     if odd:
@@ -58,7 +65,7 @@ def table_of_contents(root=REPOSITORY):
         order.append(f"{LESSONS}/{name}")
         if name in exercises:
             order.append(f"{EXERCISES}/{name}")
-    return order
+    return order + [f"{LESSONS}/{name}" for name in APPENDICES if name in names]
 
 
 def bank_lessons():
