@@ -4,6 +4,7 @@ test module: what two of them share lives here, and fixtures live in tests/conft
 
     ROOT, SOL02, EX02       the repository, and lesson 02's solution and exercise notebooks
     BUILDERS                every explorer, built small as its lesson builds it: {name: build(rng)}
+    noise_ball(rng, ...)    a NoiseBallExplorer on least squares with curvatures about 1 and 1/4
     timed_check(pid, ans)   the learner's check, asserted fast, well-formed and free of tracebacks
     pyproject(), specs(), name_and_bound(spec)
                             the dependencies pyproject.toml declares, read without tomllib
@@ -27,6 +28,7 @@ from sgdcourse.explorers import (
     LearningRateExplorer,
     LogisticTrainingExplorer,
     MomentumExplorer,
+    NoiseBallExplorer,
     StepPlayer,
     WorkedExampleExplorer,
 )
@@ -46,6 +48,14 @@ def _player(rng):
     return StepPlayer(model.loss, tr.thetas, (-3, 4), (-3, 3), losses=tr.losses)
 
 
+def noise_ball(rng, n=120, runs=40, m_max=8, **kw):
+    """NoiseBallExplorer on least squares with two features of scales 1 and 1/2 (curvatures about 1 and 1/4)."""
+    X, y, _ = sc.make_linear_regression(n, 2, rng, noise=0.5)
+    X = X * np.array([1.0, 0.5])
+    theta0 = sc.LeastSquares(X, y).solution() + np.array([-1.6, 1.2])
+    return NoiseBallExplorer(X, y, theta0, rng, runs=runs, m_max=m_max, **kw)
+
+
 BUILDERS = {
     "worked": lambda rng: WorkedExampleExplorer(rng=rng, steps=20),
     "logistic": lambda rng: LogisticTrainingExplorer(
@@ -55,6 +65,7 @@ BUILDERS = {
     "player": _player,
     "rate": lambda rng: LearningRateExplorer([1.0, 5.0], [-4.0, 2.0], steps=20),
     "momentum": lambda rng: MomentumExplorer(steps=60),
+    "noise_ball": noise_ball,
     "network": lambda rng: DataOrderExplorer(*sc.make_moons(60, rng), rng=rng, epochs=2, grid=20),
 }
 

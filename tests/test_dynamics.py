@@ -1,6 +1,8 @@
 """Closed forms of sgdcourse.dynamics against simulations with the library's own driver:
 a wrong threshold, noise-ball variance or momentum gain fails here."""
 
+import itertools
+import warnings
 from fractions import Fraction
 
 import numpy as np
@@ -9,6 +11,7 @@ import sympy as sp
 
 import sgdcourse as sc
 from sgdcourse import dynamics as D
+from sgdcourse import minibatch as MB
 
 
 @pytest.mark.parametrize("lam", [0.5, 2.0, 10.0])
@@ -175,8 +178,143 @@ def test_regime_names_what_the_driver_does(eta):
         (lambda: D.regime(0.1, [[1.0, 5.0]]), "curvatures"),
         (lambda: D.regime(0.1, [1.0, -5.0]), "curvature"),
         (lambda: D.regime(0, [1.0, 5.0]), "eta"),
+        (lambda: D.noise_ball_covariance(1.5, np.diag([1.0, 2.0]), np.eye(2)), "threshold"),
+        (lambda: D.noise_ball_covariance(0.1, np.diag([1.0, -2.0]), np.eye(2)), "hessian"),
+        (lambda: D.noise_ball_covariance(0.1, np.array([[1.0, 1.0], [0.0, 1.0]]), np.eye(2)), "hessian"),
+        (lambda: D.noise_ball_covariance(0.1, np.eye(2), np.eye(3)), "noise_cov"),
+        (lambda: D.noise_ball_covariance(0.1, np.eye(2), np.eye(2), np.eye(3)), "noise_gain"),
+        (lambda: D.noise_ball_covariance(0, np.eye(2), np.eye(2)), "eta"),
+        (lambda: D.noise_ball_threshold(np.eye(2), np.eye(2)), "noise_gain"),
+        (lambda: D.error_paths(0.1, np.zeros(2), np.zeros((3, 4, 2, 2)), np.zeros((3, 4, 3))), "hessians"),
+        (lambda: D.error_paths(0.1, np.zeros(3), np.zeros((3, 4, 2, 2)), np.zeros((3, 4, 2))), "e0"),
+        (lambda: D.gd_error_path(0.1, np.eye(2), np.zeros(2), -1), "steps"),
     ],
 )
 def test_bad_arguments_are_named(call, name):
     with pytest.raises((ValueError, TypeError), match=name):
         call()
+
+
+# ---- d dimensions: the noise ball of least squares, with noise drawn from the data ---------------
+TINY = (
+    np.array([[1.0, 0.5], [-0.5, 2.0], [2.0, 1.0], [0.3, -1.2], [-1.5, 0.2]]),
+    np.array([1.0, -2.0, 0.5, 2.0, 1.0]),
+)
+
+
+def rotation(angle):
+    return np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+
+
+def test_without_a_gain_the_covariance_is_noise_ball_variance_along_each_axis_of_h():
+    lam, U = np.array([0.5, 3.0]), rotation(0.6)
+    H = U @ np.diag(lam) @ U.T
+    S = np.array([[2.0, 0.7], [0.7, 1.0]])
+    for eta in (0.05, 0.4, 0.6):
+        Vr = U.T @ D.noise_ball_covariance(eta, H, S) @ U  # in the eigenbasis of H
+        Sr = U.T @ S @ U
+        for k in range(2):
+            assert Vr[k, k] == pytest.approx(D.noise_ball_variance(eta, lam[k], Sr[k, k]), rel=1e-10)
+        q = 1 - eta * lam
+        assert Vr[0, 1] == pytest.approx(eta**2 * Sr[0, 1] / (1 - q[0] * q[1]), rel=1e-10)
+
+
+def exact_moments(eta, X, y, m, replace, e0, steps):
+    """E[e_t] and E[e_t e_t^T] of SGD on least squares, averaged over every batch at every step
+    (enumerated, with no formula from the library): a list of the traces of E[e e^T] and the last one."""
+    theta_star = np.linalg.lstsq(X, y, rcond=None)[0]
+    r = y - X @ theta_star
+    batches = (
+        list(itertools.product(range(len(y)), repeat=m)) if replace else list(itertools.permutations(range(len(y)), m))
+    )
+    P = np.array([np.eye(2) - eta * X[list(b)].T @ X[list(b)] / m for b in batches])  # I - eta H_B
+    c = np.array([eta * X[list(b)].T @ r[list(b)] / m for b in batches])  # eta b_B
+    mu, M, traces = np.array(e0, float), np.outer(e0, e0), []
+    for _ in range(steps):
+        Pmu = P @ mu
+        M = (
+            np.einsum("bij,jk,blk->il", P, M, P)
+            + np.einsum("bi,bj->ij", Pmu, c)
+            + np.einsum("bi,bj->ij", c, Pmu)
+            + np.einsum("bi,bj->ij", c, c)
+        ) / len(batches)
+        mu = Pmu.mean(axis=0) + c.mean(axis=0)
+        traces.append(np.trace(M))
+    return traces, M
+
+
+@pytest.mark.parametrize("m, replace", [(1, True), (2, True), (2, False), (3, False)])
+def test_the_covariance_is_the_exact_stationary_second_moment_enumerated(m, replace):
+    X, y = TINY
+    nz = MB.least_squares_noise(X, y, m, replace)
+    eta = 0.6 * D.noise_ball_threshold(nz.hessian, nz.noise_gain)
+    _, M = exact_moments(eta, X, y, m, replace, [1.0, -1.0], 3000)
+    V = D.noise_ball_covariance(eta, nz.hessian, nz.noise_cov, nz.noise_gain)
+    np.testing.assert_allclose(V, M, rtol=1e-8, atol=1e-12)
+    # the gain matters: the noise at the minimum alone predicts a ball visibly too small
+    additive = D.noise_ball_covariance(eta, nz.hessian, nz.noise_cov)
+    assert np.trace(additive) < 0.9 * np.trace(M)
+    # and along each axis of H the formula of one axis holds, with s^2 the noise over the ball
+    lam, U = np.linalg.eigh(nz.hessian)
+    s2 = np.diag(U.T @ (nz.noise_cov + (nz.noise_gain @ V.ravel()).reshape(2, 2)) @ U)
+    np.testing.assert_allclose(np.diag(U.T @ V @ U), [D.noise_ball_variance(eta, lam[k], s2[k]) for k in range(2)])
+
+
+@pytest.mark.parametrize("m", [1, 2])
+def test_the_threshold_separates_a_settling_spread_from_a_growing_one(m):
+    X, y = TINY
+    nz = MB.least_squares_noise(X, y, m)
+    eta_c = D.noise_ball_threshold(nz.hessian, nz.noise_gain)
+    below, _ = exact_moments(0.97 * eta_c, X, y, m, True, [1.0, -1.0], 3000)
+    above, _ = exact_moments(1.03 * eta_c, X, y, m, True, [1.0, -1.0], 3000)
+    assert below[-1] == pytest.approx(below[-2], rel=1e-6)  # settled
+    assert above[-1] > 10 * above[1000] > 100 * above[0]  # grows without bound
+    with pytest.raises(ValueError, match="threshold"):
+        D.noise_ball_covariance(1.03 * eta_c, nz.hessian, nz.noise_cov, nz.noise_gain)
+
+
+def test_the_threshold_rises_with_m_towards_gds():
+    X, y = sc.make_linear_regression(300, 2, np.random.default_rng(4))[:2]
+    H = MB.least_squares_noise(X, y, 1).hessian
+    gd = D.gd_threshold(np.linalg.eigvalsh(H).max())
+    assert D.noise_ball_threshold(H) == gd
+    rising = [D.noise_ball_threshold(H, MB.least_squares_noise(X, y, m).noise_gain) for m in (1, 2, 4, 16, 64)]
+    assert all(a < b for a, b in zip(rising, rising[1:])) and rising[-1] < gd
+    assert rising[0] < 0.5 * gd and rising[-1] > 0.9 * gd
+
+
+def test_error_paths_are_the_sgd_driver_on_the_same_batches():
+    X, y = sc.make_linear_regression(50, 2, np.random.default_rng(5))[:2]
+    model, runs, steps = sc.LeastSquares(X, y), 6, 40
+    theta_star, theta0 = model.solution(), model.solution() + np.array([2.0, -1.0])
+    Hs, bs = MB.least_squares_batches(X, y, [1, 4], steps, runs, np.random.default_rng(9))
+    idx = MB.batch_indices(50, 4, steps * runs, np.random.default_rng(9))
+    for j, m in enumerate((1, 4)):
+        paths = D.error_paths(0.2, theta0 - theta_star, Hs[j], bs[j])
+        assert paths.shape == (steps + 1, runs, 2)
+        for k in range(runs):
+            run = sc.sgd(model, theta0, 0.2, batches=[idx[t * runs + k, :m] for t in range(steps)])
+            np.testing.assert_allclose(theta_star + paths[:, k], run.thetas, atol=1e-12)
+
+
+def test_a_run_that_blows_up_turns_nan_without_warnings():
+    Hs = np.zeros((30, 3, 1, 1))
+    Hs[:, 0], Hs[:, 1], Hs[:, 2] = 1.0, 30.0, 0.5  # factors 1 - eta h: 0.5, -14, 0.75
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        paths = D.error_paths(0.5, np.ones(1), Hs, np.zeros((30, 3, 1)))
+    assert np.isfinite(paths[:, [0, 2]]).all() and np.isnan(paths[-1, 1]).all()
+    first = int(np.argmax(np.isnan(paths[:, 1, 0])))
+    assert 14.0 ** (first - 1) <= 1e6 < 14.0**first  # NaN from the first step beyond the bound
+
+
+def test_gd_error_path_is_full_batch_sgd_and_excess_loss_is_the_loss_above_the_minimum():
+    X, y = sc.make_linear_regression(40, 2, np.random.default_rng(6))[:2]
+    model = sc.LeastSquares(X, y)
+    theta_star, theta0 = model.solution(), model.solution() + np.array([-1.0, 3.0])
+    run = sc.sgd(model, theta0, 0.3, batches=[np.arange(40)] * 25)
+    H = X.T @ X / 40
+    errors = D.gd_error_path(0.3, H, theta0 - theta_star, 25)
+    np.testing.assert_allclose(theta_star + errors, run.thetas, atol=1e-12)
+    losses = np.array([model.loss(theta) for theta in run.thetas]) - model.loss(theta_star)
+    np.testing.assert_allclose(D.excess_loss(errors, H), losses, rtol=1e-9, atol=1e-14)

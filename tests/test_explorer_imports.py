@@ -139,6 +139,11 @@ def test_the_views_module_names_do_not_shadow_library_modules():
         ("steps_to_tolerance", "sgdcourse.trajectory"),
         ("predicted_variance", "sgdcourse.minibatch"),
         ("batch_indices", "sgdcourse.minibatch"),
+        ("least_squares_noise", "sgdcourse.minibatch"),
+        ("least_squares_batches", "sgdcourse.minibatch"),
+        ("noise_ball_covariance", "sgdcourse.dynamics"),
+        ("noise_ball_threshold", "sgdcourse.dynamics"),
+        ("error_paths", "sgdcourse.dynamics"),
     ],
 )
 def test_lesson_mathematics_lives_in_the_library(name, home):

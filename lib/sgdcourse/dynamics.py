@@ -4,8 +4,16 @@ On a 1-D quadratic L(theta) = (lambda/2)(theta - c)^2 the error e_t = theta_t - 
     GD:         e_{t+1} = (1 - eta lambda) e_t
     SGD:        e_{t+1} = (1 - eta lambda) e_t - eta xi_t,   E xi_t = 0, Var xi_t = s^2
     momentum:   v_{t+1} = beta v_t + g_t,  theta_{t+1} = theta_t - eta v_{t+1}
-Every function accepts Fractions or sympy numbers and then answers exactly, except `regime`,
-which names what GD does on a bowl with several curvatures (its factors come back as floats).
+Every function of one axis accepts Fractions or sympy numbers and then answers exactly, except
+`regime`, which names what GD does on a bowl with several curvatures (its factors come back as floats).
+
+In d dimensions, with Hessian H and the batch gradient H_t e_t - b_t (least squares:
+sgdcourse.minibatch.least_squares_noise), the functions below work in floats:
+    error_paths            e_{t+1} = e_t - eta (H_t e_t - b_t), many runs at once
+    gd_error_path          the same with the full batch (H_t = H, b_t = 0): e_t = (I - eta H)^t e_0
+    noise_ball_covariance  the stationary E[e e^T] of the noisy runs, the d-dimensional noise ball
+    noise_ball_threshold   the eta at and above which there is no such ball
+    excess_loss            L(theta) - L(theta*) = (1/2) e^T H e
 """
 
 from __future__ import annotations
@@ -99,3 +107,154 @@ def momentum_gain(beta, alternating=False):
 def momentum_threshold(curvature, beta):
     """Heavy ball on a quadratic converges iff 0 < eta < 2 (1 + beta) / lambda."""
     return 2 * (1 + validate.in_range("beta", beta, 0, 1)) / validate.positive("curvature", curvature)
+
+
+# ---- d dimensions: the noise ball of a quadratic whose gradient noise is drawn from data ----------
+def _square(name, value, d=None):
+    a = validate.array(name, value, 2).astype(float)
+    if a.shape[0] != a.shape[1] or (d is not None and a.shape[0] != d):
+        want = "square" if d is None else f"({d}, {d})"
+        raise ValueError(f"{name} must be a {want} matrix, got shape {a.shape}")
+    return a
+
+
+def _hessian(hessian):
+    H = _square("hessian", hessian)
+    lam = np.linalg.eigvalsh(H)
+    if not np.allclose(H, H.T) or not lam.min() > 0:
+        raise ValueError(f"hessian must be symmetric with eigenvalues > 0, got eigenvalues {lam}")
+    return H, lam
+
+
+def _gain(noise_gain, d):
+    return None if noise_gain is None else _square("noise_gain", noise_gain, d * d)
+
+
+def _symmetric_basis(d):
+    """D of shape (d*d, d(d+1)/2): V.ravel() = D @ v for the entries v of V on and above the diagonal."""
+    pairs = [(i, j) for i in range(d) for j in range(i, d)]
+    D = np.zeros((d * d, len(pairs)))
+    for k, (i, j) in enumerate(pairs):
+        D[i * d + j, k] = D[j * d + i, k] = 1.0
+    return D
+
+
+def _second_moment_map(eta, H, G):
+    """K on the symmetric d x d matrices, in the basis of _symmetric_basis: the map
+    V -> (I - eta H) V (I - eta H) + eta^2 G(V) that one step applies to E[e e^T] (besides adding eta^2 S)."""
+    d = H.shape[0]
+    P = np.eye(d) - eta * H
+    K = np.kron(P, P) if G is None else np.kron(P, P) + eta**2 * G
+    D = _symmetric_basis(d)
+    return np.linalg.pinv(D) @ K @ D, D
+
+
+def _radius(eta, H, G):
+    return float(np.abs(np.linalg.eigvals(_second_moment_map(eta, H, G)[0])).max())
+
+
+def noise_ball_covariance(eta, hessian, noise_cov, noise_gain=None):
+    """Stationary covariance V = E[e e^T] of constant-eta SGD on a quadratic in d dimensions.
+
+    The error e = theta - theta* follows e_{t+1} = (I - eta H) e_t - eta xi_t, with gradient noise xi_t of
+    mean 0 and, over the runs, covariance S + G(V): S (noise_cov, shape (d, d)) is there at the minimum,
+    G (noise_gain, shape (d*d, d*d), acting on V.ravel()) grows with the spread (least squares:
+    sgdcourse.minibatch.least_squares_noise; None: no such part). V is the fixed point
+
+        V = (I - eta H) V (I - eta H) + eta^2 (S + G(V)),
+
+    solved as a linear system in the d(d+1)/2 entries of V. Without G, in the eigenbasis H = U diag(lam) U^T,
+    V'_jk = eta^2 S'_jk / (1 - (1 - eta lam_j)(1 - eta lam_k)), and each V'_kk is noise_ball_variance(eta,
+    lam_k, S'_kk). With G, V'_kk is still noise_ball_variance(eta, lam_k, s_k^2), for the noise variance
+    s_k^2 = (S + G(V))'_kk averaged over the ball. Raises ValueError when eta is at or above
+    noise_ball_threshold (the spread then grows without bound). Returns V, shape (d, d).
+    """
+    eta = float(validate.positive("eta", eta))
+    H, _ = _hessian(hessian)
+    d = H.shape[0]
+    S = _square("noise_cov", noise_cov, d)
+    G = _gain(noise_gain, d)
+    K, D = _second_moment_map(eta, H, G)
+    rho = float(np.abs(np.linalg.eigvals(K)).max())
+    if not rho < 1:
+        raise ValueError(
+            f"eta = {eta:.4g} is at or above the noise ball's threshold: the spread grows by a factor "
+            f"{rho:.4g} per step and there is no stationary covariance (see noise_ball_threshold)"
+        )
+    v = np.linalg.solve(np.eye(K.shape[0]) - K, eta**2 * np.linalg.pinv(D) @ S.ravel())
+    return (D @ v).reshape(d, d)
+
+
+def noise_ball_threshold(hessian, noise_gain=None, grid=256, bisections=60):
+    """The smallest eta > 0 at which constant-eta SGD has no noise ball: the spectral radius of the map
+    V -> (I - eta H) V (I - eta H) + eta^2 G(V) (see noise_ball_covariance) reaches 1.
+
+    Without noise_gain it is gd_threshold(lambda_max) = 2 / lambda_max. A gain that maps covariance matrices
+    to covariance matrices, as least squares' does, can only lower it (both parts of the map then keep the
+    cone of positive semi-definite matrices, and adding such a part cannot shrink the spectral radius):
+    mini-batch SGD on least squares keeps a ball only below a threshold that rises with m towards
+    2 / lambda_max. Found on a grid of `grid` points in (0, 2 / lambda_max], then by bisection.
+    """
+    H, lam = _hessian(hessian)
+    G = _gain(noise_gain, H.shape[0])
+    top = 2 / float(lam.max())
+    if G is None:
+        return top
+    etas = top * np.arange(1, validate.integer("grid", grid, lo=2) + 1) / grid
+    unstable = next((k for k, e in enumerate(etas) if _radius(e, H, G) >= 1), grid - 1)  # the last one is
+    lo, hi = (etas[unstable - 1] if unstable else 0.0), etas[unstable]
+    for _ in range(validate.integer("bisections", bisections, lo=1)):
+        mid = (lo + hi) / 2
+        lo, hi = (lo, mid) if _radius(mid, H, G) >= 1 else (mid, hi)
+    return hi
+
+
+def error_paths(eta, e0, hessians, offsets, blowup=1e6):
+    """Many SGD runs at once on a quadratic: e_{t+1} = e_t - eta (H_t e_t - b_t), t = 0..T-1.
+
+    hessians: shape (T, R, d, d), offsets: shape (T, R, d) (step t of run k uses hessians[t, k] and
+    offsets[t, k]; least squares: sgdcourse.minibatch.least_squares_batches); e0: shape (d,) or (R, d).
+    Returns the errors, shape (T + 1, R, d). A run whose error leaves max_k |e_k| <= blowup * max(1, |e0|)
+    is NaN from then on (it diverged; NaN spreads without floating-point warnings).
+    """
+    eta = float(validate.positive("eta", eta))
+    Hs = np.asarray(hessians, dtype=float)
+    bs = np.asarray(offsets, dtype=float)
+    if Hs.ndim != 4 or Hs.shape[2] != Hs.shape[3] or bs.shape != Hs.shape[:3]:
+        raise ValueError(f"hessians must have shape (T, R, d, d) and offsets (T, R, d), got {Hs.shape} and {bs.shape}")
+    T, R, d = bs.shape
+    e0 = np.asarray(e0, dtype=float)
+    if e0.shape not in ((d,), (R, d)) or not np.isfinite(e0).all():
+        raise ValueError(f"e0 must be finite, of shape ({d},) or ({R}, {d}), got shape {e0.shape}")
+    bound = float(blowup) * max(1.0, float(np.abs(e0).max()))
+    out = np.empty((T + 1, R, d))
+    out[0] = e0
+    for t in range(T):  # in place, in out[t + 1]: a step is a few microseconds of numpy
+        e, new = out[t], out[t + 1]
+        np.einsum("rij,rj->ri", Hs[t], e, out=new)
+        new -= bs[t]
+        new *= -eta
+        new += e
+        if not (np.abs(new) <= bound).all():  # some run left the bound, or is NaN already
+            new[~(np.abs(new) <= bound).all(axis=1)] = np.nan
+    return out
+
+
+def gd_error_path(eta, hessian, e0, steps):
+    """Gradient descent's errors e_t = (I - eta H)^t e_0 for t = 0..steps, shape (steps + 1, d), in closed
+    form: along each eigenvector u_k of H the error is multiplied by 1 - eta lambda_k per step."""
+    eta = float(validate.positive("eta", eta))
+    H, _ = _hessian(hessian)
+    e0 = validate.array("e0", e0, 1, H.shape[0]).astype(float)
+    lam, U = np.linalg.eigh(H)
+    t = np.arange(validate.integer("steps", steps, lo=0) + 1)[:, None]
+    with np.errstate(over="ignore", invalid="ignore"):  # only above 2 / lambda_max, where it grows without bound
+        return ((1 - eta * lam) ** t * (U.T @ e0)) @ U.T
+
+
+def excess_loss(errors, hessian):
+    """L(theta) - L(theta*) = (1/2) e^T H e for errors e = theta - theta* of shape (..., d); exact for a
+    quadratic such as least squares. Over a noise ball (mean 0, covariance V) its mean is (1/2) tr(H V)."""
+    H, _ = _hessian(hessian)
+    e = np.asarray(errors, dtype=float)
+    return 0.5 * np.einsum("...i,...i->...", e @ H, e)

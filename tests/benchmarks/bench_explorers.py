@@ -27,6 +27,7 @@ from sgdcourse.explorers import (
     LearningRateExplorer,
     LogisticTrainingExplorer,
     MomentumExplorer,
+    NoiseBallExplorer,
     StepPlayer,
     WorkedExampleExplorer,
 )
@@ -81,6 +82,10 @@ def build_all(rng):
     yield "MomentumExplorer (lesson 06)", lambda: MomentumExplorer()
     Xm, ym = sc.make_moons(400, rng, noise=0.15)
     yield "DataOrderExplorer (lesson 07)", lambda: DataOrderExplorer(Xm, ym, rng=rng)
+    Xn, yn, _ = sc.make_linear_regression(500, 2, rng, noise=0.5)
+    Xn = Xn * np.array([1.0, 0.5])  # curvatures about 1 and 1/4
+    start = sc.LeastSquares(Xn, yn).solution() + np.array([-1.6, 1.2])
+    yield "NoiseBallExplorer (not yet placed)", lambda: NoiseBallExplorer(Xn, yn, start, rng=rng, runs=200, steps=400)
 
 
 def load():

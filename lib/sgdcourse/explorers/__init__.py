@@ -8,6 +8,7 @@ tests use it too.
                StepPlayer                player.py      an SGD path replayed step by step
     lesson 04  BatchVarianceExplorer     variance.py    the spread of a mini-batch gradient
     lesson 05  LearningRateExplorer      rate.py        eta on a quadratic bowl
+               NoiseBallExplorer         noise_ball.py  eta and m: where SGD's runs settle on least squares
     lesson 06  MomentumExplorer          momentum.py    beta for the heavy ball in a valley
     lesson 07  DataOrderExplorer         data_order.py  shuffled against class-ordered batches
 """
@@ -16,6 +17,7 @@ from .base import Explorer
 from .data_order import DataOrderExplorer
 from .logistic import LogisticTrainingExplorer
 from .momentum import MomentumExplorer
+from .noise_ball import NoiseBallExplorer
 from .player import StepPlayer
 from .rate import LearningRateExplorer
 from .variance import BatchVarianceExplorer
@@ -28,6 +30,7 @@ __all__ = [
     "StepPlayer",
     "BatchVarianceExplorer",
     "LearningRateExplorer",
+    "NoiseBallExplorer",
     "MomentumExplorer",
     "DataOrderExplorer",
 ]
