@@ -41,6 +41,14 @@ def test_a_worker_past_its_budget_is_killed_whatever_steps_it_reports():
     assert out[1].total == 1.0 and 2.5 <= took < 10
 
 
+def test_the_budget_counts_from_the_tasks_start_not_the_workers():
+    """A new worker first imports the grader (numpy, sympy: longer than 0.1 s anywhere); a quick
+    task with a 0.05 s budget and 0.05 s of slack is still graded, as its time starts when the
+    worker begins it."""
+    out = grade_all([("fine", None, None)] * 2, 2, grader=_grader, slack=0.05, budget=lambda task: 0.05)
+    assert [o.error for o in out] == ["", ""] and [o.total for o in out] == [1.0, 1.0]
+
+
 def test_a_worker_past_its_memory_limit_is_stopped():
     """Stopped by the sample of its resident memory, or by its data limit (MemoryError, or for
     ZeroMQ an abort), whichever comes first; never by the budget."""

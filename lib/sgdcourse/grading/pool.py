@@ -1,6 +1,7 @@
 """The supervised worker pool: submissions graded in parallel, none able to hang the others.
 
     grade_all(tasks, jobs) --task--> _Slot: a spawned worker process running grader(task, ...)
+                           <- ("begin",): the task has begun (its time budget counts from here)
                            <- ("phase", seconds, what): the step now running and its time limit
                            <- ("pid", pid or None): the kernel that runs the step
                            <- ("done", Graded)
@@ -55,6 +56,7 @@ def _worker(conn, grader, folder, memory_mb):
         task = conn.recv()
         if task is None:
             return
+        conn.send(("begin",))  # the task's time budget counts from here, not from the worker's start
         result = grader(
             task, lambda seconds, what: conn.send(("phase", seconds, what)), lambda pid: conn.send(("pid", pid))
         )
@@ -87,8 +89,10 @@ class _Slot:
         self.deadline, self.ends, self.what, self.allowed = float("inf"), float("inf"), "", 0.0
 
     def give(self, index, task, slack, budget):
+        """Hand the worker a task; its budget starts when the worker says it has begun (a new worker
+        first imports the grader: START_TIMEOUT + slack for that)."""
         self.task = (index, task)
-        self.ends, self.budget = time.monotonic() + budget + slack, budget
+        self.ends, self.budget = float("inf"), budget
         self.conn.send(task)
         self.watch(START_TIMEOUT, "starting the grading process", slack)
 
@@ -112,7 +116,9 @@ class _Slot:
             msg = self.conn.recv()
         except (EOFError, OSError):
             return "died"
-        if msg[0] == "phase":
+        if msg[0] == "begin":
+            self.ends = time.monotonic() + self.budget + slack
+        elif msg[0] == "phase":
             self.watch(msg[1], msg[2], slack)
         elif msg[0] == "pid":
             self.pid = msg[1]
