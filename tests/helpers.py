@@ -5,6 +5,7 @@ test module: what two of them share lives here, and fixtures live in tests/conft
     ROOT, SOL02, EX02       the repository, and lesson 02's solution and exercise notebooks
     BUILDERS                every explorer, built small as its lesson builds it: {name: build(rng)}
     noise_ball(rng, ...)    a NoiseBallExplorer on least squares with curvatures about 1 and 1/4
+    sharp_flat(rng, ...)    a SharpFlatExplorer on lesson 06's landscape (sharp_flat_landscape())
     timed_check(pid, ans)   the learner's check, asserted fast, well-formed and free of tracebacks
     pyproject(), specs(), name_and_bound(spec)
                             the dependencies pyproject.toml declares, read without tomllib
@@ -13,6 +14,7 @@ test module: what two of them share lives here, and fixtures live in tests/conft
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 import time
@@ -28,7 +30,9 @@ from sgdcourse.explorers import (
     LearningRateExplorer,
     LogisticTrainingExplorer,
     MomentumExplorer,
+    MomentumMapExplorer,
     NoiseBallExplorer,
+    SharpFlatExplorer,
     StepPlayer,
     WorkedExampleExplorer,
 )
@@ -56,6 +60,17 @@ def noise_ball(rng, n=120, runs=40, m_max=8, **kw):
     return NoiseBallExplorer(X, y, theta0, rng, runs=runs, m_max=m_max, **kw)
 
 
+@functools.lru_cache(maxsize=None)
+def sharp_flat_landscape():
+    """Lesson 06's landscape: 100 offsets evenly spaced in [-0.25, 0.25], the two minima equally deep."""
+    return sc.equal_depths(np.linspace(-0.25, 0.25, 100))
+
+
+def sharp_flat(rng, runs=40, steps=300, step=100, **kw):
+    """SharpFlatExplorer on lesson 06's landscape, eta = 0.2 (its default), few runs and steps."""
+    return SharpFlatExplorer(sharp_flat_landscape(), rng, runs=runs, steps=steps, step=step, **kw)
+
+
 BUILDERS = {
     "worked": lambda rng: WorkedExampleExplorer(rng=rng, steps=20),
     "logistic": lambda rng: LogisticTrainingExplorer(
@@ -65,7 +80,9 @@ BUILDERS = {
     "player": _player,
     "rate": lambda rng: LearningRateExplorer([1.0, 5.0], [-4.0, 2.0], steps=20),
     "momentum": lambda rng: MomentumExplorer(steps=60),
+    "momentum_map": lambda rng: MomentumMapExplorer(steps=60),
     "noise_ball": noise_ball,
+    "sharp_flat": sharp_flat,
     "network": lambda rng: DataOrderExplorer(*sc.make_moons(60, rng), rng=rng, epochs=2, grid=20),
 }
 

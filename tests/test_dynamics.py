@@ -318,3 +318,103 @@ def test_gd_error_path_is_full_batch_sgd_and_excess_loss_is_the_loss_above_the_m
     np.testing.assert_allclose(theta_star + errors, run.thetas, atol=1e-12)
     losses = np.array([model.loss(theta) for theta in run.thetas]) - model.loss(theta_star)
     np.testing.assert_allclose(D.excess_loss(errors, H), losses, rtol=1e-9, atol=1e-14)
+
+
+# ---- the heavy ball's rate map: momentum_rate, momentum_bowl_rate, momentum_optimum ---------------
+
+
+def measured_rate(thetas, window=20):
+    """The factor per step by which |theta_t| shrinks late in a run (thetas: shape (T + 1, d), minimum 0):
+    the largest |theta| over a window at the end against one half way, to the power 1 / (their distance).
+    Taking the window's largest value cancels the oscillation of an under-damped run."""
+    size = np.abs(thetas).max(axis=1)
+    end = len(size) - 1
+    mid = end // 2
+    w = min(window, mid // 2)
+    return (size[end - w : end + 1].max() / size[mid - w : mid + 1].max()) ** (1 / (end - mid))
+
+
+# (eta, lambda, beta): under-damped, over-damped (slow), over-damped with the sign flipping every step,
+# critically damped, plain GD, the valley's steep wall at the best pair, and one past the threshold
+RATE_CASES = [
+    (1.0, 1.0, 0.81),
+    (0.01, 1.0, 0.5),
+    (2.95, 1.0, 0.5),
+    (0.25, 1.0, 0.25),
+    (0.5, 1.0, 0.0),
+    (0.06, 50.0, 0.57),
+    (3.3, 1.0, 0.5),
+]
+
+
+@pytest.mark.parametrize("eta, lam, beta", RATE_CASES)
+def test_momentum_rate_is_the_decay_of_a_heavy_ball_run(eta, lam, beta):
+    rho = float(D.momentum_rate(eta, lam, beta))
+    steps = int(min(2000, 150 * np.log(10) / abs(np.log(rho))))  # far from underflow
+    run = sc.sgd(sc.QuadraticBowl([lam]), np.array([1.0]), eta, steps=steps, momentum=beta, track_loss=False)
+    assert measured_rate(run.thetas) == pytest.approx(rho, abs=0.01)
+    assert run.diverged == (rho > 1) == (eta * lam > 2 * (1 + beta))
+    # the eigenvalues of a defective matrix (critical damping) are found to about sqrt(machine epsilon)
+    assert rho == pytest.approx(np.abs(np.linalg.eigvals(D.momentum_matrix(eta, lam, beta))).max(), rel=1e-7)
+
+
+def test_momentum_matrix_is_one_step_of_the_driver():
+    eta, lam, beta = 0.3, 2.0, 0.6
+    run = sc.sgd(sc.QuadraticBowl([lam]), np.array([1.0]), eta, steps=40, momentum=beta, track_loss=False)
+    A, state, errors = D.momentum_matrix(eta, lam, beta), np.array([1.0, 0.0]), []
+    for _ in range(41):
+        errors.append(state[0])
+        state = A @ state
+    np.testing.assert_allclose(errors, run.thetas[:, 0], atol=1e-12)
+    assert np.trace(A) == pytest.approx(1 + beta - eta * lam) and np.linalg.det(A) == pytest.approx(beta)
+
+
+def test_the_bowls_rate_is_its_worst_axis_and_a_run_on_the_valley_shows_it():
+    lam = np.array([1.0, 50.0])
+    etas, betas = np.linspace(0.002, 0.08, 40)[None, :], np.linspace(0, 0.98, 50)[:, None]
+    rho = D.momentum_bowl_rate(etas, betas, lam)
+    assert rho.shape == (50, 40)
+    between = np.linspace(1.0, 50.0, 400)[:, None, None]  # every curvature between the two
+    np.testing.assert_allclose(rho, D.momentum_rate(etas, between, betas).max(axis=0), rtol=1e-12)
+    for eta, beta in ((0.02, 0.3), (0.06, 0.57), (0.07, 0.9), (0.035, 0.0)):
+        run = sc.sgd(sc.QuadraticBowl(lam), np.array([1.0, 1.0]), eta, steps=800, momentum=beta, track_loss=False)
+        assert measured_rate(run.thetas) == pytest.approx(float(D.momentum_bowl_rate(eta, beta, lam)), abs=0.01)
+    # the edge of the map: the steep wall's threshold 2 (1 + beta) / lambda_max
+    for beta in (0.0, 0.5, 0.95):
+        edge = D.momentum_threshold(50.0, beta)
+        assert D.momentum_bowl_rate(0.999 * edge, beta, lam) < 1 < D.momentum_bowl_rate(1.001 * edge, beta, lam)
+
+
+@pytest.mark.parametrize("kappa", [10.0, 100.0])
+def test_the_best_pair_gives_the_square_root_of_kappa(kappa):
+    lam = [1.0, kappa]
+    eta, beta, rho = D.momentum_optimum(lam)
+    root = np.sqrt(kappa)
+    assert rho == pytest.approx((root - 1) / (root + 1)) and beta == pytest.approx(rho**2)
+    assert float(D.momentum_bowl_rate(eta, beta, lam)) == pytest.approx(rho, rel=1e-7)  # d = 0 up to rounding
+    # no pair of a fine grid does better, and the grid's best lies next to it
+    etas = np.linspace(0.2, 1.2, 401)[None, :] * eta
+    betas = np.linspace(0, 0.999, 400)[:, None]
+    grid = D.momentum_bowl_rate(etas, betas, lam)
+    assert grid.min() >= rho - 1e-9 and grid.min() < rho + 0.01
+    k, j = np.unravel_index(grid.argmin(), grid.shape)
+    assert etas[0, j] == pytest.approx(eta, rel=0.02) and betas[k, 0] == pytest.approx(beta, abs=0.02)
+    # GD's best, at eta = 2 / (lambda_min + lambda_max), is (kappa - 1) / (kappa + 1), much closer to 1
+    assert float(D.momentum_bowl_rate(2 / (1 + kappa), 0.0, lam)) == pytest.approx((kappa - 1) / (kappa + 1))
+    run = sc.sgd(sc.QuadraticBowl(lam), np.array([1.0, 1.0]), eta, steps=600, momentum=beta, track_loss=False)
+    assert measured_rate(run.thetas) == pytest.approx(rho, abs=0.01)
+
+
+def test_rate_arguments_are_checked_by_name():
+    with pytest.raises(ValueError, match="eta"):
+        D.momentum_rate(-0.1, 1.0, 0.5)
+    with pytest.raises(ValueError, match="beta"):
+        D.momentum_rate(0.1, 1.0, 1.0)
+    with pytest.raises(ValueError, match="curvature"):
+        D.momentum_rate(0.1, [1.0, 0.0], 0.5)
+    with pytest.raises(ValueError, match="curvatures"):
+        D.momentum_bowl_rate(0.1, 0.5, [])
+    with pytest.raises(ValueError, match="curvatures"):
+        D.momentum_optimum([1.0, -2.0])
+    with pytest.raises(ValueError, match="beta"):
+        D.momentum_matrix(0.1, 1.0, -0.2)

@@ -144,6 +144,9 @@ def test_the_views_module_names_do_not_shadow_library_modules():
         ("noise_ball_covariance", "sgdcourse.dynamics"),
         ("noise_ball_threshold", "sgdcourse.dynamics"),
         ("error_paths", "sgdcourse.dynamics"),
+        ("momentum_bowl_rate", "sgdcourse.dynamics"),
+        ("momentum_optimum", "sgdcourse.dynamics"),
+        ("sgd_runs", "sgdcourse.landscapes"),
     ],
 )
 def test_lesson_mathematics_lives_in_the_library(name, home):

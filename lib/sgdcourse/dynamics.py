@@ -5,7 +5,12 @@ On a 1-D quadratic L(theta) = (lambda/2)(theta - c)^2 the error e_t = theta_t - 
     SGD:        e_{t+1} = (1 - eta lambda) e_t - eta xi_t,   E xi_t = 0, Var xi_t = s^2
     momentum:   v_{t+1} = beta v_t + g_t,  theta_{t+1} = theta_t - eta v_{t+1}
 Every function of one axis accepts Fractions or sympy numbers and then answers exactly, except
-`regime`, which names what GD does on a bowl with several curvatures (its factors come back as floats).
+`regime`, which names what GD does on a bowl with several curvatures (its factors come back as floats),
+and the heavy ball's rates, which work in floats and broadcast over arrays of eta and beta:
+    momentum_matrix        the 2 x 2 matrix of one heavy-ball step on the state (e_t, v_t)
+    momentum_rate          its spectral radius: the factor by which the error shrinks per step
+    momentum_bowl_rate     the worst of these over curvatures in [lambda_min, lambda_max]: the rate map
+    momentum_optimum       the (eta, beta) of the smallest such rate, (sqrt(kappa) - 1) / (sqrt(kappa) + 1)
 
 In d dimensions, with Hessian H and the batch gradient H_t e_t - b_t (least squares:
 sgdcourse.minibatch.least_squares_noise), the functions below work in floats:
@@ -107,6 +112,90 @@ def momentum_gain(beta, alternating=False):
 def momentum_threshold(curvature, beta):
     """Heavy ball on a quadratic converges iff 0 < eta < 2 (1 + beta) / lambda."""
     return 2 * (1 + validate.in_range("beta", beta, 0, 1)) / validate.positive("curvature", curvature)
+
+
+# ---- the heavy ball's rate: how fast momentum converges on a quadratic, for every (eta, beta) -----
+def _floats(name, value, positive=False, below_one=False):
+    """value as a float array (a number gives a 0-d array); finite, > 0 or in [0, 1) on request."""
+    try:
+        a = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a number or an array of numbers, got {value!r}") from None
+    if not np.isfinite(a).all():
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    if positive and not (a > 0).all():
+        raise ValueError(f"{name} must be > 0, got {value!r}")
+    if below_one and not ((a >= 0) & (a < 1)).all():
+        raise ValueError(f"{name} must satisfy 0 <= {name} < 1, got {value!r}")
+    return a
+
+
+def momentum_matrix(eta, curvature, beta):
+    """The heavy ball's step on one axis of a quadratic, as a 2 x 2 matrix A acting on the state (e_t, v_t):
+
+        v_{t+1} = beta v_t + lambda e_t,  e_{t+1} = e_t - eta v_{t+1}   =>   A = [[1 - eta lambda, -eta beta],
+                                                                                   [lambda,          beta     ]]
+
+    (e = theta - c, v the velocity, v_0 = 0). Its trace is 1 + beta - eta lambda and its determinant beta.
+    Returns A, shape (2, 2), floats."""
+    eta = float(validate.positive("eta", eta))
+    lam = float(validate.positive("curvature", curvature))
+    beta = float(validate.in_range("beta", beta, 0, 1))
+    return np.array([[1 - eta * lam, -eta * beta], [lam, beta]])
+
+
+def momentum_rate(eta, curvature, beta):
+    """The heavy ball's convergence rate along one axis: the spectral radius rho of momentum_matrix.
+
+    The eigenvalues z of A solve z^2 - x z + beta = 0 with x = 1 + beta - eta lambda, so with d = x^2 - 4 beta
+
+        d < 0  (under-damped: the error oscillates)   |z| = sqrt(beta) for both, rho = sqrt(beta)
+        d >= 0 (over-damped; d = 0: critically)       rho = (|x| + sqrt(d)) / 2
+
+    and after many steps the error shrinks by the factor rho per step (|e_t| ~ rho^t; t rho^t at d = 0).
+    rho < 1 exactly when 0 < eta lambda < 2 (1 + beta) (momentum_threshold). eta, curvature and beta may be
+    arrays: they broadcast, and so does the result (floats; a number gives a 0-d array)."""
+    eta = _floats("eta", eta, positive=True)
+    lam = _floats("curvature", curvature, positive=True)
+    beta = _floats("beta", beta, below_one=True)
+    x = 1 + beta - eta * lam
+    d = x * x - 4 * beta
+    return np.where(d < 0, np.sqrt(beta), (np.abs(x) + np.sqrt(np.maximum(d, 0))) / 2)
+
+
+def momentum_bowl_rate(eta, beta, curvatures):
+    """The heavy ball's rate on a quadratic whose curvatures lie in [lambda_min, lambda_max]: the worst axis,
+
+        rho(eta, beta) = max over lambda in [lambda_min, lambda_max] of momentum_rate(eta, lambda, beta)
+                       = max(momentum_rate(eta, lambda_min, beta), momentum_rate(eta, lambda_max, beta)),
+
+    since momentum_rate depends on lambda only through |x| = |1 + beta - eta lambda|, never falls as |x| grows,
+    and |x| is convex in lambda. curvatures: shape (k,), numbers > 0; eta and beta broadcast (the rate map of
+    the (eta, beta) plane: eta of shape (1, n), beta of shape (m, 1) give rho of shape (m, n)). At beta = 0 it
+    is GD's max_k |1 - eta lambda_k|."""
+    lam = validate.array("curvatures", curvatures, 1)
+    if lam.size == 0 or not (lam > 0).all():
+        raise ValueError(f"curvatures must hold numbers > 0, got {curvatures!r}")
+    lam = lam.astype(float)
+    return np.maximum(momentum_rate(eta, lam.min(), beta), momentum_rate(eta, lam.max(), beta))
+
+
+def momentum_optimum(curvatures):
+    """(eta*, beta*, rho*): the (eta, beta) with the smallest momentum_bowl_rate, and that rate (Polyak):
+
+        eta* = 4 / (sqrt(lambda_max) + sqrt(lambda_min))^2,   beta* = ((sqrt(kappa) - 1) / (sqrt(kappa) + 1))^2,
+        rho* = sqrt(beta*) = (sqrt(kappa) - 1) / (sqrt(kappa) + 1),   kappa = lambda_max / lambda_min.
+
+    There both axes are critically damped. GD's best rate is (kappa - 1) / (kappa + 1), at eta = 2 / (lambda_min
+    + lambda_max): to shrink the error tenfold GD takes about kappa ln(10) / 2 steps, the heavy ball about
+    sqrt(kappa) ln(10) / 2."""
+    lam = validate.array("curvatures", curvatures, 1)
+    if lam.size == 0 or not (lam > 0).all():
+        raise ValueError(f"curvatures must hold numbers > 0, got {curvatures!r}")
+    lo, hi = float(lam.min()), float(lam.max())
+    root = np.sqrt(hi / lo)
+    rho = (root - 1) / (root + 1)
+    return float(4 / (np.sqrt(hi) + np.sqrt(lo)) ** 2), float(rho**2), float(rho)
 
 
 # ---- d dimensions: the noise ball of a quadratic whose gradient noise is drawn from data ----------

@@ -14,6 +14,9 @@ and a weak bowl k u^2 / 2 that keeps runs from drifting off to where nothing pul
 Because the copies disagree, a mini-batch gradient is noisy, and the disagreement is largest
 where f bends most: near the sharp minimum. The minima and the barrier between them are those
 of the average L (the offsets smear the profile, so they differ a little from c_j).
+
+sgd_runs runs mini-batch SGD from many starts at once on such a landscape, for several batch sizes on
+the same draws, and reports which basin the runs are in (lesson 06's experiment, SharpFlatExplorer).
 """
 
 from __future__ import annotations
@@ -183,3 +186,62 @@ def equal_depths(offsets, depth_sharp=0.5, tol=1e-12, **kwargs):
             break
         land, g1 = gap(d1)
     raise ValueError("depth_sharp: no depth of the flat well makes the two minima equally deep")
+
+
+def sgd_runs(landscape, starts, eta, sizes, steps, rng, replace=True, record=None):
+    """Mini-batch SGD from many starts at once on a SharpFlatLandscape, for several batch sizes on the same draws.
+
+    Every run k and batch size m follows the plain SGD rule on L = mean_i f(theta - a_i):
+
+        theta_{t+1} = theta_t - eta g_t,   g_t = (1/m) sum_{i in B_t} f'(theta_t - a_i),
+
+    whose noise g_t - L'(theta_t) has variance Var_i f'(theta_t - a_i) / m (with replacement). Step t
+    draws idx_t = batch_indices(N, max(sizes), R, rng, replace), shape (R, max(sizes)), and run k with
+    batch size m uses the batch idx_t[k, :m]: the batches of every size are nested, so every run sees
+    the same draws at every m (sgdcourse.sgd with batches=[idx_t[k, :m] for t] replays one run).
+
+    starts: shape (R,); sizes: batch sizes >= 1 (<= N without replacement); steps: T >= 0; record:
+    the step counts in 0..T whose positions to keep (None: all of them). Returns (positions,
+    sharp_share): the runs' theta after each recorded step, shape (len(sizes), len(record), R), and
+    the share of the runs on the sharp side of the barrier (landscape.classify) after every step
+    t = 0..T, shape (len(sizes), T + 1). Raises ValueError if a run leaves the finite numbers (eta too large).
+    """
+    from .minibatch import batch_indices
+
+    if not isinstance(landscape, SharpFlatLandscape):
+        raise TypeError(f"landscape must be a SharpFlatLandscape, got {type(landscape).__name__}")
+    theta0 = validate.array("starts", starts, 1).astype(float)
+    if theta0.size == 0:
+        raise ValueError("starts must hold at least one number")
+    eta = float(validate.positive("eta", eta))
+    n = landscape.n
+    sizes = np.array([validate.integer("sizes", m, lo=1, hi=None if replace else n) for m in np.atleast_1d(sizes)])
+    if sizes.size == 0:
+        raise ValueError("sizes must hold at least one batch size")
+    steps = validate.integer("steps", steps, lo=0)
+    rng = validate.generator("rng", rng)
+    keep = np.arange(steps + 1) if record is None else np.atleast_1d(record)
+    keep = np.array([validate.integer("record", t.item() if isinstance(t, np.generic) else t, 0, steps) for t in keep])
+    a, runs, m_max = landscape.X[:, 0], theta0.size, int(sizes.max())
+    cols = np.concatenate([np.arange(m) for m in sizes])  # the entries of a draw that each size uses
+    owner = np.repeat(np.arange(sizes.size), sizes)  # the size each of those entries belongs to
+    bounds = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    side = np.sign(landscape.sharp_min - landscape.barrier)
+    theta = np.tile(theta0, (sizes.size, 1))  # (len(sizes), R)
+    positions = np.empty((sizes.size, keep.size, runs))
+    share = np.empty((sizes.size, steps + 1))
+
+    def note(t):
+        share[:, t] = ((theta - landscape.barrier) * side > 0).mean(axis=1)
+        positions[:, keep == t] = theta[:, None, :]
+
+    note(0)
+    with np.errstate(over="ignore", invalid="ignore"):  # a run that overflows is reported below
+        for t in range(1, steps + 1):
+            idx = batch_indices(n, m_max, runs, rng, replace)[:, cols]  # (R, sum(sizes))
+            slopes = landscape.profile_slope(theta[owner].T - a[idx])  # f'(theta - a_i) for every batch entry
+            theta = theta - eta * np.add.reduceat(slopes, bounds, axis=1).T / sizes[:, None]
+            note(t)
+    if not np.isfinite(theta).all():
+        raise ValueError(f"eta = {eta:.4g} is too large: some runs left the finite numbers")
+    return positions, share

@@ -10,6 +10,8 @@ tests use it too.
     lesson 05  LearningRateExplorer      rate.py        eta on a quadratic bowl
                NoiseBallExplorer         noise_ball.py  eta and m: where SGD's runs settle on least squares
     lesson 06  MomentumExplorer          momentum.py    beta for the heavy ball in a valley
+               MomentumMapExplorer       momentum_map.py  eta and beta: the heavy ball's rate map (not yet placed)
+               SharpFlatExplorer         sharp_flat.py  m and steps: the share of runs in the sharp and the flat basin
     lesson 07  DataOrderExplorer         data_order.py  shuffled against class-ordered batches
 """
 
@@ -17,9 +19,11 @@ from .base import Explorer
 from .data_order import DataOrderExplorer
 from .logistic import LogisticTrainingExplorer
 from .momentum import MomentumExplorer
+from .momentum_map import MomentumMapExplorer
 from .noise_ball import NoiseBallExplorer
 from .player import StepPlayer
 from .rate import LearningRateExplorer
+from .sharp_flat import SharpFlatExplorer
 from .variance import BatchVarianceExplorer
 from .worked import WorkedExampleExplorer
 
@@ -32,5 +36,7 @@ __all__ = [
     "LearningRateExplorer",
     "NoiseBallExplorer",
     "MomentumExplorer",
+    "MomentumMapExplorer",
+    "SharpFlatExplorer",
     "DataOrderExplorer",
 ]

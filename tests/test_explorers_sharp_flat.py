@@ -1,0 +1,144 @@
+"""SharpFlatExplorer and the library's runs behind it (sgdcourse.landscapes.sgd_runs): one step's noise
+has the variance Var_i f' / m, the runs are the SGD driver's batch for batch, the shares in each basin
+agree with lesson 06's experiment (tests/claims/test_lesson06.py states its claims), and the image
+states the control values it shows."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import sgdcourse as sc
+from helpers import sharp_flat, sharp_flat_landscape
+from sgdcourse.explorers import SharpFlatExplorer
+from sgdcourse.landscapes import sgd_runs
+from sgdcourse.minibatch import batch_indices
+
+
+@pytest.fixture(scope="module")
+def explorer():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return sharp_flat(np.random.default_rng(3), runs=60, steps=600, step=100)
+
+
+@pytest.mark.parametrize("replace", [True, False])
+def test_one_steps_spread_is_the_per_example_spread_over_m(replace):
+    # From one point, a step moves theta by -eta g_hat: over R runs Var(theta_1) = eta^2 Var_i f'(theta - a_i) / m,
+    # times (N - m) / (N - 1) without replacement. 40000 runs: within 5 standard errors (sd of a variance
+    # estimate ~ sqrt(2 / R) relative, about 0.7 %; 4 % allowed). Breaks: the 1/m of the noise dropped.
+    land, eta, runs = sharp_flat_landscape(), 0.2, 40000
+    for x in (land.sharp_min, -0.7, land.flat_min):
+        s2 = land.per_example_grads(np.array([x]))[:, 0].var()
+        sizes = [1, 4, 16]
+        pos, _ = sgd_runs(land, np.full(runs, x), eta, sizes, 1, np.random.default_rng(7), replace=replace)
+        for k, m in enumerate(sizes):
+            factor = 1.0 if replace else (land.n - m) / (land.n - 1)
+            assert abs(pos[k, 1].var() / (eta**2 * s2 / m * factor) - 1) < 0.04, (x, m)
+            assert abs(pos[k, 1].mean() - (x - eta * land.grad(np.array([x]))[0])) < 5 * eta * np.sqrt(s2 / m / runs)
+
+
+@pytest.mark.parametrize("replace", [True, False])
+def test_runs_are_the_sgd_driver_on_the_explorers_batches(replace):
+    ex = sharp_flat(np.random.default_rng(1), runs=6, steps=200, step=100, m_max=4, replace=replace)
+    rng = np.random.default_rng(ex.seed)
+    draws = [batch_indices(ex.land.n, 4, ex.n_runs, rng, replace) for _ in range(ex.steps)]
+    for m in (1, 4):
+        for k in (0, 5):
+            run = sc.sgd(ex.land, ex.starts[k : k + 1], ex.eta, batches=[idx[k, :m] for idx in draws])
+            for t in (0, 100, 200):
+                assert abs(ex.positions(m, t)[k] - run.thetas[t, 0]) < 1e-10
+            sides = ex.land.classify(run.thetas[:, 0])
+            assert ex.sharp_share[m][200] == np.mean(ex.land.classify(ex.positions(m, 200)) == "sharp")
+            assert sides[-1] == ex.land.classify(ex.positions(m, 200)[k])
+        ex.set(m=m, step=200)
+        np.testing.assert_array_equal(ex.on_curve.get_offsets()[:, 0], ex.positions(m, 200))
+
+
+def test_the_share_curve_counts_the_runs_at_every_mark(explorer):
+    for m in explorer.sizes:
+        for t in explorer.marks:
+            sharp, flat = explorer.counts(m, t)
+            assert sharp + flat == explorer.n_runs
+            assert explorer.sharp_share[m][t] == sharp / explorer.n_runs
+    explorer.set(m=2, step=300)
+    sharp, flat = explorer.counts(2, 300)
+    assert f"{sharp} of {explorer.n_runs} runs in the sharp basin, {flat} in the flat one" in explorer.text
+    assert explorer.sharp_text.get_text().endswith(f"{sharp} runs ({sharp / explorer.n_runs:.0%})")
+    np.testing.assert_array_equal(explorer.share_line.get_ydata(), explorer.sharp_share[2])
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_shares_agree_with_the_lessons_experiment(seed):
+    # Lesson 06, "The experiment": 200 runs from starts uniform between the minima, 600 steps of eta = 0.2.
+    # Full batch keeps every start's basin; with m = 1 every run ends flat, with m = 4 between 20 % and 80 %
+    # of the sharp-side starts escape (its claims), and with m = 16 almost nothing changes (the lesson:
+    # 54 of 56 stay; here at least 85 %). Breaks: the 1/m of the noise dropped (m = 16 escapes like m = 1).
+    ex = SharpFlatExplorer(sharp_flat_landscape(), np.random.default_rng(seed), runs=200, steps=600, step=600)
+    began = np.sum(ex.land.classify(ex.starts) == "sharp")
+    assert 30 < began < 85  # about 28 % of the way from the sharp minimum to the flat one is the barrier
+    stayed = {m: ex.counts(m, 600)[0] / began for m in ex.sizes}
+    assert stayed[1] == 0
+    assert 0.2 <= 1 - stayed[4] <= 0.8
+    assert stayed[16] >= 0.85
+    assert stayed[1] <= stayed[2] <= stayed[4] <= stayed[8] <= stayed[16]
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_escape_from_the_sharp_minimum_is_a_rate(seed):
+    # Lesson 06's escape table, runs started at the sharp minimum: m = 1 leaves within 100 steps, m = 4 about
+    # half by step 600 (its claim: 0.3 to 0.7) and most by step 2000 (0.135 in the lesson), m = 16 not at all.
+    ex = SharpFlatExplorer(
+        sharp_flat_landscape(), np.random.default_rng(seed), runs=150, steps=2000, step=600, start="sharp"
+    )
+    share = {m: ex.sharp_share[m] for m in ex.sizes}
+    assert share[1][0] == share[16][0] == 1.0
+    assert share[1][100] <= 0.05
+    assert 0.75 <= share[4][100] and 0.3 <= share[4][600] <= 0.7 and share[4][2000] <= 0.3
+    assert share[16].min() == 1.0
+
+
+def test_the_image_states_its_control_values(explorer):
+    explorer.set(m=4, step=300)
+    assert explorer.stamp.get_text() == "m = 4,  t = 300 steps,  η = 0.2"
+    assert explorer.text.startswith("m = 4, t = 300, eta = 0.2:")
+    assert explorer.stamp in explorer.dynamic and explorer.stamp.get_visible()
+
+    def stamp_pixels():
+        explorer.render()
+        box = explorer.stamp.get_window_extent(explorer.canvas.get_renderer())
+        width, height = explorer.canvas.get_width_height()
+        assert 0 <= box.x0 < box.x1 <= width and 0 <= box.y0 < box.y1 <= height  # inside the image
+        rgb = np.asarray(explorer.canvas.buffer_rgba())[:, :, :3]
+        return rgb[int(height - box.y1) : int(height - box.y0) + 1, int(box.x0) : int(box.x1) + 1].copy()
+
+    at_300 = stamp_pixels()
+    assert at_300.min() < 80  # dark text drawn there
+    explorer.set(m=16, step=20)
+    assert explorer.stamp.get_text() == "m = 16,  t = 20 steps,  η = 0.2"
+    at_20 = stamp_pixels()
+    assert at_300.shape != at_20.shape or (at_300 != at_20).any()
+
+
+def test_bad_arguments_name_the_parameter():
+    land, rng = sharp_flat_landscape(), np.random.default_rng(0)
+    with pytest.raises(TypeError, match="landscape"):
+        SharpFlatExplorer(sc.QuadraticBowl(curvatures=[1.0]), rng)
+    with pytest.raises(ValueError, match="m must be one of"):
+        SharpFlatExplorer(land, rng, m=3, steps=50, step=50)
+    with pytest.raises(ValueError, match="step must be one of"):
+        SharpFlatExplorer(land, rng, steps=50, step=30)
+    with pytest.raises(ValueError, match="start"):
+        SharpFlatExplorer(land, rng, steps=50, step=50, start="flat")
+    with pytest.raises(ValueError, match="eta"):
+        SharpFlatExplorer(land, rng, eta=0, steps=50, step=50)
+    with pytest.raises(TypeError, match="rng"):
+        SharpFlatExplorer(land, 0)
+    with pytest.raises(ValueError, match="eta = 500 is too large"):
+        sgd_runs(land, np.zeros(3), 500, [1], 300, rng)
+    with pytest.raises(ValueError, match="record"):
+        sgd_runs(land, np.zeros(3), 0.2, [1], 50, rng, record=[60])
+    with pytest.raises(ValueError, match="sizes"):
+        sgd_runs(land, np.zeros(3), 0.2, [0], 50, rng)
+    with pytest.raises(ValueError, match="starts"):
+        sgd_runs(land, [np.nan], 0.2, [1], 50, rng)
