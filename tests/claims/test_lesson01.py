@@ -174,4 +174,67 @@ def test_divergence_step_follows_from_the_factors(seed, broken):
     return run.diverged_at == t
 
 
+# section 4's race: the lesson's data set (N = 200,000, d = 5), SGD with m = 64 and eta = 0.1, GD with eta = 1
+RACE_N, RACE_D, RACE_M, RACE_ETA_SGD, RACE_ETA_GD, RACE_GD_STEPS, RACE_RUNS = 200_000, 5, 64, 0.1, 1.0, 5, 3
+
+
+def race_data(rng):
+    """The race's least-squares model on fresh data, and its lowest loss min L (solved by lstsq)."""
+    X, y, _ = sgdcourse.make_linear_regression(RACE_N, RACE_D, rng)
+    model = sgdcourse.LeastSquares(X, y)
+    return model, model.loss(np.linalg.lstsq(X, y, rcond=None)[0])
+
+
+@claim(
+    "01",
+    "4. What one full-batch step costs",
+    "Every SGD run comes within 0.01 of the lowest loss after less than a fiftieth of the examples that "
+    "one gradient-descent step costs.",
+    every,
+)
+def test_sgd_gets_close_within_a_fiftieth_of_a_step(seed, broken):
+    """The lesson's race on fresh data: each of three SGD runs (m = 64, eta = 0.1, from theta = 0) has
+    L(theta_t) - min L < 0.01 at some step t whose examples t m are fewer than N / 50 (every step is
+    evaluated). Breaks: batches of m = N / 25, so that one SGD step already costs more than N / 50."""
+    rng = np.random.default_rng(seed)
+    model, L_min = race_data(rng)
+    m = RACE_N // 25 if broken else RACE_M
+    steps = (RACE_N // 50 - 1) // m  # the steps t with t m < N / 50
+    ok = True
+    for _ in range(RACE_RUNS):
+        run = sgdcourse.sgd(model, np.zeros(RACE_D), RACE_ETA_SGD, m=m, steps=steps, rng=rng, track_loss=False)
+        ok &= any(model.loss(theta) - L_min < 0.01 for theta in run.thetas[1:])
+        if not ok:
+            break
+    return ok
+
+
+@claim(
+    "01",
+    "4. What one full-batch step costs",
+    "From its second step on, gradient descent is lower than every SGD run.",
+    every,
+    slow=True,
+)
+def test_gd_is_lower_from_its_second_step(seed, broken):
+    """The lesson's race on fresh data over 5 N examples: at 60 points from 2 N examples on, spaced
+    evenly on a log scale, GD's L - min L after floor(examples / N) steps (eta = 1) is below that of each
+    of three SGD runs (m = 64, eta = 0.1) after examples / m steps. Breaks: GD with SGD's eta = 0.1,
+    whose factors 1 - eta lambda_k are near 0.9 instead of near 0."""
+    rng = np.random.default_rng(seed)
+    model, L_min = race_data(rng)
+    eta_gd = RACE_ETA_SGD if broken else RACE_ETA_GD
+    gd = sgdcourse.sgd(model, np.zeros(RACE_D), eta_gd, m=RACE_N, steps=RACE_GD_STEPS, track_loss=False)
+    T = RACE_GD_STEPS * RACE_N // RACE_M
+    ts = np.unique(np.geomspace(2 * RACE_N // RACE_M, T, 60).astype(int))
+    gd_excess = np.array([model.loss(gd.thetas[t * RACE_M // RACE_N]) - L_min for t in ts])
+    ok = True
+    for _ in range(RACE_RUNS):
+        run = sgdcourse.sgd(model, np.zeros(RACE_D), RACE_ETA_SGD, m=RACE_M, steps=T, rng=rng, track_loss=False)
+        ok &= bool(np.all(gd_excess < np.array([model.loss(run.thetas[t]) - L_min for t in ts])))
+        if not ok:
+            break
+    return ok
+
+
 test_breaks = breaks_tests(globals())

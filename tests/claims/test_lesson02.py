@@ -1,8 +1,9 @@
 """Claims of lesson 02 (SGD by hand), re-run over seeds; see claimkit.
 
 The data are the lesson's two points (1, 2) and (2, 0), L(w) = (5 w^2 - 4 w + 4) / 4, w* = 0.4; what a
-seed changes is the random draws: the examples drawn for the simulation of section 6, and the 20
-draw sequences of section 7 (each starts with examples 1, 2, 1, as in the lesson, then draws 37 more).
+seed changes is the random draws: the examples drawn for the simulation of section 6, the 20
+draw sequences of section 7 (each starts with examples 1, 2, 1, as in the lesson, then draws 37 more),
+and the 40 runs of section 8 (20 from w_0 = 4 and 20 from w_0 = -2, 200 uniform draws each, eta = 0.1).
 """
 
 import functools
@@ -151,6 +152,73 @@ def test_erratic_above_one_half(seed, broken):
     table = sequences(seed, etas=(0.45, 0.6), tail="example 1" if broken else "uniform")
     gd = sgdcourse.sgd(MODEL, [0.0], 0.6, batches=[[0, 1]] * 40)
     return bool(abs(gd.theta[0] - W_STAR) < 1e-3 and table[0.6]["largest"].max() > 3 * table[0.45]["largest"].max())
+
+
+SECTION_8 = "8. The region of confusion"
+REGION = (0.0, 2.0)  # between the per-example minimisers w_2* = 0 and w_1* = 2
+
+
+@functools.lru_cache(maxsize=None)
+def region_runs(seed, eta=0.1, data=None):
+    """The lesson's 40 runs of section 8 for this seed: 20 from w_0 = 4 and 20 from w_0 = -2, each with its own
+    uniform draws, 200 steps at `eta`; an array (40, 201) of iterates. data: None (the lesson's two points) or
+    ((x_1, y_1), (x_2, y_2)) in their place."""
+    model = MODEL if data is None else sgdcourse.Linear1D(np.array([[a] for a, _ in data], float), [b for _, b in data])
+    rng = np.random.default_rng(seed)
+    return np.array(
+        [
+            sgdcourse.sgd(model, [start], eta, batches=draw_examples(rng, 200)[:, None]).thetas[:, 0]
+            for start in (4.0, -2.0)
+            for _ in range(20)
+        ]
+    )
+
+
+def distance_to_region(w):
+    return np.maximum(REGION[0] - w, 0) + np.maximum(w - REGION[1], 0)
+
+
+@claim("02", SECTION_8, "outside the region, every step moves $w$ closer to it, whichever example is drawn", every)
+def test_outside_the_region_every_step_heads_for_it(seed, broken):
+    """40 runs at eta = 0.1: every step taken from outside [0, 2] ends strictly closer to [0, 2], and such steps
+    occur. Breaks: eta = 0.6, where a step on example 2 from w_0 = 4 flings w to -5.6, farther than it was."""
+    runs = region_runs(seed, eta=0.6 if broken else 0.1)
+    before, after = distance_to_region(runs[:, :-1]), distance_to_region(runs[:, 1:])
+    outside = before > 0
+    return bool(outside.any() and np.all(after[outside] < before[outside]))
+
+
+@claim(
+    "02",
+    SECTION_8,
+    "Every run crosses into the shaded region within the first 30 steps and never leaves it.",
+    every,
+)
+def test_runs_enter_the_region_and_stay(seed, broken):
+    """40 runs at eta = 0.1: each is inside [0, 2] at some step t <= 30 and at every step after its first step
+    inside. Breaks: eta = 0.3, above 1/4, where a step on example 2 carries w across 0 and out of the region."""
+    runs = region_runs(seed, eta=0.3 if broken else 0.1)
+    inside = (runs >= REGION[0]) & (runs <= REGION[1])
+    entry = inside.argmax(axis=1)
+    return bool(
+        inside.any(axis=1).all() and entry.max() <= 30 and all(inside[r, e:].all() for r, e in enumerate(entry))
+    )
+
+
+@claim(
+    "02",
+    SECTION_8,
+    "Inside, the draws keep disagreeing, so the runs never settle: after 200 steps they are still spread about "
+    "as widely as after 50",
+    every,
+)
+def test_runs_do_not_settle_inside_the_region(seed, broken):
+    """40 runs at eta = 0.1: the standard deviation of w_t over the runs at t = 200 is between half and twice
+    that at t = 50, and at least 0.1. Breaks: the second point is (2, 4) instead of (2, 0), so both examples are
+    minimised by w = 2, the region shrinks to a point and every run settles there."""
+    runs = region_runs(seed, data=((1.0, 2.0), (2.0, 4.0)) if broken else None)
+    sd_50, sd_200 = runs[:, 50].std(), runs[:, 200].std()
+    return bool(sd_200 >= 0.1 and 0.5 <= sd_200 / sd_50 <= 2)
 
 
 test_breaks = breaks_tests(globals())
