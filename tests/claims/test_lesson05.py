@@ -84,6 +84,83 @@ def test_above_threshold_blows_up_when_predicted(seed, broken):
     return run.diverged_at is not None and run.diverged_at == predicted
 
 
+# ---- section 2, on real data: the threshold from the breast cancer data ---------------------
+CANCER = sgdcourse.data.breast_cancer()
+
+
+@functools.lru_cache(maxsize=None)
+def cancer_features(seed, scaling):
+    """The training rows of a 75/25 split (the split's rng from `seed`) with a column of ones, and
+    the eigenvalues (ascending) of X^T X / N. scaling: "raw", "standardised", "centred" (each column
+    minus its training mean, not divided) or "common" (every column divided by one number, the
+    training matrix's overall sd)."""
+    part = sgdcourse.data.train_test_split(CANCER.X, CANCER.y, 0.25, np.random.default_rng(seed))
+    A = part.X_train
+    if scaling == "standardised":
+        A = sgdcourse.data.standardise(A).train
+    elif scaling == "centred":
+        A = A - A.mean(axis=0)
+    elif scaling == "common":
+        A = A / A.std()
+    A = np.hstack([A, np.ones((len(A), 1))])
+    return A, part.y_train.astype(float), np.linalg.eigvalsh(A.T @ A / len(A))
+
+
+@functools.lru_cache(maxsize=None)
+def cancer_gd(seed, scaling, share, per_example=True, steps=1000):
+    """Least-squares GD with the driver (m = N) from theta = 0 for `steps` steps at share * 2/lambda_max,
+    lambda_max from X^T X / N (per_example) or from X^T X (the 1/N dropped): (losses, relative excess loss)."""
+    A, y, lams = cancer_features(seed, scaling)
+    model = sgdcourse.LeastSquares(A, y)
+    lam_max = lams[-1] if per_example else lams[-1] * len(A)
+    run = sgdcourse.sgd(model, np.zeros(A.shape[1]), share * 2 / lam_max, m=model.n, steps=steps)
+    loss_min, loss_0 = model.loss(model.solution()), model.loss(np.zeros(A.shape[1]))
+    return run.losses, (run.losses - loss_min) / (loss_0 - loss_min)
+
+
+@claim("05", S2, "every run at 0.99 times it descends, every run at 1.01 times it blows up.", every)
+def test_real_data_threshold_splits_the_runs(seed, broken):
+    """Raw and standardised features of a fresh split: at 0.99 times 2/lambda_max the loss falls at
+    every one of 1000 steps; at 1.01 times it ends more than a million times its start.
+    Breaks: lambda_max taken from X^T X, the 1/N of the Hessian dropped."""
+    ok = True
+    for scaling in ("raw", "standardised"):
+        below, _ = cancer_gd(seed, scaling, 0.99, not broken)
+        above, _ = cancer_gd(seed, scaling, 1.01, not broken)
+        ok &= bool(np.all(np.diff(below) < 0) and len(above) == 1001 and above[-1] > 1e6 * above[0])
+    return ok
+
+
+@claim("05", S2, "Standardising divides the condition number by more than ten million", every)
+def test_standardising_divides_the_condition_number(seed, broken):
+    """lambda_max / lambda_min of X^T X / N (with the ones column) on a fresh split, raw over standardised.
+    Breaks: the columns centred but not divided by their standard deviations."""
+    kappa = {
+        s: lams[-1] / lams[0] for s in ("raw", "standardised", "centred") for *_, lams in [cancer_features(seed, s)]
+    }
+    return kappa["raw"] / kappa["centred" if broken else "standardised"] > 1e7
+
+
+@claim("05", S2, "between step 100 and step 1000 the raw run's excess loss falls by less than a fifth.", every)
+def test_raw_run_stalls(seed, broken):
+    """GD at 0.99 times the raw threshold on a fresh split: the relative excess loss at step 1000 is
+    more than 0.8 times the one at step 100.
+    Breaks: the run made on the standardised features."""
+    _, gap = cancer_gd(seed, "standardised" if broken else "raw", 0.99)
+    return gap[1000] > 0.8 * gap[100]
+
+
+@claim("05", S2, "The standardised run ends with less than a tenth of the raw run's excess loss", every)
+def test_standardised_run_ends_far_closer(seed, broken):
+    """GD at 0.99 times each version's own threshold, 1000 steps, same split: the standardised run's
+    relative excess loss (the same minimum, since the ones column spans the same fits) is below a tenth
+    of the raw run's.
+    Breaks: every column divided by one common number instead of each by its own sd."""
+    _, raw = cancer_gd(seed, "raw", 0.99)
+    _, scaled = cancer_gd(seed, "common" if broken else "standardised", 0.99)
+    return scaled[-1] < raw[-1] / 10
+
+
 # ---- section 4: the noise ball, decaying steps, rates ---------------------------------------
 @claim(
     "05",

@@ -1,9 +1,9 @@
 """Claims of lesson 07 (the same loop trains a network), re-run over seeds; see claimkit.
 
 Each experiment is the lesson's own, drawn from a fresh generator per seed: new moons, a new
-initial theta and new batch orders (and, in section 7, a new split and five new runs). A run
-that several claims read is made once per seed (functools.lru_cache), so a claim and its
-Breaks: change often share their runs.
+initial theta and new batch orders (and, in section 7, a new split and five new runs, and ten new
+splits of the breast cancer data with their runs). A run that several claims read is made once per
+seed (functools.lru_cache), so a claim and its Breaks: change often share their runs.
 """
 
 import functools
@@ -13,8 +13,9 @@ import numpy as np
 import sgdcourse
 from claimkit import at_least, breaks_tests, claim, every
 from sgdcourse import heldout
-from sgdcourse.data import make_moons
+from sgdcourse.data import breast_cancer, make_moons, standardise, train_test_split
 from sgdcourse.gradcheck import numerical_grad
+from sgdcourse.models import Logistic
 from sgdcourse.network import MLP
 
 LOG2 = float(np.log(2))
@@ -267,6 +268,93 @@ def test_accuracy_moves_less_than_loss(seed, broken):
     loss_change = abs(other[0] - at_stop[0]) / other[0]
     accuracy_change = abs(other[1] - at_stop[1]) / other[1]
     return accuracy_change < loss_change / 3
+
+
+# 7, on real data: the breast cancer set ---------------------------------------------------------
+CANCER_RUNS, CANCER_EPOCHS, CANCER_PATIENCE = 10, 200, 10
+
+
+@functools.lru_cache(maxsize=None)
+def cancer(seed):
+    """The lesson's real-data experiment: 10 runs, each a new stratified split (a quarter of the 569
+    tumours for testing, a quarter of the rest for validation), standardised with the training rows'
+    statistics, and logistic regression with an intercept trained by SGD from 0, eta = 0.5, m = 8,
+    200 epochs, scored every epoch; one child generator (rng.spawn) per run. Returns scored
+    (run, train/validation/test, epoch, loss/accuracy)."""
+    rng = np.random.default_rng(seed)
+    data = breast_cancer()
+    scored = []
+    for run_rng in rng.spawn(CANCER_RUNS):
+        outer = train_test_split(data.X, data.y, 0.25, run_rng)
+        inner = train_test_split(outer.X_train, outer.y_train, 0.25, run_rng)
+        scale = standardise(inner.X_train)
+        sets = [
+            Logistic(np.column_stack([(X_part - scale.mean) / scale.std, np.ones(len(X_part))]), y_part)
+            for X_part, y_part in (
+                (inner.X_train, inner.y_train),
+                (inner.X_test, inner.y_test),
+                (outer.X_test, outer.y_test),
+            )
+        ]
+        run = sgdcourse.sgd(
+            sets[0], np.zeros(sets[0].dim), ETA, m=M, epochs=CANCER_EPOCHS, rng=run_rng, track_loss=False
+        )
+        scored.append([heldout.track(part, run.thetas, every=-(-sets[0].n // M)) for part in sets])
+    return np.array(scored)
+
+
+@claim(
+    "07",
+    S7,
+    "The training loss falls all the way. The mean test loss is lowest within the first few epochs (the "
+    "dotted line) and by epoch 200 has about doubled",
+    every,
+    slow=True,
+)
+def test_cancer_test_loss_turns_and_doubles(seed, broken):
+    """Mean curves over the ten runs: the training loss is lowest in the last 10 epochs; the test loss
+    is lowest at an epoch <= 20 and ends 1.7 to 3 times that lowest value. Breaks: the training set
+    scored in place of the test set."""
+    curves = cancer(seed).mean(axis=0)[:, :, 0]  # (set, epoch)
+    train, test = curves[0], curves[0 if broken else 2]
+    low = int(np.argmin(test))
+    return bool(np.argmin(train) >= CANCER_EPOCHS - 10 and low <= 20 and 1.7 <= test[-1] / test[low] <= 3)
+
+
+@claim("07", S7, "Nearly every training tumour ends on the right side of the boundary", every, slow=True)
+def test_cancer_training_tumours_end_right(seed, broken):
+    """The mean training accuracy at epoch 200 is at least 98 %. Breaks: the test set scored in place
+    of the training set."""
+    return bool(cancer(seed)[:, 2 if broken else 0, -1, 1].mean() >= 0.98)
+
+
+@claim("07", S7, "while the mean test accuracy loses only one or two points", every, slow=True)
+def test_cancer_accuracy_barely_moves(seed, broken):
+    """The mean test accuracy at the epoch of the lowest mean test loss is 0.5 to 2.5 percentage points
+    above the mean test accuracy at epoch 200. Breaks: epoch 0 (theta = 0, every tumour called
+    malignant) in place of the epoch of the lowest test loss."""
+    curves = cancer(seed).mean(axis=0)[2]  # (epoch, loss/accuracy) on the test set
+    low = 0 if broken else int(np.argmin(curves[:, 0]))
+    return bool(0.005 <= curves[low, 1] - curves[-1, 1] <= 0.025)
+
+
+@claim(
+    "07",
+    S7,
+    "Early stopping on the validation loss stops after about 20 epochs on average and keeps the test loss "
+    "at about half its value at epoch 200.",
+    every,
+    slow=True,
+)
+def test_cancer_early_stopping_halves_the_test_loss(seed, broken):
+    """heldout.early_stop(patience=10) on each run's validation loss: the mean epoch where the runs stop
+    is 12 to 30, and the mean test loss at the chosen epochs is 0.35 to 0.65 times the mean test loss
+    at epoch 200. Breaks: the stopping point chosen on the training loss."""
+    scored = cancer(seed)
+    chosen = [heldout.early_stop(r[0 if broken else 1, :, 0], patience=CANCER_PATIENCE) for r in scored]
+    best = np.array([b for b, _ in chosen])
+    ratio = scored[np.arange(len(scored)), 2, best, 0].mean() / scored[:, 2, -1, 0].mean()
+    return bool(12 <= np.mean([s for _, s in chosen]) <= 30 and 0.35 <= ratio <= 0.65)
 
 
 # 8. A stability checklist ------------------------------------------------------------------------
