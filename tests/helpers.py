@@ -6,6 +6,7 @@ test module: what two of them share lives here, and fixtures live in tests/conft
     BUILDERS                every explorer, built small as its lesson builds it: {name: build(rng)}
     noise_ball(rng, ...)    a NoiseBallExplorer on least squares with curvatures about 1 and 1/4
     sharp_flat(rng, ...)    a SharpFlatExplorer on lesson 06's landscape (sharp_flat_landscape())
+    stamp_pixels(explorer)  the pixels of an explorer's control-value stamp, asserted inside its image
     timed_check(pid, ans)   the learner's check, asserted fast, well-formed and free of tracebacks
     pyproject(), specs(), name_and_bound(spec)
                             the dependencies pyproject.toml declares, read without tomllib
@@ -146,3 +147,14 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+def stamp_pixels(explorer):
+    """The RGB pixels (an array) under explorer.stamp, the text that states its control values,
+    after a render; asserts that the stamp lies inside the image."""
+    explorer.render()
+    box = explorer.stamp.get_window_extent(explorer.canvas.get_renderer())
+    width, height = explorer.canvas.get_width_height()
+    assert 0 <= box.x0 < box.x1 <= width and 0 <= box.y0 < box.y1 <= height  # inside the image
+    rgb = np.asarray(explorer.canvas.buffer_rgba())[:, :, :3]
+    return rgb[int(height - box.y1) : int(height - box.y0) + 1, int(box.x0) : int(box.x1) + 1].copy()

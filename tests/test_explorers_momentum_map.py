@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import sgdcourse as sc
+from helpers import stamp_pixels
 from sgdcourse import dynamics
 from sgdcourse.explorers import MomentumMapExplorer
 from sgdcourse.explorers import momentum_map as view
@@ -117,19 +118,11 @@ def test_the_image_states_its_control_values(explorer):
     assert explorer.stamp.get_text() == f"η = {eta:.4f},  β = 0.55:  ρ = {rho:.3f}"
     assert explorer.stamp in explorer.dynamic and explorer.stamp.get_visible()
 
-    def stamp_pixels():
-        explorer.render()
-        box = explorer.stamp.get_window_extent(explorer.canvas.get_renderer())
-        width, height = explorer.canvas.get_width_height()
-        assert 0 <= box.x0 < box.x1 <= width and 0 <= box.y0 < box.y1 <= height  # inside the image
-        rgb = np.asarray(explorer.canvas.buffer_rgba())[:, :, :3]
-        return rgb[int(height - box.y1) : int(height - box.y0) + 1, int(box.x0) : int(box.x1) + 1].copy()
-
-    before = stamp_pixels()
+    before = stamp_pixels(explorer)
     assert before.min() < 80  # dark text drawn there
     explorer.set(beta=0.75)
     assert explorer.stamp.get_text().startswith(f"η = {eta:.4f},  β = 0.75")
-    after = stamp_pixels()
+    after = stamp_pixels(explorer)
     assert before.shape != after.shape or (before != after).any()
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import sgdcourse as sc
-from helpers import noise_ball
+from helpers import noise_ball, stamp_pixels
 from sgdcourse import dynamics
 from sgdcourse.explorers import NoiseBallExplorer
 from sgdcourse.minibatch import batch_indices
@@ -74,19 +74,11 @@ def test_the_image_states_its_control_values(explorer):
     assert explorer.text.startswith(f"eta = {eta:.3f}, m = 4:")
     assert explorer.stamp in explorer.dynamic and explorer.stamp.get_visible()
 
-    def stamp_pixels():
-        explorer.render()
-        box = explorer.stamp.get_window_extent(explorer.canvas.get_renderer())
-        width, height = explorer.canvas.get_width_height()
-        assert 0 <= box.x0 < box.x1 <= width and 0 <= box.y0 < box.y1 <= height  # inside the image
-        rgb = np.asarray(explorer.canvas.buffer_rgba())[:, :, :3]
-        return rgb[int(height - box.y1) : int(height - box.y0) + 1, int(box.x0) : int(box.x1) + 1].copy()
-
-    at_4 = stamp_pixels()
+    at_4 = stamp_pixels(explorer)
     assert at_4.min() < 80  # dark text drawn there
     explorer.set(m=16)
     assert explorer.stamp.get_text() == f"η = {eta:.3f},  m = 16"
-    at_16 = stamp_pixels()
+    at_16 = stamp_pixels(explorer)
     assert at_4.shape != at_16.shape or (at_4 != at_16).any()
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import sgdcourse as sc
-from helpers import sharp_flat, sharp_flat_landscape
+from helpers import sharp_flat, sharp_flat_landscape, stamp_pixels
 from sgdcourse.explorers import SharpFlatExplorer
 from sgdcourse.landscapes import sgd_runs
 from sgdcourse.minibatch import batch_indices
@@ -104,19 +104,11 @@ def test_the_image_states_its_control_values(explorer):
     assert explorer.text.startswith("m = 4, t = 300, eta = 0.2:")
     assert explorer.stamp in explorer.dynamic and explorer.stamp.get_visible()
 
-    def stamp_pixels():
-        explorer.render()
-        box = explorer.stamp.get_window_extent(explorer.canvas.get_renderer())
-        width, height = explorer.canvas.get_width_height()
-        assert 0 <= box.x0 < box.x1 <= width and 0 <= box.y0 < box.y1 <= height  # inside the image
-        rgb = np.asarray(explorer.canvas.buffer_rgba())[:, :, :3]
-        return rgb[int(height - box.y1) : int(height - box.y0) + 1, int(box.x0) : int(box.x1) + 1].copy()
-
-    at_300 = stamp_pixels()
+    at_300 = stamp_pixels(explorer)
     assert at_300.min() < 80  # dark text drawn there
     explorer.set(m=16, step=20)
     assert explorer.stamp.get_text() == "m = 16,  t = 20 steps,  η = 0.2"
-    at_20 = stamp_pixels()
+    at_20 = stamp_pixels(explorer)
     assert at_300.shape != at_20.shape or (at_300 != at_20).any()
 
 

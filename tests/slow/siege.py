@@ -300,12 +300,13 @@ except Exception:
 SURROGATE_CODE = 'note = "a stray half of an emoji: \ud83d, and a byte that was not UTF-8: \udcff"'
 
 
-def with_cells(source, *codes, first=False):
-    """The notebook at source with code cells added (at the end, or after its first cell)."""
+def with_cells(source, *codes, first=False, prefix="siege"):
+    """The notebook at source with code cells added (at the end, or after its first cell), their
+    ids prefix-0, prefix-1, ..."""
     nb = nbformat.read(source, as_version=4)
     at = 1 if first else len(nb.cells)
     for k, code in enumerate(codes):
-        nb.cells.insert(at + k, new_code_cell(code, id=f"siege-{k}"))
+        nb.cells.insert(at + k, new_code_cell(code, id=f"{prefix}-{k}"))
     return nb
 
 

@@ -48,8 +48,8 @@ from pathlib import Path
 import nbformat
 import pytest
 from gauges import PERIOD, Gauge, HostSocket
-from nbformat.v4 import new_code_cell
 from siege import FORMULAS, write_formulas, write_siege
+from siege import with_cells as siege_cells
 
 pytestmark = pytest.mark.kernel
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,11 +66,7 @@ def solution_code():
 
 
 def with_cells(source, *codes, first=False):
-    nb = nbformat.read(source, as_version=4)
-    at = 1 if first else len(nb.cells)
-    for k, code in enumerate(codes):
-        nb.cells.insert(at + k, new_code_cell(code, id=f"attack-{k}"))
-    return nb
+    return siege_cells(source, *codes, first=first, prefix="attack")
 
 
 FIND_ANSWERS = """import os, json, glob
