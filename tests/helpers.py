@@ -5,7 +5,7 @@ test module: what two of them share lives here, and fixtures live in tests/conft
     ROOT, SOL02, EX02       the repository, and lesson 02's solution and exercise notebooks
     BUILDERS                every explorer, built small as its lesson builds it: {name: build(rng)}
     noise_ball(rng, ...)    a NoiseBallExplorer on least squares with curvatures about 1 and 1/4
-    sharp_flat(rng, ...)    a SharpFlatExplorer on lesson 06's landscape (sharp_flat_landscape())
+    sharp_flat(rng, ...)    a SharpFlatExplorer on lesson 07's landscape (sharp_flat_landscape())
     stamp_pixels(explorer)  the pixels of an explorer's control-value stamp, asserted inside its image
     timed_check(pid, ans)   the learner's check, asserted fast, well-formed and free of tracebacks
     pyproject(), specs(), name_and_bound(spec)
@@ -63,12 +63,12 @@ def noise_ball(rng, n=120, runs=40, m_max=8, **kw):
 
 @functools.lru_cache(maxsize=None)
 def sharp_flat_landscape():
-    """Lesson 06's landscape: 100 offsets evenly spaced in [-0.25, 0.25], the two minima equally deep."""
+    """Lesson 07's landscape: 100 offsets evenly spaced in [-0.25, 0.25], the two minima equally deep."""
     return sc.equal_depths(np.linspace(-0.25, 0.25, 100))
 
 
 def sharp_flat(rng, runs=40, steps=300, step=100, **kw):
-    """SharpFlatExplorer on lesson 06's landscape, eta = 0.2 (its default), few runs and steps."""
+    """SharpFlatExplorer on lesson 07's landscape, eta = 0.2 (its default), few runs and steps."""
     return SharpFlatExplorer(sharp_flat_landscape(), rng, runs=runs, steps=steps, step=step, **kw)
 
 

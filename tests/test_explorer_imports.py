@@ -79,9 +79,9 @@ def test_every_lesson_with_a_slider_imports_it_the_same_way():
     # the rule is not met vacuously: the lessons do import views and library maths
     sources = {p.name: "\n".join(code_of(p)) for p in LESSONS}
     assert sum("from sgdcourse.explorers import " in s for s in sources.values()) >= 6
-    assert "dynamics.regime(" in sources["05_learning_rate.ipynb"]
-    assert "trajectory.steps_to_tolerance(" in sources["06_momentum.ipynb"]
-    assert "sgdcourse.MLP(" in sources["07_network.ipynb"]
+    assert "dynamics.regime(" in sources["06_learning_rate.ipynb"]
+    assert "trajectory.steps_to_tolerance(" in sources["07_momentum.ipynb"]
+    assert "sgdcourse.MLP(" in sources["08_network.ipynb"]
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 """SharpFlatExplorer and the library's runs behind it (sgdcourse.landscapes.sgd_runs): one step's noise
 has the variance Var_i f' / m, the runs are the SGD driver's batch for batch, the shares in each basin
-agree with lesson 06's experiment (tests/claims/test_lesson06.py states its claims), and the image
+agree with lesson 07's experiment (tests/claims/test_lesson06.py states its claims), and the image
 states the control values it shows."""
 
 import warnings
@@ -70,7 +70,7 @@ def test_the_share_curve_counts_the_runs_at_every_mark(explorer):
 
 @pytest.mark.parametrize("seed", range(3))
 def test_shares_agree_with_the_lessons_experiment(seed):
-    # Lesson 06, "The experiment": 200 runs from starts uniform between the minima, 600 steps of eta = 0.2.
+    # Lesson 07, "The experiment": 200 runs from starts uniform between the minima, 600 steps of eta = 0.2.
     # Full batch keeps every start's basin; with m = 1 every run ends flat, with m = 4 between 20 % and 80 %
     # of the sharp-side starts escape (its claims), and with m = 16 almost nothing changes (the lesson:
     # 54 of 56 stay; here at least 85 %). Breaks: the 1/m of the noise dropped (m = 16 escapes like m = 1).
@@ -86,7 +86,7 @@ def test_shares_agree_with_the_lessons_experiment(seed):
 
 @pytest.mark.parametrize("seed", range(2))
 def test_escape_from_the_sharp_minimum_is_a_rate(seed):
-    # Lesson 06's escape table, runs started at the sharp minimum: m = 1 leaves within 100 steps, m = 4 about
+    # Lesson 07's escape table, runs started at the sharp minimum: m = 1 leaves within 100 steps, m = 4 about
     # half by step 600 (its claim: 0.3 to 0.7) and most by step 2000 (0.135 in the lesson), m = 16 not at all.
     ex = SharpFlatExplorer(
         sharp_flat_landscape(), np.random.default_rng(seed), runs=150, steps=2000, step=600, start="sharp"

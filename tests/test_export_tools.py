@@ -197,7 +197,7 @@ def test_nbgrader_generate_and_autograde(path, tmp_path):
 
 
 def test_partial_credit_for_a_function_in_both_tools(tmp_path):
-    """07-output-grad (the notebook's last problem, so nothing later depends on it) answered with
+    """08-output-grad (the notebook's last problem, so nothing later depends on it) answered with
     the sum where the mean was asked: right on the one-example cases only. Both tools give
     points x (cases passed / cases), as python -m sgdcourse.grading grade does (nbgrader to 0.01)."""
     from nbgrader.api import Gradebook
@@ -205,8 +205,8 @@ def test_partial_credit_for_a_function_in_both_tools(tmp_path):
 
     from sgdcourse.practice import check
 
-    path = ROOT / "solutions" / "07_network.ipynb"
-    (q,) = [q for q in questions(load(path)) if q.problem.id == "07-output-grad"]
+    path = ROOT / "solutions" / "08_network.ipynb"
+    (q,) = [q for q in questions(load(path)) if q.problem.id == "08-output-grad"]
     override = f"def {q.expr}(z, y):\n    return 1 / (1 + np.exp(-z)) - y  # no 1/m\n"
     scope = {}
     exec("import numpy as np\n" + override, scope)

@@ -51,42 +51,42 @@ def test_only_check_calls_that_run_decide_the_exercise():
     """running(): what runs whenever its cell runs. Conditional code, function bodies, lambdas and
     what follows a `raise` do not count; try, finally, with and class bodies do."""
     never = [
-        'if False:\n    check("05-threshold", 1)',
-        'while n:\n    check("05-threshold", 1)',
-        'for _ in []:\n    check("05-threshold", 1)',
-        'def unused():\n    check("05-threshold", 1)',
-        'async def unused():\n    check("05-threshold", 1)',
-        'f = lambda: check("05-threshold", 1)',
-        'x = a if c else check("05-threshold", 1)',
-        'x = ok or check("05-threshold", 1)',
-        'x = [check("05-threshold", i) for i in []]',
-        'try:\n    pass\nexcept Exception:\n    check("05-threshold", 1)',
-        'match v:\n    case 1:\n        check("05-threshold", 1)',
-        'raise SystemExit\ncheck("05-threshold", 1)',
-        '# check("05-threshold", 1)',
-        'x = (\ncheck("05-threshold", 1',  # does not parse: the cell never runs
+        'if False:\n    check("06-threshold", 1)',
+        'while n:\n    check("06-threshold", 1)',
+        'for _ in []:\n    check("06-threshold", 1)',
+        'def unused():\n    check("06-threshold", 1)',
+        'async def unused():\n    check("06-threshold", 1)',
+        'f = lambda: check("06-threshold", 1)',
+        'x = a if c else check("06-threshold", 1)',
+        'x = ok or check("06-threshold", 1)',
+        'x = [check("06-threshold", i) for i in []]',
+        'try:\n    pass\nexcept Exception:\n    check("06-threshold", 1)',
+        'match v:\n    case 1:\n        check("06-threshold", 1)',
+        'raise SystemExit\ncheck("06-threshold", 1)',
+        '# check("06-threshold", 1)',
+        'x = (\ncheck("06-threshold", 1',  # does not parse: the cell never runs
     ]
     for source in never:
         assert check_calls(running(source)) == [], source
     runs = [
-        'check("05-threshold", 1)',
-        'r = practice.check("05-threshold", 1)',
-        'try:\n    check("05-threshold", 1)\nfinally:\n    pass',
-        'try:\n    pass\nfinally:\n    check("05-threshold", 1)',
-        'with ctx:\n    check("05-threshold", 1)',
-        'class A:\n    r = check("05-threshold", 1)',
-        'if check("05-threshold", 1):\n    pass',
-        '%time x = 1\ncheck("05-threshold", 1)',
-        'x = [i for i in check("05-threshold", 1)]',
+        'check("06-threshold", 1)',
+        'r = practice.check("06-threshold", 1)',
+        'try:\n    check("06-threshold", 1)\nfinally:\n    pass',
+        'try:\n    pass\nfinally:\n    check("06-threshold", 1)',
+        'with ctx:\n    check("06-threshold", 1)',
+        'class A:\n    r = check("06-threshold", 1)',
+        'if check("06-threshold", 1):\n    pass',
+        '%time x = 1\ncheck("06-threshold", 1)',
+        'x = [i for i in check("06-threshold", 1)]',
     ]
     for source in runs:
-        assert [pid for pid, _ in check_calls(running(source))] == ["05-threshold"], source
+        assert [pid for pid, _ in check_calls(running(source))] == ["06-threshold"], source
 
 
 def test_code_that_never_runs_does_not_decide_which_exercise_a_notebook_is():
     exercises = load_exercises(ROOT / "solutions", warn=lambda t: None)
     cells02 = read_cells(SOLUTIONS[1].read_bytes())
-    dead = [(900, "code", 'if False:\n    check("05-threshold", 1)\ndef f():\n    check("03-batch-gradient", 1)')]
+    dead = [(900, "code", 'if False:\n    check("06-threshold", 1)\ndef f():\n    check("03-batch-gradient", 1)')]
     assert identify("02_x.ipynb", cells02 + dead, exercises).name == "02_sgd_by_hand"
     assert identify("anything.ipynb", cells02 + dead, exercises).name == "02_sgd_by_hand"
     with pytest.raises(SubmissionError, match="checks no problem"):
@@ -103,13 +103,13 @@ def test_the_shipped_notebooks_check_only_in_code_that_runs():
         assert [p for s in cells for p, _ in check_calls(running(s))] == [p for s in cells for p, _ in check_calls(s)]
 
 
-@pytest.mark.parametrize("name", ["０５_sgd_by_hand.ipynb", "٠٥_x.ipynb", "05_x.ipynb", "alice/０５_x.ipynb"])
+@pytest.mark.parametrize("name", ["０６_sgd_by_hand.ipynb", "٠٦_x.ipynb", "06_x.ipynb", "alice/０６_x.ipynb"])
 def test_digits_in_any_form_name_their_exercise(name):
-    """A name in full-width (or Arabic-Indic) digits holding the 02 solution is exercise 05 by its
-    name: the wrong exercise, never full marks as 02 or as 05."""
+    """A name in full-width (or Arabic-Indic) digits holding the 02 solution is exercise 06 by its
+    name: the wrong exercise, never full marks as 02 or as 06."""
     exercises = load_exercises(ROOT / "solutions", warn=lambda t: None)
-    assert name_number(name) == "05"
-    with pytest.raises(SubmissionError, match="the file name says 05_learning_rate, but its checks are those of 02"):
+    assert name_number(name) == "06"
+    with pytest.raises(SubmissionError, match="the file name says 06_learning_rate, but its checks are those of 02"):
         identify(name, read_cells(SOLUTIONS[1].read_bytes()), exercises)
 
 
@@ -122,8 +122,8 @@ def test_normalised_ids_and_names():
         None,
     ]
     assert identify("０２_x.ipynb", [(1, "code", "x = 1")], exercises).name == "02_sgd_by_hand"
-    fullwidth_id = [(1, "code", 'check("０５-threshold", x)')]  # an id that reads 05-threshold claims it
-    with pytest.raises(SubmissionError, match="file name says 02_sgd_by_hand, but its checks are those of 05"):
+    fullwidth_id = [(1, "code", 'check("０６-threshold", x)')]  # an id that reads 06-threshold claims it
+    with pytest.raises(SubmissionError, match="file name says 02_sgd_by_hand, but its checks are those of 06"):
         identify("02_x.ipynb", fullwidth_id, exercises)
 
 

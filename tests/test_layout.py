@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
         ('practice.check("02-worked-step", w[0] + 1)', [("02-worked-step", "w[0] + 1")]),
         ('x = 1\ncheck("01-a", x)\ncheck("01-b", f)', [("01-a", "x"), ("01-b", "f")]),
         ('# check("03-batch-gradient", 1)\ns = "check(\'04-var-batch\', 2)"', []),
-        ('check(pid, x)\ncheck("05-x")', []),  # no literal id; no answer
+        ('check(pid, x)\ncheck("06-x")', []),  # no literal id; no answer
         ('%timeit f()\ncheck("02-a", w)', [("02-a", "w")]),  # magics do not stop the parse
         ('x = (\ncheck("02-worked-step", w3', [("02-worked-step", None)]),  # broken: the ids from the tokens
     ],

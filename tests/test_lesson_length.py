@@ -31,9 +31,9 @@ LESSONS = layout.notebooks(ROOT / layout.LESSONS)
 # lesson: why it is not within the limits yet (issue 22: items 1 and 2 rewrite the lessons)
 PENDING = {
     "04_batch_size_variance": "over the word limit: eight topics in one lesson, which item 1 splits in two",
-    "05_learning_rate": "over the word limit",
-    "06_momentum": "over the word limit",
-    "07_network": "over the word limit",
+    "06_learning_rate": "over the word limit",
+    "07_momentum": "over the word limit",
+    "08_network": "over the word limit",
 }
 
 FENCE = re.compile(r"```.*?```|~~~.*?~~~", re.S)

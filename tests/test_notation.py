@@ -38,9 +38,9 @@ BOX_PENDING = {
     "02_sgd_by_hand": "the box opens the lesson, before its first figure",
     "03_minibatch_logistic": "the box opens the lesson, before its first figure",
     "04_batch_size_variance": "the box opens the lesson and lists the symbols of all eight sections",
-    "05_learning_rate": "the box opens the lesson and lists every symbol of the lesson",
-    "06_momentum": "the box opens the lesson and lists every symbol of the lesson",
-    "07_network": "the box opens the lesson and lists every symbol of the network",
+    "06_learning_rate": "the box opens the lesson and lists every symbol of the lesson",
+    "07_momentum": "the box opens the lesson and lists every symbol of the lesson",
+    "08_network": "the box opens the lesson and lists every symbol of the network",
 }
 
 MATH = re.compile(r"\$\$.*?\$\$|\$[^$\n]+\$", re.S)

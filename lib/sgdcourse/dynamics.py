@@ -1,4 +1,4 @@
-"""Closed forms for (stochastic) gradient descent on a quadratic, the facts lessons 05-07 test.
+"""Closed forms for (stochastic) gradient descent on a quadratic, the facts lessons 06-08 test.
 
 On a 1-D quadratic L(theta) = (lambda/2)(theta - c)^2 the error e_t = theta_t - c obeys
     GD:         e_{t+1} = (1 - eta lambda) e_t

@@ -16,7 +16,7 @@ where f bends most: near the sharp minimum. The minima and the barrier between t
 of the average L (the offsets smear the profile, so they differ a little from c_j).
 
 sgd_runs runs mini-batch SGD from many starts at once on such a landscape, for several batch sizes on
-the same draws, and reports which basin the runs are in (lesson 06's experiment, SharpFlatExplorer).
+the same draws, and reports which basin the runs are in (lesson 07's experiment, SharpFlatExplorer).
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 MIN_SEEDS = 10
 SEEDS = tuple(range(100, 110))  # no lesson seeds its generator with these
-LESSON_SEEDS = {"01": 11, "02": 2, "03": 3, "04": 4, "05": 5, "06": 6, "07": 7}
+LESSON_SEEDS = {"01": 11, "02": 2, "03": 3, "04": 4, "05": 8, "06": 5, "07": 6, "08": 7}
 
 
 # what "holds" means over the per-seed results ---------------------------------------------

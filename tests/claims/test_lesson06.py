@@ -1,7 +1,9 @@
-"""Claims of lesson 06 (momentum, and where the noise helps), re-run over seeds; see claimkit.
+"""Claims of lesson 06 (the learning rate), re-run over seeds; see claimkit.
 
-The valley claims vary the start, the noise-ball claim the noise draws (and the curvature and beta),
-the sharp/flat claims the starts, the batch draws, the data draw and the train/test splits.
+Each experiment is the lesson's, written small and vectorised: one-example SGD on the 1-D bowl
+l_i = (lambda/2)(theta - c - a_i)^2 runs R copies at once, one random example per copy and step,
+so gradient noise of variance s^2 = lambda^2 mean(a_i^2) (section 4). A seed draws the offsets,
+the examples, and where the claim allows it the curvature and the start.
 """
 
 import functools
@@ -9,344 +11,608 @@ import functools
 import numpy as np
 
 import sgdcourse
-from claimkit import breaks_tests, claim, every, mean_between
-from sgdcourse.landscapes import SharpFlatLandscape, equal_depths
-from sgdcourse.trajectory import steps_to_tolerance
+from claimkit import at_least, breaks_tests, claim, every
+from sgdcourse import dynamics, schedules
 
-S2 = "2. A narrow valley"
-S3 = "3. Why: persistent components add up, alternating ones cancel"
-S4 = "4. A $\\beta$ slider"
-S5 = "5. Noise as a regulariser: sharp and flat minima"
-S5_RUNS = S5 + " / The experiment"
-S5_WHY = S5 + " / Why the sharp minimum does not hold a noisy run"
-S5_HELD = S5 + " / What the choice means on held-out data"
-
-# the lesson's valley and sharp/flat settings
-VALLEY_LAMBDA, VALLEY_ETA, VALLEY_TOL = np.array([1.0, 50.0]), 0.036, 1e-4
-ETA_SGD, N_TRAIN = 0.2, 20
+S2 = "2. The exact threshold"
+S4 = "4. The noise ball of constant-$\\eta$ SGD"
+S5 = "5. Schedules"
+S6 = "6. A measured race: SGD against full-batch GD"
+S7 = "7. Learning from a stream"
 
 
-def valley_start(rng):
-    """A start like the lesson's (-8, 1): far along the floor, a little up a wall, random signs."""
-    return rng.choice([-1.0, 1.0], size=2) * np.array([rng.uniform(4, 10), rng.uniform(0.5, 2)])
+def offsets(rng, n=1000, scale=1.0):
+    """n offsets a_i, centred as QuadraticBowl centres them."""
+    a = scale * rng.standard_normal(n)
+    return a - a.mean()
 
 
-def heavy_ball_steps_to_tol(theta0, betas, steps=400, averaged=False):
-    """Steps to tol of the heavy ball on the valley, for every beta at once (np.inf if not reached).
+def sgd_final(etas, lam, a, theta_start, runs, rng, stop=None):
+    """One-example SGD on the 1-D bowl with minimum c = 0, `runs` copies per schedule.
 
-    averaged=True uses the other convention, v <- beta v + (1 - beta) g."""
-    betas = np.asarray(betas, dtype=float)[:, None]
-    theta, v = np.tile(theta0, (betas.shape[0], 1)), np.zeros((betas.shape[0], 2))
-    losses = [0.5 * (VALLEY_LAMBDA * theta**2).sum(axis=1)]
-    for _ in range(steps):
-        g = VALLEY_LAMBDA * theta
-        v = betas * v + ((1 - betas) * g if averaged else g)
-        theta = theta - VALLEY_ETA * v
-        losses.append(0.5 * (VALLEY_LAMBDA * theta**2).sum(axis=1))
-    out = [steps_to_tolerance(col, VALLEY_TOL) for col in np.array(losses).T]
-    return np.array([np.inf if t is None else t for t in out], dtype=float)
+    etas: (S, T) step sizes, one row per schedule; returns the errors e_t = theta_t at t = stop
+    (default T), shape (S, runs)."""
+    etas = np.asarray(etas, dtype=float)
+    S, T = etas.shape
+    theta = np.full((S, runs), float(theta_start))
+    for t in range(T if stop is None else stop):
+        kick = a[rng.integers(0, a.size, size=(S, runs))]
+        theta -= etas[:, t, None] * lam * (theta - kick)
+    return theta
 
 
-@functools.lru_cache(maxsize=None)
-def landscape():
-    """The lesson's landscape: 100 offsets evenly spaced in [-0.25, 0.25], minima equally deep."""
-    return equal_depths(np.linspace(-0.25, 0.25, 100))
+def rms(e):
+    return np.sqrt(np.mean(e**2, axis=-1))
 
 
-def sgd_runs(land, starts, m, eta, steps, rng, record=()):
-    """SGD from every start at once on a SharpFlatLandscape (m=None: the full batch), as the
-    lesson's run_many; returns the end points and {t: share on the sharp side after step t}."""
-    theta, a, shares = np.array(starts, dtype=float), land.X[:, 0], {}
-    for t in range(1, steps + 1):
-        if m is None:
-            shifted = theta[:, None] - a[None, :]
-        else:
-            shifted = theta[:, None] - a[rng.integers(0, land.n, size=(theta.size, m))]
-        theta = theta - eta * land.profile_slope(shifted).mean(axis=1)
-        if t in record:
-            shares[t] = float(np.mean(land.classify(theta) == "sharp"))
-    return theta, shares
+# ---- section 2: the threshold, tested on both sides -----------------------------------------
+def random_bowl(seed):
+    rng = np.random.default_rng(seed)
+    lams = np.array([rng.uniform(0.5, 1.5), rng.uniform(3.0, 6.0)])[rng.permutation(2)]
+    center = rng.uniform(-2, 2, 2)
+    theta0 = center + rng.uniform(1, 3, 2) * rng.choice([-1.0, 1.0], 2)
+    return sgdcourse.QuadraticBowl(curvatures=lams, center=center), theta0
 
 
-@functools.lru_cache(maxsize=None)
-def split_minima(seed, splits=20):
-    """For `splits` random 20/80 splits of the lesson's 100 offsets: the training set's landscape
-    (not re-centred, as in the lesson) and, at its sharp and its flat minimum, L_train, L_test and
-    L on all 100 examples. Returns (landscapes, tests, array (splits, 6): L_train(sharp),
-    L_train(flat), L_test(sharp), L_test(flat), L(sharp), L(flat)).
-
-    A training set spread so wide that its narrow well is no longer the sharper minimum (about one
-    split in 200; SharpFlatLandscape refuses it) is redrawn: the lesson's question needs both minima."""
-    rng, land = np.random.default_rng(seed), landscape()
-    offsets = land.X[:, 0]
-    lands, tests, rows = [], [], []
-    while len(rows) < splits:
-        order = rng.permutation(land.n)
-        train, test = offsets[order[:N_TRAIN]], offsets[order[N_TRAIN:]]
-        try:
-            lt = SharpFlatLandscape(train, depths=land.depths, centred=False)
-        except ValueError:
-            continue
-        lands.append(lt), tests.append(test)
-        rows.append([lt.loss_on(where, x) for where in (train, test, offsets) for x in (lt.sharp_min, lt.flat_min)])
-    return lands, tests, np.array(rows)
-
-
-# ---- 2. the valley ---------------------------------------------------------------------------
+@claim("06", S2, "Just below the threshold the error has shrunk by many orders of magnitude after 3000 steps.", every)
+def test_below_threshold_converges(seed, broken):
+    """GD on a random 2-axis bowl (curvatures in [0.5, 1.5] and [3, 6], random centre and start) at
+    0.99 times the threshold 2/lambda_max: the error shrinks at least a millionfold in 3000 steps.
+    Breaks: the threshold taken from lambda_min instead of lambda_max."""
+    bowl, theta0 = random_bowl(seed)
+    lam = bowl.curvatures.min() if broken else bowl.curvatures.max()
+    run = sgdcourse.sgd(bowl, theta0, 0.99 * 2 / lam, m=1, steps=3000)
+    e0, e_end = np.linalg.norm(theta0 - bowl.minimum), np.linalg.norm(run.theta - bowl.minimum)
+    return not run.diverged and e_end < 1e-6 * e0
 
 
 @claim(
-    "06", S2, "The heavy ball needs about a quarter of the steps, with the same gradients and the same $\\eta$.", every
+    "06", S2, "Just above it the run blows up, and it does so at exactly the step that the closed form predicts.", every
 )
-def test_heavy_ball_needs_a_quarter_of_the_steps(seed, broken):
-    """Steps to tol of the library's heavy ball (beta = 0.7) over plain GD's, from a random start
-    on the lesson's valley: between 0.18 and 0.32. Breaks: the heavy ball run with beta = 0."""
-    rng = np.random.default_rng(seed)
-    valley, theta0 = sgdcourse.QuadraticBowl(curvatures=VALLEY_LAMBDA), valley_start(rng)
-    plain = sgdcourse.sgd(valley, theta0, VALLEY_ETA, m=1, steps=300)
-    heavy = sgdcourse.sgd(valley, theta0, VALLEY_ETA, m=1, steps=300, momentum=0.0 if broken else 0.7)
-    ratio = steps_to_tolerance(heavy.losses, VALLEY_TOL) / steps_to_tolerance(plain.losses, VALLEY_TOL)
-    return 0.18 <= ratio <= 0.32
+def test_above_threshold_blows_up_when_predicted(seed, broken):
+    """GD at 1.01 times 2/lambda_max on a random bowl: the driver stops the run at the first step t
+    whose closed-form iterate c + q^t e_0 has max_k |theta_k| above the blow-up bound.
+    Breaks: the closed form built from the flattest axis alone (q = 1 - eta lambda_min on both axes)."""
+    bowl, theta0 = random_bowl(seed)
+    eta = 1.01 * 2 / bowl.curvatures.max()
+    run = sgdcourse.sgd(bowl, theta0, eta, m=1, steps=3000)
+    lam = np.full(2, bowl.curvatures.min()) if broken else bowl.curvatures
+    t = np.arange(3001)[:, None]
+    closed = bowl.minimum + (1 - eta * lam) ** t * (theta0 - bowl.minimum)
+    over = np.abs(closed).max(axis=1) > 1e8 * max(1.0, np.abs(theta0).max())
+    predicted = int(np.argmax(over)) if over.any() else None
+    return run.diverged_at is not None and run.diverged_at == predicted
 
 
-# ---- 3. momentum and noise -------------------------------------------------------------------
+# ---- section 2, on real data: the threshold from the breast cancer data ---------------------
+CANCER = sgdcourse.data.breast_cancer()
 
 
+@functools.lru_cache(maxsize=None)
+def cancer_features(seed, scaling):
+    """The training rows of a 75/25 split (the split's rng from `seed`) with a column of ones, and
+    the eigenvalues (ascending) of X^T X / N. scaling: "raw", "standardised", "centred" (each column
+    minus its training mean, not divided) or "common" (every column divided by one number, the
+    training matrix's overall sd)."""
+    part = sgdcourse.data.train_test_split(CANCER.X, CANCER.y, 0.25, np.random.default_rng(seed))
+    A = part.X_train
+    if scaling == "standardised":
+        A = sgdcourse.data.standardise(A).train
+    elif scaling == "centred":
+        A = A - A.mean(axis=0)
+    elif scaling == "common":
+        A = A / A.std()
+    A = np.hstack([A, np.ones((len(A), 1))])
+    return A, part.y_train.astype(float), np.linalg.eigvalsh(A.T @ A / len(A))
+
+
+@functools.lru_cache(maxsize=None)
+def cancer_gd(seed, scaling, share, per_example=True, steps=1000):
+    """Least-squares GD with the driver (m = N) from theta = 0 for `steps` steps at share * 2/lambda_max,
+    lambda_max from X^T X / N (per_example) or from X^T X (the 1/N dropped): (losses, relative excess loss)."""
+    A, y, lams = cancer_features(seed, scaling)
+    model = sgdcourse.LeastSquares(A, y)
+    lam_max = lams[-1] if per_example else lams[-1] * len(A)
+    run = sgdcourse.sgd(model, np.zeros(A.shape[1]), share * 2 / lam_max, m=model.n, steps=steps)
+    loss_min, loss_0 = model.loss(model.solution()), model.loss(np.zeros(A.shape[1]))
+    return run.losses, (run.losses - loss_min) / (loss_0 - loss_min)
+
+
+@claim("06", S2, "every run at 0.99 times it descends, every run at 1.01 times it blows up.", every)
+def test_real_data_threshold_splits_the_runs(seed, broken):
+    """Raw and standardised features of a fresh split: at 0.99 times 2/lambda_max the loss falls at
+    every one of 1000 steps; at 1.01 times it ends more than a million times its start.
+    Breaks: lambda_max taken from X^T X, the 1/N of the Hessian dropped."""
+    ok = True
+    for scaling in ("raw", "standardised"):
+        below, _ = cancer_gd(seed, scaling, 0.99, not broken)
+        above, _ = cancer_gd(seed, scaling, 1.01, not broken)
+        ok &= bool(np.all(np.diff(below) < 0) and len(above) == 1001 and above[-1] > 1e6 * above[0])
+    return ok
+
+
+@claim("06", S2, "Standardising divides the condition number by more than ten million", every)
+def test_standardising_divides_the_condition_number(seed, broken):
+    """lambda_max / lambda_min of X^T X / N (with the ones column) on a fresh split, raw over standardised.
+    Breaks: the columns centred but not divided by their standard deviations."""
+    kappa = {
+        s: lams[-1] / lams[0] for s in ("raw", "standardised", "centred") for *_, lams in [cancer_features(seed, s)]
+    }
+    return kappa["raw"] / kappa["centred" if broken else "standardised"] > 1e7
+
+
+@claim("06", S2, "between step 100 and step 1000 the raw run's excess loss falls by less than a fifth.", every)
+def test_raw_run_stalls(seed, broken):
+    """GD at 0.99 times the raw threshold on a fresh split: the relative excess loss at step 1000 is
+    more than 0.8 times the one at step 100.
+    Breaks: the run made on the standardised features."""
+    _, gap = cancer_gd(seed, "standardised" if broken else "raw", 0.99)
+    return gap[1000] > 0.8 * gap[100]
+
+
+@claim("06", S2, "The standardised run ends with less than a tenth of the raw run's excess loss", every)
+def test_standardised_run_ends_far_closer(seed, broken):
+    """GD at 0.99 times each version's own threshold, 1000 steps, same split: the standardised run's
+    relative excess loss (the same minimum, since the ones column spans the same fits) is below a tenth
+    of the raw run's.
+    Breaks: every column divided by one common number instead of each by its own sd."""
+    _, raw = cancer_gd(seed, "raw", 0.99)
+    _, scaled = cancer_gd(seed, "common" if broken else "standardised", 0.99)
+    return scaled[-1] < raw[-1] / 10
+
+
+# ---- section 4: the noise ball, decaying steps, rates ---------------------------------------
 @claim(
     "06",
-    S3,
-    "At a fixed $\\eta$ the variance of the heavy ball's noise ball is about $1/(1-\\beta)$ times "
-    "plain SGD's, and at the step $\\eta(1-\\beta)$ it is the same.",
+    S4,
+    "The measurements sit on the formula, from small steps (where $V \\approx \\eta s^2 / (2\\lambda)$) "
+    "up to $\\eta\\lambda = 1.6$.",
     every,
 )
-def test_momentum_enlarges_the_noise_ball(seed, broken):
-    """Stationary Var(e_T) of 4000 runs on a 1-D quadratic (curvature in [0.5, 2], s^2 = 1, beta in
-    [0.8, 0.95]): the heavy ball at eta = 0.05 over plain SGD at 0.05 lies within 20 % of
-    1/(1 - beta), and the heavy ball at 0.05 (1 - beta) over plain SGD within 15 % of 1.
-    Breaks: the heavy ball run in the averaged convention v <- beta v + (1 - beta) g_hat."""
+def test_noise_ball_matches_formula(seed, broken):
+    """4000 runs of 400 steps from the minimum at eta lambda = 0.1, 0.4, 1.0, 1.6 on a bowl of random
+    curvature and fresh offsets: the variance of the final iterates lies within 3 standard errors
+    (V sqrt(2/R)) of V = eta s^2 / (lambda (2 - eta lambda)) at all four.
+    Breaks: the factor 2 - eta lambda dropped from V (the small-eta form eta s^2 / (2 lambda))."""
     rng = np.random.default_rng(seed)
-    lam, beta, eta, runs, steps = rng.uniform(0.5, 2.0), rng.uniform(0.8, 0.95), 0.05, 4000, 400
-
-    def variance(step, b):
-        e, v = np.zeros(runs), np.zeros(runs)
-        for _ in range(steps):
-            g = lam * e + rng.standard_normal(runs)  # lambda e_t + xi_t, s^2 = 1
-            v = b * v + ((1 - b) * g if broken and b > 0 else g)
-            e = e - step * v
-        return e.var()
-
-    plain = variance(eta, 0.0)
-    fixed, matched = variance(eta, beta) / plain, variance(eta * (1 - beta), beta) / plain
-    return abs(fixed * (1 - beta) - 1) <= 0.2 and abs(matched - 1) <= 0.15
+    lam, a, R = rng.uniform(0.5, 4.0), offsets(rng), 4000
+    s2 = lam**2 * np.mean(a**2)
+    eta = np.array([0.1, 0.4, 1.0, 1.6]) / lam
+    final = sgd_final(np.repeat(eta[:, None], 400, axis=1), lam, a, 0.0, R, rng)
+    measured = final.var(axis=1, ddof=1)
+    predicted = eta * s2 / (2 * lam) if broken else np.array([dynamics.noise_ball_variance(e, lam, s2) for e in eta])
+    return bool(np.all(np.abs(measured - predicted) < 3 * predicted * np.sqrt(2 / R)))
 
 
-# ---- 4. the best beta ------------------------------------------------------------------------
+@claim("06", S4, "The larger step gets near the minimum sooner and then jitters in a wider band.", every)
+def test_larger_step_arrives_sooner_in_a_wider_band(seed, broken):
+    """500 runs each with eta = 0.2 and eta = 0.02 from a start 4 to 8 from c, curvature in [1.5, 3]:
+    with 0.2 the median first step with |e_t| <= 1 comes earlier, and the sd of theta_t over the
+    last 100 of 400 steps is larger.
+    Breaks: the two step sizes swapped between the runs."""
+    rng = np.random.default_rng(seed)
+    lam, a = rng.uniform(1.5, 3.0), offsets(rng)
+    start = rng.uniform(4, 8) * rng.choice([-1, 1])
+    etas = (0.02, 0.2) if broken else (0.2, 0.02)  # (the "larger", the "smaller")
+    theta = np.full((2, 500), start)
+    path = []
+    for _ in range(400):
+        theta = theta - np.array(etas)[:, None] * lam * (theta - a[rng.integers(0, a.size, size=(2, 500))])
+        path.append(theta)
+    path = np.array(path)  # (400, 2, 500)
+    near = np.abs(path) <= 1
+    arrival = np.median(np.where(near.any(axis=0), near.argmax(axis=0), 400), axis=1)
+    band = path[-100:].std(axis=(0, 2))
+    return arrival[0] < arrival[1] and band[0] > band[1]
+
+
+def rms_and_se(e):
+    """The rms of the rows of e and its standard error, sd(e^2) / (2 rms sqrt(R))."""
+    r = rms(e)
+    return r, np.std(e**2, axis=-1, ddof=1) / (2 * r * np.sqrt(e.shape[-1]))
+
+
+def predicted_rms(etas, lam, s2, e0):
+    """sqrt(E[e_T^2]) from the lesson's mean and variance recursions, for each row of etas (S, T)."""
+    mean, var = np.full(len(etas), float(e0)), np.zeros(len(etas))
+    for eta_t in np.asarray(etas).T:
+        q = 1 - eta_t * lam
+        mean, var = q * mean, q * q * var + eta_t**2 * s2
+    return np.sqrt(mean**2 + var)
+
+
+@functools.lru_cache(maxsize=None)
+def decay_runs(seed, eta0_decay=0.2, halving=0.5):
+    """4000 runs of T = 1000 steps each for the constant step 0.2, the step eta0_decay * 50/(50 + t)
+    and the step 0.2 * halving^t, on a bowl of curvature in [1, 3] from a start 3 to 7 from c:
+    {name: (rms measured, its standard error, rms predicted by the recursions without noise, with)}."""
+    rng = np.random.default_rng(seed)
+    lam, a = rng.uniform(1.0, 3.0), offsets(rng)
+    t = np.arange(1000)
+    etas = np.array([np.full(1000, 0.2), eta0_decay * 50 / (50 + t), 0.2 * halving**t])
+    start = rng.uniform(3, 7) * rng.choice([-1, 1])
+    measured, se = rms_and_se(sgd_final(etas, lam, a, start, 4000, rng))
+    s2 = lam**2 * np.mean(a**2)
+    rows = zip(measured, se, predicted_rms(etas, lam, 0.0, start), predicted_rms(etas, lam, s2, start))
+    return dict(zip(("constant", "1/t", "halving"), rows))
+
+
+def decay_rms(seed, eta0_decay=0.2, halving=0.5):
+    return {name: row[0] for name, row in decay_runs(seed, eta0_decay, halving).items()}
+
+
+@claim("06", S4, "the prediction from the two recursions matches the 4000 runs in every row.", every)
+def test_recursions_predict_the_runs(seed, broken):
+    """For the constant, 1/t and halving steps (4000 runs of 1000 steps, random curvature, offsets and
+    start) the rms distance predicted by the mean and variance recursions lies within 3 standard
+    errors of the measured one.
+    Breaks: the noise term eta_t^2 s^2 left out of the variance recursion (GD's prediction)."""
+    rows = decay_runs(seed, 0.2, 0.5).values()
+    return all(
+        abs(measured - (no_noise if broken else with_noise)) < 3 * se for measured, se, no_noise, with_noise in rows
+    )
+
+
+@claim(
+    "06", S4, "The $1/t$ step ends several times closer to the minimum than the constant one (the printed ratio)", every
+)
+def test_one_over_t_ends_several_times_closer(seed, broken):
+    """After 1000 steps from a random start (3 to 7 from c), the rms distance of the step
+    0.2 * 50/(50 + t) is at most a third of the constant step 0.2's.
+    Breaks: the 1/t step with eta_0 = 0.002, that is 0.1/(50 + t), whose eta_0 t_0 lambda < 1/2."""
+    r = decay_rms(seed, 0.002 if broken else 0.2, 0.5)
+    return 3 * r["1/t"] <= r["constant"]
+
+
+@claim("06", S4, "the run freezes far from the minimum, further away than the constant step's noise ball.", every)
+def test_halving_step_freezes_outside_the_ball(seed, broken):
+    """After 1000 steps the step 0.2 * 0.5^t (whose steps add up to 0.4) ends with a larger rms
+    distance to c than the constant step 0.2.
+    Breaks: the halving factor 0.5 raised to 0.99 (steps adding up to 20, enough to arrive)."""
+    r = decay_rms(seed, 0.2, 0.99 if broken else 0.5)
+    return r["halving"] > r["constant"]
 
 
 @claim(
     "06",
     S4,
-    "The count falls from plain GD's to a minimum between $\\beta = 0.65$ and $0.7$ and then rises "
-    "again; at $\\beta = 0.95$ the heavy ball is slower than plain GD.",
-    every,
-)
-def test_best_beta_between_065_and_07(seed, broken):
-    """Steps to tol on the valley from a random start, for beta on a 0.01 grid in [0, 0.98]: the
-    fewest steps come at a beta in [0.65, 0.70], fewer than plain GD's, and beta = 0.95 takes more
-    than plain GD. Breaks: the averaged convention v <- beta v + (1 - beta) g (its best beta is near 0.88)."""
-    rng = np.random.default_rng(seed)
-    grid = np.round(np.arange(0.0, 0.99, 0.01), 2)
-    steps = heavy_ball_steps_to_tol(valley_start(rng), grid, averaged=broken)
-    best = grid[np.argmin(steps)]
-    return 0.65 <= best <= 0.70 and steps.min() < steps[0] < steps[grid == 0.95][0]
-
-
-# ---- 5. sharp and flat: which basin the runs end in ------------------------------------------
-
-
-@claim(
-    "06",
-    S5_RUNS,
-    "With the exact gradient, each run simply rolls into the basin it started in, so the count on "
-    "the sharp side equals the number of starts there.",
-    every,
-)
-def test_full_batch_keeps_its_basin(seed, broken):
-    """20 full-batch runs from random starts between the two minima, 200 steps of eta = 0.2: every
-    run ends within 1e-3 of the minimum on its starting side of the barrier. Breaks: eta = 0.5,
-    above 2 / L'' at the sharp minimum (0.386)."""
-    rng, land = np.random.default_rng(seed), landscape()
-    starts = rng.uniform(land.sharp_min, land.flat_min, size=20)
-    ends, _ = sgd_runs(land, starts, None, 0.5 if broken else ETA_SGD, 200, rng)
-    own_minimum = np.where(land.classify(starts) == "sharp", land.sharp_min, land.flat_min)
-    return bool(np.all(np.abs(ends - own_minimum) < 1e-3))
-
-
-@claim(
-    "06",
-    S5_RUNS,
-    "With $m = 4$ a good part of the sharp-side runs escape within the 600 steps, and with single "
-    "examples every one of them ends up in the flat minimum.",
-    every,
-)
-def test_single_examples_leave_the_sharp_side(seed, broken):
-    """50 runs started uniformly on the sharp side of the barrier, 600 steps of eta = 0.2: with
-    m = 4 between 20 % and 80 % end on the flat side, with m = 1 all of them.
-    Breaks: the m = 1 runs take the full-batch gradient (no noise)."""
-    rng, land = np.random.default_rng(seed), landscape()
-    starts = rng.uniform(land.sharp_min, land.barrier, size=50)
-    four, _ = sgd_runs(land, starts, 4, ETA_SGD, 600, rng)
-    one, _ = sgd_runs(land, starts, None if broken else 1, ETA_SGD, 600, rng)
-    escaped_4 = np.mean(land.classify(four) == "flat")
-    return 0.2 <= escaped_4 <= 0.8 and bool(np.all(land.classify(one) == "flat"))
-
-
-@claim(
-    "06",
-    S5_RUNS,
-    "At $m = 4$ about half of the runs are still there at step 600 and almost none at step 5000.",
+    "A step of this shape makes the squared error fall like $1/t$ only if $\\eta_0 t_0 \\lambda > 1/2$",
     every,
     slow=True,
 )
-def test_escape_at_m4_is_a_rate(seed, broken):
-    """50 runs with m = 4 started at the sharp minimum, eta = 0.2: the share on the sharp side is
-    between 0.3 and 0.7 after 600 steps and at most 0.05 after 5000. Breaks: m = 16 in place of m = 4."""
-    rng, land = np.random.default_rng(seed), landscape()
-    _, share = sgd_runs(land, np.full(50, land.sharp_min), 16 if broken else 4, ETA_SGD, 5000, rng, record=(600, 5000))
-    return 0.3 <= share[600] <= 0.7 and share[5000] <= 0.05
-
-
-@claim("06", S5_RUNS, "At $m = 16$ every run is still there after 5000 steps.", every, slow=True)
-def test_m16_keeps_every_run(seed, broken):
-    """30 runs with m = 16 started at the sharp minimum, eta = 0.2: all on the sharp side after 5000
-    steps. Breaks: m = 4 in place of m = 16."""
-    rng, land = np.random.default_rng(seed), landscape()
-    _, share = sgd_runs(land, np.full(30, land.sharp_min), 4 if broken else 16, ETA_SGD, 5000, rng, record=(5000,))
-    return share[5000] == 1.0
-
-
-# ---- 5. why: mean-square stability -----------------------------------------------------------
-
-
-@claim(
-    "06",
-    S5_WHY,
-    "With single examples the mean-square factor is far above 1: the sharp minimum is unstable for "
-    "$m = 1$, and a run near it is pushed away, not merely shaken; no noise ball forms.",
-    every,
-)
-def test_sharp_minimum_is_mean_square_unstable_for_single_examples(seed, broken):
-    """On a landscape of 100 offsets drawn uniformly from [-0.25, 0.25]: at its sharp minimum
-    (1 - eta L'')^2 + eta^2 Var_i(l_i'') exceeds 2, and 50 single-example runs started exactly there
-    are all on the flat side after 300 steps. Breaks: eta = 0.05, a quarter of the lesson's step."""
+def test_one_over_t_rate_needs_its_condition(seed, broken):
+    """eta_t = eta_0 t_0/(t_0 + t), t_0 = 50, with eta_0 t_0 lambda = 20 and with 0.2, on a bowl of random
+    curvature, noise and start; 1000 runs each. t E[e_t^2] levels off from t = 200 to 2000 (grows
+    less than 1.5 times) for the first and keeps growing (more than 2.5 times) for the second.
+    Breaks: the two eta_0 swapped between the runs."""
     rng = np.random.default_rng(seed)
-    land = SharpFlatLandscape(rng.uniform(-0.25, 0.25, 100), depths=landscape().depths)
-    eta = 0.05 if broken else ETA_SGD
-    l_pp = land.profile_curvature(land.sharp_min - land.X[:, 0])
-    factor = (1 - eta * l_pp.mean()) ** 2 + eta**2 * l_pp.var()
-    ends, _ = sgd_runs(land, np.full(50, land.sharp_min), 1, eta, 300, rng)
-    return factor > 2 and bool(np.all(land.classify(ends) == "flat"))
+    lam, a = rng.uniform(0.5, 4.0), offsets(rng, scale=rng.uniform(0.5, 2.0))
+    products = (0.2, 20.0) if broken else (20.0, 0.2)  # eta_0 t_0 lambda of (first, second)
+    t = np.arange(2000)
+    etas = [p / lam / (50 + t) for p in products]
+    start = rng.uniform(2, 6) * rng.choice([-1, 1])
+    e200 = sgd_final(etas, lam, a, start, 1000, rng, stop=200)  # 1000 runs to t = 200
+    e2000 = sgd_final(etas, lam, a, start, 1000, rng)  # fresh runs, to t = 2000
+    growth = [2000 * np.mean(e2000[k] ** 2) / (200 * np.mean(e200[k] ** 2)) for k in range(2)]
+    return growth[0] < 1.5 and growth[1] > 2.5
 
 
-# ---- 5. held-out data ------------------------------------------------------------------------
-
-
-@claim(
-    "06",
-    S5_HELD,
-    "On a training set the two minima are also no longer equally deep (`equal_depths` balanced "
-    "them on all 100 examples, not on each sample of 20), and the sharp one is often the deeper, in about two "
-    "splits of three (the printed count).",
-    mean_between(0.55, 0.8),
-)
-def test_sharp_minimum_often_deeper_on_the_training_set(seed, broken):
-    """Over 20 random 20/80 splits, the share whose training set has its sharp minimum the deeper
-    one; the mean share over the seeds lies in [0.55, 0.8] (about two in three). Breaks: the depths
-    of the training set's two minima compared on all 100 examples instead of on the training set."""
-    _, _, rows = split_minima(seed)
-    sharp, flat = (rows[:, 4], rows[:, 5]) if broken else (rows[:, 0], rows[:, 1])
-    return float(np.mean(sharp < flat))
-
-
-@claim(
-    "06",
-    S5_HELD,
-    "The comparison that needs no equal depths is the test loss itself: the flat minimum has the "
-    "lower one in most splits (the last line).",
-    every,
-)
-def test_flat_minimum_has_the_lower_test_loss(seed, broken):
-    """Over 20 random 20/80 splits, the training set's flat minimum has the lower loss on the 80
-    held-out examples in more than half of them. Breaks: scored on the training set instead."""
-    _, _, rows = split_minima(seed)
-    sharp, flat = (rows[:, 0], rows[:, 1]) if broken else (rows[:, 2], rows[:, 3])
-    return np.sum(flat < sharp) > len(rows) / 2
+# ---- section 5: schedules -------------------------------------------------------------------
+SCHEDULES = ("constant", "1/t decay", "step decay", "cosine", "warmup + cosine")
 
 
 @functools.lru_cache(maxsize=None)
-def heldout_runs(seed, splits=10, runs=30, steps=300):
-    """On the first `splits` training sets of split_minima(seed): `runs` runs with m = 1 and as many
-    full-batch runs from the same random starts between the minima, `steps` steps of eta = 0.2.
-    Per split and arm (m = 1, then full batch): share ended sharp, mean L_train, mean L_test.
-    Returns an array (splits, 2, 3)."""
-    lands, tests, _ = split_minima(seed)
-    rng, out = np.random.default_rng(seed + 1000), []
-    for land, test in zip(lands[:splits], tests[:splits]):
-        starts = rng.uniform(land.sharp_min, land.flat_min, size=runs)
-        arms = []
-        for m in (1, None):
-            ends, _ = sgd_runs(land, starts, m, ETA_SGD, steps, rng)
-            arms.append(
-                [
-                    np.mean(land.classify(ends) == "sharp"),
-                    land.loss_on(land.X[:, 0], ends).mean(),
-                    land.loss_on(test, ends).mean(),
-                ]
-            )
-        out.append(arms)
-    return np.array(out)
-
-
-@claim(
-    "06",
-    S5_HELD,
-    "Full-batch descent keeps the runs that start on the sharp side, and on the training set that "
-    "costs nothing: its training loss is as low as that of the single-example runs, or a little lower, since the "
-    "sharp minimum is often the deeper one there.",
-    every,
-    slow=True,
-)
-def test_full_batch_costs_nothing_on_the_training_set(seed, broken):
-    """The runs of heldout_runs: some full-batch runs end sharp in every split (over 10 % of them on
-    average), and their mean training loss over the splits is at most the m = 1 runs' + 0.0005.
-    Breaks: both scored on the held-out examples instead of the training set."""
-    scores = heldout_runs(seed)
-    one, full = scores[:, 0, 2 if broken else 1], scores[:, 1, 2 if broken else 1]
-    return scores[:, 1, 0].min() > 0 and scores[:, 1, 0].mean() > 0.1 and full.mean() <= one.mean() + 0.0005
-
-
-@claim(
-    "06",
-    S5_HELD,
-    "On the held-out examples the order turns: the single-example runs, which all leave the sharp "
-    "well, have the lower test loss, on average and in most splits (the last line), with a far smaller spread.",
-    every,
-    slow=True,
-)
-def test_single_example_runs_have_the_lower_test_loss(seed, broken):
-    """On 10 random training sets, 30 runs with m = 1 and 30 full-batch runs from the same starts
-    between the minima, 300 steps of eta = 0.2: no m = 1 run ends sharp, and their mean test loss
-    is lower than the full-batch runs' in more than half of the splits and on average over the
-    splits, with at most half the spread (sd over splits). Breaks: both scored on the training set
-    instead of the held-out examples."""
-    scores = heldout_runs(seed)
-    one, full = scores[:, 0, 1 if broken else 2], scores[:, 1, 1 if broken else 2]
-    return (
-        scores[:, 0, 0].max() == 0
-        and np.sum(one < full) > len(one) / 2
-        and one.mean() < full.mean()
-        and one.std() <= full.std() / 2
+def schedule_runs(seed, stop=1000, factor=0.1, t0=50):
+    """4000 runs per schedule of the lesson (eta_0 = 0.2, T = 1000, lambda = 2) from a random start 3 to 7
+    from c, with fresh offsets: (the step sizes (5, T), the errors after `stop` steps (5, 4000), s^2, e_0)."""
+    rng = np.random.default_rng(seed)
+    a, T = offsets(rng), 1000
+    t = np.arange(T)
+    etas = np.array(
+        [
+            schedules.constant(t, 0.2) + 0 * t,
+            0.2 * t0 / (t0 + t),
+            schedules.step_decay(t, 0.2, factor=factor, every=400),
+            schedules.cosine(t, 0.2, total=T),
+            schedules.warmup_cosine(t, 0.2, warmup=100, total=T),
+        ]
     )
+    start = rng.uniform(3, 7) * rng.choice([-1, 1])
+    return etas, sgd_final(etas, 2.0, a, start, 4000, rng, stop=stop), 4.0 * np.mean(a**2), start
+
+
+def schedule_rms(seed, stop=1000, factor=0.1, t0=50):
+    """rms distance to c of the 4000 runs of each schedule after `stop` steps."""
+    return dict(zip(SCHEDULES, rms(schedule_runs(seed, stop, factor, t0)[1])))
+
+
+@claim("06", S5, "Each measured rms lies within a few standard errors of its prediction", at_least(9), slow=True)
+def test_schedule_runs_match_their_recursions(seed, broken):
+    """For all five schedules the rms of the 4000 runs after T = 1000 steps is within 4 standard errors
+    of sqrt(E[e_T^2]) from the mean and variance recursions, in at least 9 seeds of 10.
+    Breaks: the recursion's noise term eta_t^2 s^2 left out (it then predicts the mean error only)."""
+    etas, final, s2, start = schedule_runs(seed)
+    ok = True
+    for row, e in zip(etas, final):
+        mean, var = start, 0.0
+        for eta in row:
+            q = 1 - eta * 2.0
+            mean, var = q * mean, q * q * var + (0.0 if broken else eta * eta * s2)
+        measured = np.sqrt(np.mean(e**2))
+        se = np.std(e**2, ddof=1) / np.sqrt(e.size) / (2 * measured)
+        ok &= bool(abs(measured - np.sqrt(mean**2 + var)) < 4 * se)
+    return ok
+
+
+@claim(
+    "06",
+    S5,
+    "Every decaying schedule ends several times closer than the constant step (the last column).",
+    every,
+    slow=True,
+)
+def test_every_decaying_schedule_ends_several_times_closer(seed, broken):
+    """After T = 1000 steps each of the four decaying schedules has at most a third of the constant
+    step's rms distance to the minimum (4000 runs each).
+    Breaks: the runs stopped at t = 100, before the schedules have decayed (schedules unchanged)."""
+    r = schedule_rms(seed, 100 if broken else 1000, 0.1, 50)
+    return all(3 * r[name] <= r["constant"] for name in SCHEDULES[1:])
+
+
+@claim(
+    "06",
+    S5,
+    "Step decay, cosine and warmup + cosine end within 10% of one another (the printed spreads).",
+    every,
+    slow=True,
+)
+def test_schedules_ending_small_are_within_ten_percent(seed, broken):
+    """The largest of the three rms distances (step decay, cosine, warmup + cosine; 4000 runs each)
+    is at most 1.1 times the smallest.
+    Breaks: the step decay's factor 0.1 raised to 0.5, so that it ends at eta = 0.05 instead of 0.002."""
+    r = schedule_rms(seed, 1000, 0.5 if broken else 0.1, 50)
+    values = [r[name] for name in ("step decay", "cosine", "warmup + cosine")]
+    return max(values) <= 1.1 * min(values)
+
+
+@claim(
+    "06",
+    S5,
+    "The $1/t$ step, whose $\\eta_t$ is still $0.0095$ at the end (the table of schedules), ends further out.",
+    every,
+    slow=True,
+)
+def test_one_over_t_step_ends_further_than_the_others(seed, broken):
+    """The step 0.2 * 50/(50 + t), still at 0.0095 at t = 999, ends with a larger rms distance than step
+    decay, cosine and warmup + cosine, which end near zero (4000 runs each).
+    Breaks: the 1/t step with t_0 = 5 instead of 50, so that it ends at 0.001."""
+    r = schedule_rms(seed, 1000, 0.1, 5 if broken else 50)
+    return all(r["1/t decay"] > r[name] for name in ("step decay", "cosine", "warmup + cosine"))
+
+
+# ---- section 5: warmup on the quartic -------------------------------------------------------
+def run_quartic(eta_at, theta, steps=200):
+    """GD on L = theta^2/2 + theta^4/4; returns the iterates and the largest eta_t L''(theta_t),
+    stopping (blew_up=True) when |theta| passes 1e6."""
+    thetas, products = [theta], []
+    for t in range(steps):
+        products.append(eta_at(t) * (1 + 3 * theta**2))
+        theta = theta - eta_at(t) * (theta + theta**3)
+        thetas.append(theta)
+        if abs(theta) > 1e6:
+            return np.array(thetas), max(products), True
+    return np.array(thetas), max(products), False
+
+
+def quartic_start(seed):
+    rng = np.random.default_rng(seed)
+    return rng.uniform(2.0, 4.0) * rng.choice([-1.0, 1.0])
+
+
+@claim(
+    "06",
+    S5,
+    "it overshoots to the far side, where the curvature is larger still, and the run explodes within a few steps.",
+    every,
+)
+def test_cosine_without_warmup_explodes(seed, broken):
+    """Cosine with peak 0.5 over 200 steps, from a start 2 to 4 away from the minimum (either side):
+    |theta| passes 1e6 within 5 steps.
+    Breaks: the cosine's peak lowered to 0.02, below the local threshold at every such start."""
+    theta0 = quartic_start(seed)
+    peak = 0.02 if broken else 0.5
+    thetas, _, blew_up = run_quartic(lambda t: schedules.cosine(t, peak, total=200), theta0)
+    return blew_up and len(thetas) - 1 <= 5
+
+
+@claim("06", S5, "$\\eta_t L''(\\theta_t)$ has stayed below 2 throughout (the printed maximum).", every)
+def test_warmup_keeps_the_local_product_below_two(seed, broken):
+    """Warmup over 20 steps to the peak 0.5, then cosine, from a start 2 to 4 away: no blow-up and
+    eta_t L''(theta_t) < 2 at every step.
+    Breaks: a warmup of 2 steps instead of 20."""
+    theta0 = quartic_start(seed)
+    warmup = 2 if broken else 20
+    _, largest, blew_up = run_quartic(lambda t: schedules.warmup_cosine(t, 0.5, warmup=warmup, total=200), theta0)
+    return not blew_up and largest < 2
+
+
+@claim(
+    "06",
+    S5,
+    "After the same 200 steps the run with warmup is more than a thousand times closer to the minimum "
+    "than either (printed).",
+    every,
+)
+def test_warmup_beats_a_peak_safe_from_the_start(seed, broken):
+    """From a start theta_0 2 to 4 away: warmup (20 steps) + cosine with peak 0.5 ends at least 1000
+    times closer to the minimum after 200 steps than a cosine or a constant step whose peak,
+    14/15 of the local threshold 2/L''(theta_0), is safe from the start.
+    Breaks: the warmup run's peak lowered to that safe peak."""
+    theta0 = quartic_start(seed)
+    safe = 14 / 15 * 2 / (1 + 3 * theta0**2)
+    peak = safe if broken else 0.5
+    warm, _, _ = run_quartic(lambda t: schedules.warmup_cosine(t, peak, warmup=20, total=200), theta0)
+    cos, _, cos_blew = run_quartic(lambda t: schedules.cosine(t, safe, total=200), theta0)
+    const, _, const_blew = run_quartic(lambda t: safe, theta0)
+    assert not (cos_blew or const_blew)
+    return 1000 * abs(warm[-1]) < min(abs(cos[-1]), abs(const[-1]))
+
+
+# ---- section 6: the race in evaluations -----------------------------------------------------
+def race_data(seed, n):
+    """The lesson's least-squares data: n examples, d = 20 features scaled from 1 down to 0.1."""
+    rng = np.random.default_rng(seed)
+    X, y, _ = sgdcourse.make_linear_regression(n, 20, rng)
+    return X * np.logspace(0, -1, 20), y, rng
+
+
+def quadratic(X, y):
+    """H, g with grad L = H theta - g, the minimiser, and a function giving the relative excess loss."""
+    H, g = X.T @ X / len(y), X.T @ y / len(y)
+    best = np.linalg.solve(H, g)
+
+    def relative_gap(theta):
+        diff = np.atleast_2d(theta) - best
+        return np.einsum("ti,ij,tj->t", diff, H, diff) / (best @ H @ best)
+
+    return H, g, relative_gap
+
+
+def gd_steps_to(H, g, relative_gap, eta, target, steps=400):
+    theta = np.zeros(len(g))
+    for k in range(1, steps + 1):
+        theta = theta - eta * (H @ theta - g)
+        if relative_gap(theta)[0] <= target:
+            return k
+    return None
+
+
+def gd_best_steps(H, g, relative_gap, target):
+    """GD's steps to `target` with the best step of the lesson's grid (eta lambda_max)."""
+    lam = np.linalg.eigvalsh(H)
+    grid = (0.5, 1.0, 1.5, 1.75, 1.9, 2 / (1 + lam.min() / lam.max()))
+    counts = [gd_steps_to(H, g, relative_gap, k / lam.max(), target) or np.inf for k in grid]
+    return min(counts), grid[int(np.argmin(counts))]
+
+
+def sgd_evaluations_to(X, y, relative_gap, eta, m, target, rng, budget=None):
+    """Per-example gradients SGD (batches of m drawn with replacement) uses until the relative excess
+    loss is <= target; None if it has not got there within `budget` evaluations (at least one step)."""
+    theta, n, used = np.zeros(X.shape[1]), len(y), 0
+    while budget is None or used < budget or used == 0:
+        if m == n:  # a bootstrap batch: weights, no copy of X
+            w = np.bincount(rng.integers(0, n, size=n), minlength=n)
+            grad = X.T @ (w * (X @ theta - y)) / n
+        else:
+            idx = rng.integers(0, n, size=m)
+            grad = X[idx].T @ (X[idx] @ theta - y[idx]) / m
+        theta = theta - eta * grad
+        used += m
+        if relative_gap(theta)[0] <= target:
+            return used if budget is None or used <= budget else None
+        if budget is None and used > 10**7:
+            return None
+    return None
+
+
+@claim(
+    "06",
+    S6,
+    "To cut the excess loss to 5% of its starting value, GD needs more than a thousand times as many "
+    "per-example gradients (the printed ratios).",
+    every,
+    slow=True,
+)
+def test_gd_needs_a_thousand_times_the_evaluations(seed, broken):
+    """The lesson's race in evaluations, N = 200,000, d = 20, fresh data: for the targets 0.1 and 0.05
+    SGD (m = 32, eta = 0.5/lambda_max) gets there within a thousandth of the evaluations that exact
+    full-batch GD with the best step of the lesson's grid needs.
+    Breaks: SGD's batch grown to m = N drawn with replacement (the old bootstrap "GD" arm)."""
+    X, y, rng = race_data(seed, 200_000)
+    H, g, relative_gap = quadratic(X, y)
+    lam_max = np.linalg.eigvalsh(H).max()
+    m = len(y) if broken else 32
+    ok = []
+    for target in (0.1, 0.05):
+        k_gd, _ = gd_best_steps(H, g, relative_gap, target)
+        got = sgd_evaluations_to(X, y, relative_gap, 0.5 / lam_max, m, target, rng, budget=k_gd * len(y) / 1000)
+        ok.append(got is not None)
+    return all(ok)
+
+
+SIZES = (5_000, 10_000, 20_000, 40_000)
+
+
+@functools.lru_cache(maxsize=None)
+def evaluations_by_size(seed, m_per_n=None):
+    """(GD, SGD) evaluations to a relative excess loss of 0.05 on the first n examples of one data
+    set, for n in SIZES; SGD's batch is 32, or n * m_per_n when given."""
+    X, y, rng = race_data(seed, max(SIZES))
+    out = []
+    for n in SIZES:
+        H, g, relative_gap = quadratic(X[:n], y[:n])
+        lam_max = np.linalg.eigvalsh(H).max()
+        k_gd, _ = gd_best_steps(H, g, relative_gap, 0.05)
+        m = 32 if m_per_n is None else int(n * m_per_n)
+        out.append((k_gd * n, sgd_evaluations_to(X[:n], y[:n], relative_gap, 0.5 / lam_max, m, 0.05, rng)))
+    return out
+
+
+@claim(
+    "06",
+    S6,
+    "SGD's count stays about the same, since its progress per step depends on the noise of a batch of 32 "
+    "examples, not on how many examples there are.",
+    every,
+)
+def test_sgd_evaluations_do_not_grow_with_n(seed, broken):
+    """On the first N = 5,000 ... 40,000 examples of fresh data, SGD's evaluations to a relative excess
+    loss of 0.05 differ by less than a factor 1.5 between the smallest and the largest N (8 times more data).
+    Breaks: SGD's batch growing with N (m = N/156, 32 at the smallest N)."""
+    counts = [sgd for _, sgd in evaluations_by_size(seed, 1 / 156 if broken else None)]
+    return max(counts) < 1.5 * min(counts)
+
+
+@claim("06", S6, "So the ratio grows in proportion to $N$ (the table)", every)
+def test_ratio_grows_in_proportion_to_n(seed, broken):
+    """GD's evaluations over SGD's to a relative excess loss of 0.05 at N = 40,000 are between 8/1.5
+    and 8 * 1.5 times those at N = 5,000.
+    Breaks: SGD's batch growing with N (m = N/156, 32 at the smallest N)."""
+    (gd_small, sgd_small), *_, (gd_large, sgd_large) = evaluations_by_size(seed, 1 / 156 if broken else None)
+    growth = (gd_large / sgd_large) / (gd_small / sgd_small)
+    return 8 / 1.5 < growth < 8 * 1.5
+
+
+# ---- section 7: stationary and drifting streams ---------------------------------------------
+def stream_errors(seed, drift):
+    """|w_T - w*_T|^2 after one pass over a stream of T = 5000 examples (d = 5, noise 0.5) for the
+    constant step 0.02 and the step 1/(t + 20), both run on the same stream."""
+    rng = np.random.default_rng(seed)
+    X, y, W = sgdcourse.stream.linear_stream(5000, 5, rng, noise=0.5, drift=drift)
+    t = np.arange(5000)
+    etas = np.stack([np.full(5000, 0.02), 1 / (t + 20.0)])
+    w = np.zeros((2, 5))
+    for x_t, y_t, eta_t in zip(X, y, etas.T):
+        w -= (eta_t * (w @ x_t - y_t))[:, None] * x_t
+    constant, decaying = ((w - W[-1]) ** 2).sum(axis=1)
+    return constant, decaying
+
+
+@claim("06", S7, "On the stationary stream the decaying step wins", every)
+def test_stationary_stream_decaying_step_wins(seed, broken):
+    """On a fresh stationary stream the step 1/(t + 20) ends closer to w* than the constant 0.02.
+    Breaks: drift 0.01 added to the "stationary" stream."""
+    constant, decaying = stream_errors(seed, 0.01 if broken else 0.0)
+    return decaying < constant
+
+
+@claim("06", S7, "On the drifting stream the order reverses.", every)
+def test_drifting_stream_reverses_the_order(seed, broken):
+    """On a fresh drifting stream (drift 0.01 per example) the constant step 0.02 ends closer to the
+    moving w*_T than the step 1/(t + 20).
+    Breaks: drift = 0 in the "drifting" stream."""
+    constant, decaying = stream_errors(seed, 0.0 if broken else 0.01)
+    return constant < decaying
 
 
 test_breaks = breaks_tests(globals())

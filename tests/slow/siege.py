@@ -38,7 +38,7 @@ connection file (read-only), its tmpfs folders (the working folder among them), 
                    kernel's own key: a wrong signature (on a forged "idle"), one sent twice, a list
                    as parent header, 100,000-deep JSON
     FULL_WIDTH     solution 02 named ０５_... (full-width digits: exercise 05 once normalised)
-    TWO_CLAIMS     solution 02 with a check of exercise 05 that runs too (practice.check in a try)
+    TWO_CLAIMS     solution 02 with a check of exercise 06 that runs too (practice.check in a try)
     FORMULA_*      solution 02 under the names =1+1, +1+1 and @SUM(1+1), given as arguments, so
                    that the gradebook's first column starts with a spreadsheet formula
     DRAIN_FLOOD    solution 02, then a kernel that floods the shell channel (which the grader drains
@@ -290,11 +290,11 @@ STATUS = """def shout():  # the output channel, where the status messages are, f
 
 threading.Thread(target=shout, daemon=True).start()"""
 
-# a check of exercise 05 that runs whenever its cell runs (a try body, through the module)
+# a check of exercise 06 that runs whenever its cell runs (a try body, through the module)
 TWO_CLAIMS = """try:
     from sgdcourse import practice
 
-    practice.check("05-threshold", 0.1)
+    practice.check("06-threshold", 0.1)
 except Exception:
     pass"""
 SURROGATE_CODE = 'note = "a stray half of an emoji: \ud83d, and a byte that was not UTF-8: \udcff"'

@@ -723,6 +723,6 @@ def test_siege_an_honest_notebook_with_lone_surrogates_gets_full_marks(siege):
 @pytest.mark.parametrize("kind", ["FULL_WIDTH", "TWO_CLAIMS"])
 def test_siege_identification_is_refused_with_a_clear_row(siege, kind):
     """０５_... holding solution 02 names exercise 05 once its digits are normalised (NFKC); a
-    notebook whose checks claim 02 and 05 belongs to neither."""
+    notebook whose checks claim 02 and 06 belongs to neither."""
     s = summary_of(siege, kind)
     assert "wrong exercise" in s["error"] and s["total"] == "0", s

@@ -7,12 +7,12 @@ tests use it too.
     lesson 03  LogisticTrainingExplorer  logistic.py    eta and m on logistic regression
                StepPlayer                player.py      an SGD path replayed step by step
     lesson 04  BatchVarianceExplorer     variance.py    the spread of a mini-batch gradient
-    lesson 05  LearningRateExplorer      rate.py        eta on a quadratic bowl
+    lesson 06  LearningRateExplorer      rate.py        eta on a quadratic bowl
                NoiseBallExplorer         noise_ball.py  eta and m: where SGD's runs settle on least squares
-    lesson 06  MomentumExplorer          momentum.py    beta for the heavy ball in a valley
+    lesson 07  MomentumExplorer          momentum.py    beta for the heavy ball in a valley
                MomentumMapExplorer       momentum_map.py  eta and beta: the heavy ball's rate map (not yet placed)
                SharpFlatExplorer         sharp_flat.py  m and steps: the share of runs in the sharp and the flat basin
-    lesson 07  DataOrderExplorer         data_order.py  shuffled against class-ordered batches
+    lesson 08  DataOrderExplorer         data_order.py  shuffled against class-ordered batches
 """
 
 from .base import Explorer

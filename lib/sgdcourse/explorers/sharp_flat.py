@@ -35,7 +35,7 @@ class SharpFlatExplorer(Explorer):
     """m and steps sliders: `runs` SGD runs of up to `steps` steps with step size eta on `landscape`.
 
     landscape: a SharpFlatLandscape; rng draws the starts and one seed for the batches, so every picture
-    is reproducible. start="between": starts uniform between the two minima (lesson 06's experiment);
+    is reproducible. start="between": starts uniform between the two minima (lesson 07's experiment);
     "sharp": every run starts at the sharp minimum (its escape table). The m slider offers 1, 2, 4, ...
     up to m_max, batches drawn with replacement (or without it inside a batch, replace=False); the
     steps slider offers 0, 10, 20, 50, 100, ... up to `steps`. Every m uses the same draws (the batch of

@@ -14,7 +14,7 @@ lambda, a branch of `if`, `while`, `for` or `match`, an `except` or `else` block
 or a cell that does not parse (it never runs). Their ids must all belong to one exercise, and a
 file name starting with a number (02_...) must name that same exercise; with no such check
 calls the file name decides. Ids and file names are read after NFKC normalisation, with every
-decimal digit read as the ASCII digit of its value (a name "０５_x" is exercise 05). Anything
+decimal digit read as the ASCII digit of its value (a name "０５_x" is exercise 06). Anything
 else is a SubmissionError, "wrong exercise". A notebook's stored outputs are never read.
 
 A lone surrogate in a cell's source (valid JSON, so an honest notebook can carry one) is

@@ -1,369 +1,342 @@
-"""Lesson 6 problems: the heavy ball, what it amplifies and cancels, noise and flat minima, Newton.
+"""Lesson 5 problems: the learning rate on a quadratic bowl, the noise ball, schedules.
 
-The convention of the course:  v_{t+1} = beta v_t + g_t,  theta_{t+1} = theta_t - eta v_{t+1},  v_0 = 0.
-A gradient that persists is amplified about 1/(1 - beta) times, one that alternates in sign is
-damped to 1/(1 + beta); on a quadratic the heavy ball converges iff 0 < eta < 2 (1 + beta) / lambda
-(sgdcourse.dynamics). The worked numbers run through the library's sgd with exact Fractions.
+On L(theta) = (lambda/2)(theta - c)^2 the error e_t = theta_t - c obeys e_{t+1} = (1 - eta lambda) e_t,
+so e_t = (1 - eta lambda)^t e_0: GD converges iff 0 < eta < 2 / lambda (the largest curvature
+of a bowl decides). With gradient noise of variance s^2 the variance settles where
+V = (1 - eta lambda)^2 V + eta^2 s^2. Closed forms come from sgdcourse.dynamics, schedules
+from sgdcourse.schedules; the symbolic answers are derived with sympy below.
 """
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
-import numpy as np
 import sympy as sp
 
-from .. import dynamics
+from .. import dynamics, schedules
 from ..checking import Mistake
-from ..models import QuadraticBowl
-from ..sgd import sgd
-from .problem import Problem, exact
+from .problem import Problem
 
-# ---- two heavy-ball steps on L(theta) = theta^2 (curvature 2) ---------------------------------
-HB_LAM, HB_THETA0, HB_ETA, HB_BETA = Fraction(2), Fraction(1), Fraction(1, 10), Fraction(9, 10)
-HB_BOWL = QuadraticBowl(
-    np.array([HB_LAM], dtype=object),
-    center=np.array([Fraction(0)], dtype=object),
-    offsets=np.array([[Fraction(0)]], dtype=object),
-)  # object arrays: exact
+# ---- the threshold on a two-axis bowl ----------------------------------------------------------
+CURVATURES = (Fraction(1), Fraction(10))
+LAM_MAX, LAM_MIN = max(CURVATURES), min(CURVATURES)
+THRESHOLD = dynamics.gd_threshold(LAM_MAX)  # 1/5
+BOWL = (
+    "the bowl L(theta) = (1/2)(lambda_1 theta_1^2 + lambda_2 theta_2^2) with curvatures "
+    f"lambda_1 = {LAM_MIN} and lambda_2 = {LAM_MAX}"
+)
 
+# ---- the error after t steps, symbolically ------------------------------------------------------
+eta, lam, s = sp.symbols("eta lam s", positive=True)
+t = sp.Symbol("t", integer=True, positive=True)
+e0 = sp.Symbol("e0", real=True)
+ERROR_T = (1 - eta * lam) ** t * e0
+NS_T = {"eta": eta, "lam": lam, "t": t, "e0": e0}
 
-def _run(steps, beta):
-    """theta_0 .. theta_steps by the library (beta = 0: plain gradient descent)."""
-    run = sgd(HB_BOWL, np.array([HB_THETA0], dtype=object), HB_ETA, batches=[[0]] * steps, momentum=beta)
-    return [exact(th) for th in run.thetas]
-
-
-def heavy_ball_variant(steps, velocity, position):
-    """theta after `steps` steps of a (possibly wrong) momentum rule, exactly:
-    velocity(v, g) -> new v, position(theta, v_new) -> new theta."""
-    theta, v = HB_THETA0, Fraction(0)
-    for _ in range(steps):
-        v = velocity(v, HB_LAM * theta)
-        theta = position(theta, v)
-    return theta
+# ---- the crawl: steps until the error is 1/100 of its start --------------------------------------
+CRAWL_ETA, CRAWL_LAM, CRAWL_TARGET = Fraction(1, 10), Fraction(1), Fraction(1, 100)
+CRAWL_Q = dynamics.contraction(CRAWL_ETA, CRAWL_LAM)  # 9/10 per step
 
 
-HB = _run(3, HB_BETA)  # 1, 4/5, 23/50, 31/500
-HB_GD = _run(2, 0)  # plain GD: 1, 4/5, 16/25
-HB_EMA = heavy_ball_variant(2, lambda v, g: HB_BETA * v + (1 - HB_BETA) * g, lambda th, v: th - HB_ETA * v)
-HB_SIGN = heavy_ball_variant(2, lambda v, g: HB_BETA * v - g, lambda th, v: th - HB_ETA * v)
-HB_BETA_STEP = heavy_ball_variant(2, lambda v, g: HB_BETA * v + g, lambda th, v: th - HB_ETA * HB_BETA * v)
-
-# ---- gains -----------------------------------------------------------------------------------
-GAIN_BETA = Fraction(9, 10)
-GAIN = dynamics.momentum_gain(GAIN_BETA)  # 10
-beta = sp.Symbol("beta", positive=True)
-g, a = sp.symbols("g a")
-# steady state of v_{t+1} = beta v_t + g_t with g_t = (-1)^t g: v_{t+1} = (-1)^t a for all t
-ALTERNATING = sp.solve(sp.Eq(a, -beta * a + g), a)[0] / g  # 1/(1 + beta)
-
-# ---- the heavy ball's threshold --------------------------------------------------------------
-TH_LAM, TH_BETA = Fraction(10), Fraction(9, 10)
-MOMENTUM_THRESHOLD = dynamics.momentum_threshold(TH_LAM, TH_BETA)  # 19/50
-
-# ---- one Newton step on a 1-D quadratic --------------------------------------------------------
-th = sp.Symbol("theta", real=True)
-NEWTON_L = 3 * th**2 - 12 * th + 5
-NEWTON_THETA0 = 7
-_d1, _d2 = sp.diff(NEWTON_L, th), sp.diff(NEWTON_L, th, 2)
-NEWTON = exact(sp.nsimplify(th - _d1 / _d2).subs(th, NEWTON_THETA0))  # 2
-NEWTON_NO_CURVATURE = exact((th - _d1).subs(th, NEWTON_THETA0))  # -23
-NEWTON_COEFFICIENT = exact((th - _d1 / NEWTON_L.coeff(th, 2)).subs(th, NEWTON_THETA0))  # -3
-NEWTON_SIGN = exact((th + _d1 / _d2).subs(th, NEWTON_THETA0))  # 12
+def steps_below(q, target):
+    """The smallest t with |q|^t <= target (0 < |q| < 1), counted exactly."""
+    n, power = 0, Fraction(1)
+    while power > target:
+        n, power = n + 1, power * abs(q)
+    return n
 
 
-# ---- the momentum step as a function ------------------------------------------------------------
-def momentum_step(theta, v, g, eta, beta):
-    """(theta_new, v_new) with v_new = beta v + g and theta_new = theta - eta v_new; arrays (d,)."""
-    v_new = beta * v + g
-    return theta - eta * v_new, v_new
+CRAWL_STEPS = steps_below(CRAWL_Q, CRAWL_TARGET)  # 44
+CRAWL_LOG = math.log(CRAWL_TARGET) / math.log(CRAWL_Q)  # 43.7..., not a whole number
+CRAWL_EXP = math.ceil(math.log(1 / CRAWL_TARGET) / (CRAWL_ETA * CRAWL_LAM))  # from e^{-eta lambda t}: 47
+CRAWL_LINEAR = math.ceil((1 - CRAWL_TARGET) / (CRAWL_ETA * CRAWL_LAM))  # from 1 - t eta lambda: 10
 
+# ---- one regime: eta between 1/lambda and 2/lambda -----------------------------------------------
+REGIME_LAM, REGIME_ETA = Fraction(10), Fraction(3, 20)
+REGIME_Q = dynamics.contraction(REGIME_ETA, REGIME_LAM)  # -1/2: overshoots, shrinks
 
-def _cases(rng):
-    cases = [
-        dict(theta=np.array([1.0]), v=np.array([0.0]), g=np.array([2.0]), eta=0.1, beta=0.9),  # first step
-        dict(theta=np.array([0.8, -1.0]), v=np.array([2.0, 1.0]), g=np.array([1.6, -0.5]), eta=0.1, beta=0.9),
-        dict(theta=np.array([0.5, 2.0]), v=np.array([1.0, -3.0]), g=np.array([0.2, 0.4]), eta=0.05, beta=0.0),
-        dict(theta=np.zeros(3), v=np.zeros(3), g=np.zeros(3), eta=0.5, beta=0.5),
-    ]  # all zeros
-    for d in (1, 2, 3, 4):
-        cases.append(
-            dict(
-                theta=np.round(rng.normal(size=d), 2),
-                v=np.round(rng.normal(size=d), 2),
-                g=np.round(rng.normal(size=d), 2),
-                eta=float(np.round(rng.uniform(0.01, 0.5), 2)),
-                beta=float(np.round(rng.uniform(0.5, 0.99), 2)),
-            )
-        )
-    return cases
+# ---- the noise ball -------------------------------------------------------------------------------
+V = sp.Symbol("V")
+NOISE_BALL = sp.solve(sp.Eq(V, (1 - eta * lam) ** 2 * V + eta**2 * s**2), V)[0]  # eta s^2/(lam (2 - eta lam))
+NS_NOISE = {"eta": eta, "lam": lam, "s": s}
 
+# ---- a warmup + cosine schedule ----------------------------------------------------------------
+ETA0, WARMUP, TOTAL = 0.5, 10, 110
+STEPS_ASKED = (4, 85)
+SCHEDULE = tuple(schedules.warmup_cosine(k, ETA0, WARMUP, TOTAL) for k in STEPS_ASKED)
+WARM_OFF = ETA0 * STEPS_ASKED[0] / WARMUP  # t / warmup instead of (t + 1) / warmup
+COS_UNSHIFTED = schedules.cosine(STEPS_ASKED[1], ETA0, TOTAL - WARMUP)  # t where t - warmup belongs
+COS_NO_HALF = 2 * SCHEDULE[1]  # eta0 (1 + cos) without the 1/2
 
 PROBLEMS = (
     Problem(
-        id="06-heavy-ball",
+        id="06-threshold",
         lesson=6,
         kind="number",
-        points=2,
         statement=(
-            f"Momentum on L(theta) = theta^2 (gradient 2 theta) from theta_0 = {HB_THETA0}, v_0 = 0, "
-            f"with eta = {float(HB_ETA):g} and beta = {float(HB_BETA):g}, using the convention "
-            "v_{t+1} = beta v_t + g_t, theta_{t+1} = theta_t - eta v_{t+1}. What is theta_2?"
+            f"Full-batch gradient descent runs on {BOWL}. It converges from every start exactly "
+            "when 0 < eta < eta_max. What is eta_max?"
         ),
-        counts=(2,),
-        answer=HB[2],
+        counts=(2, 10),
+        answer=THRESHOLD,
         hints=(
-            "Step 0: g_0 = 2 theta_0, then v_1 = beta * 0 + g_0, then theta_1 = theta_0 - eta v_1.",
-            f"theta_1 = {float(HB[1]):g} and v_1 = {float(2 * HB_THETA0):g}. Now g_1 = 2 theta_1.",
+            "Along axis k one step multiplies the error by 1 - eta lambda_k. Convergence needs "
+            "|1 - eta lambda_k| < 1 on both axes.",
+            "|1 - eta lambda| < 1 means 0 < eta < 2 / lambda. Which axis gives the smaller bound?",
         ),
         mistakes=(
             Mistake(
-                "no-momentum",
-                "Those are two plain gradient descent steps: the second step must also carry beta v_1 from the first.",
-                HB_GD[2],
-            ),
-            Mistake("step-too-few", "That is theta_1: one more step is needed.", HB[1]),
-            Mistake("step-too-many", "That is theta_3: you took one step too many.", HB[3]),
-            Mistake(
-                "ema",
-                "You averaged, v <- beta v + (1 - beta) g. This course adds the whole gradient: v <- beta v + g.",
-                HB_EMA,
+                "one-over-lambda",
+                "eta = 1/lambda is the step that lands on the minimum of that axis in "
+                "one move (the fastest, not the limit). The error flips sign for larger eta but still "
+                "shrinks up to 2/lambda.",
+                1 / LAM_MAX,
             ),
             Mistake(
-                "sign",
-                "The velocity must accumulate gradients, v <- beta v + g; with - g the ball rolls uphill.",
-                HB_SIGN,
+                "flat-axis",
+                "That bound comes from the flat axis. The steep axis leaves the range "
+                "|1 - eta lambda| < 1 first, so its curvature sets the threshold.",
+                2 / LAM_MIN,
             ),
             Mistake(
-                "beta-on-step",
-                "beta belongs in the velocity update only: theta moves by eta v_{t+1}, not by eta beta v_{t+1}.",
-                HB_BETA_STEP,
+                "flat-axis-one-over",
+                "Two slips: the threshold is 2/lambda, not 1/lambda, and it is the "
+                "steep axis (the largest curvature) that sets it.",
+                1 / LAM_MIN,
+            ),
+            Mistake(
+                "inverted",
+                "Upside down: the threshold is 2/lambda, which shrinks as the bowl gets steeper.",
+                LAM_MAX / 2,
+            ),
+            Mistake(
+                "mean-curvature",
+                "The average curvature does not decide: the steepest axis diverges "
+                "first, so use the largest curvature.",
+                2 / ((LAM_MIN + LAM_MAX) / 2),
             ),
         ),
     ),
     Problem(
-        id="06-gain",
-        lesson=6,
-        kind="number",
-        statement=(
-            f"Momentum with beta = {float(GAIN_BETA):g} and v_0 = 0 sees the same gradient g at every "
-            "step. The velocity v_t approaches G g. What is the gain G?"
-        ),
-        answer=GAIN,
-        hints=(
-            "Unroll: v_t = g + beta g + beta^2 g + ... + beta^(t-1) g.",
-            "A geometric series: 1 + beta + beta^2 + ... = 1 / (1 - beta).",
-        ),
-        mistakes=(
-            Mistake(
-                "alternating",
-                "1/(1 + beta) is the factor for a gradient that flips sign every step; "
-                "a persistent one accumulates to 1/(1 - beta).",
-                1 / (1 + GAIN_BETA),
-            ),
-            Mistake(
-                "drop-current",
-                "The newest gradient counts fully: the series is 1 + beta + beta^2 + ..., "
-                "which starts at 1, not at beta.",
-                GAIN_BETA / (1 - GAIN_BETA),
-            ),
-            Mistake(
-                "inverted", "Upside down: momentum amplifies a persistent gradient, by 1/(1 - beta).", 1 - GAIN_BETA
-            ),
-            Mistake(
-                "no-accumulation",
-                "The velocity keeps beta times its old value and adds g on top, so it grows past g.",
-                Fraction(1),
-            ),
-        ),
-    ),
-    Problem(
-        id="06-alternating",
+        id="06-error-after-t",
         lesson=6,
         kind="expression",
         statement=(
-            "With v_{t+1} = beta v_t + g_t, a gradient component alternates in sign: g_t = (-1)^t g. "
-            "In the long run |v_t| settles at F |g|. Write F as an expression in beta."
+            "Gradient descent with a constant eta on L(theta) = (lam/2)(theta - c)^2 starts with the "
+            "error e0 = theta_0 - c. Write the error e_t = theta_t - c after t steps as an expression "
+            "in eta, lam, t and e0."
         ),
-        answer=ALTERNATING,
-        namespace={"beta": beta},
+        counts=(2,),
+        answer=ERROR_T,
+        namespace=NS_T,
         hints=(
-            "Guess a steady state v_{t+1} = (-1)^t a, so v_t = -(-1)^t a.",
-            "Substitute: (-1)^t a = -beta (-1)^t a + (-1)^t g. Solve for a.",
+            "The gradient is lam (theta - c), so one step gives e_{t+1} = e_t - eta lam e_t.",
+            "Each step multiplies the error by the same factor 1 - eta lam. Apply it t times.",
         ),
         mistakes=(
             Mistake(
-                "persistent",
-                "1/(1 - beta) is the gain of a gradient that keeps its sign; here the "
-                "old velocity points the other way and partly cancels the new gradient.",
-                1 / (1 - beta),
+                "step-too-many",
+                "One factor too many: after t steps the factor has been applied t times, "
+                "not t + 1 (check t = 0: e_0 must be e0).",
+                (1 - eta * lam) ** (t + 1) * e0,
             ),
             Mistake(
-                "drop-current",
-                "The newest gradient counts fully, so the factor has 1 in its numerator.",
-                beta / (1 + beta),
-            ),
-            Mistake(
-                "ema",
-                "That is the factor of the averaged rule v <- beta v + (1 - beta) g; this course "
-                "adds the whole gradient, v <- beta v + g.",
-                (1 - beta) / (1 + beta),
-            ),
-        ),
-    ),
-    Problem(
-        id="06-momentum-threshold",
-        lesson=6,
-        kind="number",
-        statement=(
-            f"Momentum with beta = {float(TH_BETA):g} on a bowl of curvature lambda = {TH_LAM}. "
-            "It converges exactly when 0 < eta < eta_max. What is eta_max?"
-        ),
-        counts=(10,),
-        answer=MOMENTUM_THRESHOLD,
-        hints=("Without momentum the threshold is 2/lambda.", "With the heavy ball it becomes 2 (1 + beta) / lambda."),
-        mistakes=(
-            Mistake(
-                "gd-threshold",
-                "That is the threshold of plain gradient descent; momentum raises it to 2 (1 + beta) / lambda.",
-                dynamics.gd_threshold(TH_LAM),
-            ),
-            Mistake(
-                "one-minus-beta",
-                "The factor is 1 + beta: the heavy ball tolerates larger steps, not smaller.",
-                2 * (1 - TH_BETA) / TH_LAM,
-            ),
-            Mistake(
-                "gain-scaled",
-                "Scaling 2/lambda by the gain 1/(1 - beta) overstates it: the threshold is 2 (1 + beta) / lambda.",
-                2 / (TH_LAM * (1 - TH_BETA)),
-            ),
-        ),
-    ),
-    Problem(
-        id="06-momentum-step",
-        lesson=6,
-        kind="function",
-        points=2,
-        statement=(
-            "Write momentum_step(theta, v, g, eta, beta): theta, v and the gradient g are arrays of shape "
-            "(d,). Return the pair (theta_new, v_new) with v_new = beta v + g and "
-            "theta_new = theta - eta v_new."
-        ),
-        signature="momentum_step(theta, v, g, eta, beta) -> (theta_new, v_new)",
-        answer=momentum_step,
-        cases=_cases,
-        hints=(
-            "Update the velocity first, then move theta with the new velocity.",
-            "return theta - eta * v_new, v_new",
-        ),
-        mistakes=(
-            Mistake(
-                "old-velocity",
-                "theta moved with the old velocity v; the convention moves it with the new one, v_new = beta v + g.",
-                lambda theta, v, g, eta, beta: (theta - eta * v, beta * v + g),
-            ),
-            Mistake(
-                "ema",
-                "You averaged, v_new = beta v + (1 - beta) g. This course adds the whole gradient: v_new = beta v + g.",
-                lambda theta, v, g, eta, beta: (theta - eta * (beta * v + (1 - beta) * g), beta * v + (1 - beta) * g),
-            ),
-            Mistake(
-                "eta-in-velocity",
-                "That is the other convention, v <- beta v + eta g and theta <- theta - v. "
-                "This course keeps eta outside: v_new = beta v + g, theta_new = theta - eta v_new.",
-                lambda theta, v, g, eta, beta: (theta - (beta * v + eta * g), beta * v + eta * g),
+                "step-too-few",
+                "One factor too few: after t steps the factor has been applied t times, "
+                "not t - 1 (check t = 1: one step has been taken).",
+                (1 - eta * lam) ** (t - 1) * e0,
             ),
             Mistake(
                 "sign",
-                "The step goes uphill: subtract eta v_new from theta.",
-                lambda theta, v, g, eta, beta: (theta + eta * (beta * v + g), beta * v + g),
+                "The step goes downhill: e_{t+1} = e_t - eta lam e_t, so the factor is 1 - eta lam.",
+                (1 + eta * lam) ** t * e0,
             ),
             Mistake(
-                "gradient-step",
-                "theta took a plain SGD step, eta g; with momentum it moves by eta v_new.",
-                lambda theta, v, g, eta, beta: (theta - eta * g, beta * v + g),
+                "linearised",
+                "Steps compound: the error is multiplied by 1 - eta lam at every step, "
+                "which gives a power, not 1 - t eta lam.",
+                (1 - t * eta * lam) * e0,
+            ),
+            Mistake(
+                "factor-only",
+                "That is the factor by which the error shrinks; e_t is that factor times the starting error e0.",
+                (1 - eta * lam) ** t,
             ),
         ),
     ),
     Problem(
-        id="06-sharp-flat",
-        lesson=6,
-        kind="choice",
-        statement=(
-            "A loss has two minima of the same depth: a sharp one (curvature 30) in a narrow basin and "
-            "a flat one (curvature 1) in a wide basin. As on the lesson's landscape, the examples "
-            "disagree about the slope more where the loss is sharper; here take the standard deviation "
-            "of the gradient noise at each minimum to be proportional to the curvature there. With "
-            "eta = 0.05, full-batch gradient descent stays in whichever one it starts near, since "
-            "eta lambda < 2 in both. Small-batch SGD with the same eta is started many times from "
-            "random points. Where does it end more often?"
-        ),
-        counts=(2, 30),
-        options=(
-            "In the sharp minimum: the steeper basin pulls harder, so it traps the iterate.",
-            "In the flat minimum: the gradient noise kicks the iterate out of the narrow sharp basin, "
-            "while the wide flat basin holds it.",
-            "Equally often in both: the noise has mean zero, so it cannot prefer either.",
-            "In whichever minimum is closer to the start: SGD only uses local information.",
-        ),
-        answer="b",
-        hints=(
-            "How far does the noise push the iterate around each minimum, compared with the width of "
-            "that minimum's basin?",
-            "Use lesson 05's noise ball, V = eta s^2 / (lambda (2 - eta lambda)), with s proportional to "
-            "lambda, at lambda = 30 and at lambda = 1.",
-            "With s = k lambda, V is 3 k^2 at the sharp minimum and about 0.026 k^2 at the flat one: the "
-            "sharp minimum's cloud is over 100 times wider in variance, in the narrower basin.",
-        ),
-        mistakes=(
-            Mistake(
-                "sharp",
-                "A steep basin pulls hard, but it is narrow, and the gradient noise is largest "
-                "there: the kicks carry the iterate over its walls far more easily than out of a wide basin.",
-                "a",
-            ),
-            Mistake(
-                "mean-zero",
-                "Zero mean does not make the noise harmless: its spread is what throws the "
-                "iterate out of a narrow basin and not out of a wide one.",
-                "c",
-            ),
-            Mistake(
-                "local",
-                "That describes full-batch gradient descent. With noisy gradients the path keeps "
-                "moving, and it leaves the narrow basin.",
-                "d",
-            ),
-        ),
-    ),
-    Problem(
-        id="06-newton-step",
+        id="06-crawl-steps",
         lesson=6,
         kind="number",
         statement=(
-            f"L(theta) = {sp.sstr(NEWTON_L).replace('**', '^')}. Take one Newton step from "
-            f"theta_0 = {NEWTON_THETA0}: theta_1 = theta_0 - L'(theta_0) / L''(theta_0). What is theta_1?"
+            f"Gradient descent on a bowl of curvature lambda = {CRAWL_LAM} with eta = {float(CRAWL_ETA):g}. "
+            "After how many steps t is the error |theta_t - c| for the first time at most 1/100 of "
+            "its starting value?"
         ),
-        counts=(3, 2, 12, 5, 7),
-        answer=NEWTON,
+        counts=(100,),
+        answer=Fraction(CRAWL_STEPS),
         hints=(
-            "L'(theta) = 6 theta - 12 and L''(theta) = 6.",
-            "On a quadratic one Newton step lands exactly on the minimum.",
+            f"Each step multiplies the error by 1 - eta lambda = {float(CRAWL_Q):g}.",
+            f"Find the smallest whole t with {float(CRAWL_Q):g}^t <= 0.01: take logarithms, then round up.",
         ),
         mistakes=(
             Mistake(
-                "no-curvature",
-                "That is a gradient step with eta = 1. Newton divides the slope by the curvature L''.",
-                NEWTON_NO_CURVATURE,
+                "step-too-few",
+                f"One step short: {float(CRAWL_Q):g}^{CRAWL_STEPS - 1} is still a little above 0.01.",
+                Fraction(CRAWL_STEPS - 1),
             ),
             Mistake(
-                "coefficient-not-second-derivative",
-                "L'' of 3 theta^2 is 6, not 3: differentiate twice.",
-                NEWTON_COEFFICIENT,
+                "step-too-many",
+                f"One step too many: {float(CRAWL_Q):g}^{CRAWL_STEPS} is already below "
+                "0.01, so that step is the first one to get there.",
+                Fraction(CRAWL_STEPS + 1),
             ),
-            Mistake("sign", "Newton subtracts L'/L'' like gradient descent subtracts eta L'.", NEWTON_SIGN),
+            Mistake(
+                "not-rounded",
+                "Round up to a whole number of steps: the solution of q^t = 0.01 falls "
+                "between two steps, and only the later one reaches 1/100.",
+                CRAWL_LOG,
+            ),
+            Mistake(
+                "exponential",
+                "That count comes from e^(-eta lambda t). The true factor (1 - eta lambda)^t "
+                "is smaller than that, so fewer steps suffice.",
+                Fraction(CRAWL_EXP),
+            ),
+            Mistake(
+                "linearised",
+                "Steps compound: after t steps the error is (1 - eta lambda)^t times the "
+                "start, not (1 - t eta lambda) times it.",
+                Fraction(CRAWL_LINEAR),
+            ),
+        ),
+    ),
+    Problem(
+        id="06-regime",
+        lesson=6,
+        kind="choice",
+        statement=(
+            f"Gradient descent on a bowl of curvature lambda = {REGIME_LAM} with eta = "
+            f"{float(REGIME_ETA):g}, started away from the minimum. What does the path do?"
+        ),
+        counts=(10,),
+        options=(
+            "It crawls: the error keeps its sign and shrinks by a small fraction each step.",
+            "It converges while overshooting: the error flips sign every step and shrinks.",
+            "It diverges: each step overshoots by more than it gains.",
+            "It bounces between two points forever, getting neither closer nor farther.",
+        ),
+        answer="b",
+        hints=(
+            "Compute the factor 1 - eta lambda that multiplies the error at each step.",
+            "A negative factor flips the sign; what matters next is whether its size is below 1.",
+        ),
+        mistakes=(
+            Mistake(
+                "crawl",
+                f"Here eta lambda = {float(REGIME_ETA * REGIME_LAM):g} > 1, so the factor "
+                f"1 - eta lambda = {float(REGIME_Q):g} is negative: every step jumps past the minimum.",
+                "a",
+            ),
+            Mistake(
+                "diverge",
+                f"Divergence needs eta > 2/lambda = {float(dynamics.gd_threshold(REGIME_LAM)):g}. "
+                f"Here |1 - eta lambda| = {float(abs(REGIME_Q)):g} < 1, so each overshoot is smaller "
+                "than the last.",
+                "c",
+            ),
+            Mistake(
+                "edge", "A bounce of constant size happens only at eta = 2/lambda exactly, where the factor is -1.", "d"
+            ),
+        ),
+    ),
+    Problem(
+        id="06-noise-ball",
+        lesson=6,
+        kind="expression",
+        points=2,
+        statement=(
+            "SGD with a constant eta on L(theta) = (lam/2) theta^2. Each stochastic gradient is "
+            "lam theta_t + xi_t with E xi_t = 0, Var xi_t = s^2, independent of everything before, so "
+            "theta_{t+1} = (1 - eta lam) theta_t - eta xi_t. For 0 < eta lam < 2 the variance of "
+            "theta_t settles at a stationary value V. Write V as an expression in eta, lam and s."
+        ),
+        counts=(2,),
+        answer=NOISE_BALL,
+        namespace=NS_NOISE,
+        hints=(
+            "Take the variance of both sides: the two terms are independent, and Var(a X) = a^2 Var(X).",
+            "Stationary means Var(theta_{t+1}) = Var(theta_t) = V, so V = (1 - eta lam)^2 V + eta^2 s^2.",
+            "1 - (1 - eta lam)^2 = eta lam (2 - eta lam): one eta cancels.",
+        ),
+        mistakes=(
+            Mistake(
+                "eta-squared",
+                "One eta too many: 1 - (1 - eta lam)^2 = eta lam (2 - eta lam) carries a "
+                "factor eta that cancels one eta of eta^2 s^2.",
+                eta**2 * s**2 / (lam * (2 - eta * lam)),
+            ),
+            Mistake(
+                "small-eta",
+                "That is the small-eta approximation: the exact stationary variance keeps "
+                "the factor (2 - eta lam) in the denominator.",
+                eta * s**2 / (2 * lam),
+            ),
+            Mistake(
+                "sigma-not-variance",
+                "You used s where s^2 was meant: the noise has variance s^2.",
+                eta * s / (lam * (2 - eta * lam)),
+            ),
+            Mistake(
+                "noise-not-scaled",
+                "The noise enters the update as eta xi_t, so it adds eta^2 s^2 to the variance, not s^2.",
+                s**2 / (eta * lam * (2 - eta * lam)),
+            ),
+            Mistake(
+                "sd-not-variance",
+                "That is the standard deviation of the noise ball; the variance V is its square.",
+                sp.sqrt(NOISE_BALL),
+            ),
+        ),
+    ),
+    Problem(
+        id="06-warmup-cosine",
+        lesson=6,
+        kind="number",
+        statement=(
+            f"A schedule with eta0 = {ETA0:g}, warmup = {WARMUP} and total = {TOTAL} steps: "
+            "eta_t = eta0 (t + 1) / warmup for t < warmup, then "
+            "eta_t = eta0 (1 + cos(pi (t - warmup) / (total - warmup))) / 2. "
+            f"Give eta_t at t = {STEPS_ASKED[0]} and at t = {STEPS_ASKED[1]}, as a list of 2 numbers."
+        ),
+        counts=(WARMUP, TOTAL, 2, *STEPS_ASKED),
+        answer=SCHEDULE,
+        tol=1e-6,
+        hints=(
+            f"t = {STEPS_ASKED[0]} is still in the warmup; t = {STEPS_ASKED[1]} is in the cosine phase.",
+            f"In the cosine phase the clock restarts: t = {STEPS_ASKED[1]} is step "
+            f"{STEPS_ASKED[1] - WARMUP} of {TOTAL - WARMUP}.",
+            "sgdcourse.schedules.warmup_cosine computes the same thing; use it to check your arithmetic.",
+        ),
+        mistakes=(
+            Mistake(
+                "warmup-off-by-one",
+                "Off by one in the warmup: it uses (t + 1) / warmup, so step t = 0 already moves with eta0 / warmup.",
+                (WARM_OFF, SCHEDULE[1]),
+            ),
+            Mistake(
+                "cosine-not-shifted",
+                "The cosine phase starts when the warmup ends: use t - warmup steps "
+                "into a phase of total - warmup steps.",
+                (SCHEDULE[0], COS_UNSHIFTED),
+            ),
+            Mistake(
+                "cosine-missing-half",
+                "The cosine term is (1 + cos(...)) / 2, which runs from 1 down to 0; "
+                "without the 1/2 the rate would start at 2 eta0.",
+                (SCHEDULE[0], COS_NO_HALF),
+            ),
         ),
     ),
 )

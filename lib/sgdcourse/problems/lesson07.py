@@ -1,296 +1,369 @@
-"""Lesson 7 problems: backprop through a tiny network, the batch gradient at its output, epochs,
-shuffling and the finite-difference check.
+"""Lesson 6 problems: the heavy ball, what it amplifies and cancels, noise and flat minima, Newton.
 
-One hidden unit:  z = w x,  h = relu(z) (or tanh(z)),  y_hat = v h,  l = (1/2)(y_hat - y)^2, so
-    dl/dv = (y_hat - y) h,   dl/dw = (y_hat - y) v relu'(z) x.
-At a logistic output p = sigmoid(z) with cross-entropy averaged over a batch of m,
-dL/dz_i = (p_i - y_i) / m. The numbers below are computed exactly (Fractions, sympy).
+The convention of the course:  v_{t+1} = beta v_t + g_t,  theta_{t+1} = theta_t - eta v_{t+1},  v_0 = 0.
+A gradient that persists is amplified about 1/(1 - beta) times, one that alternates in sign is
+damped to 1/(1 + beta); on a quadratic the heavy ball converges iff 0 < eta < 2 (1 + beta) / lambda
+(sgdcourse.dynamics). The worked numbers run through the library's sgd with exact Fractions.
 """
 
 from __future__ import annotations
 
-import math
 from fractions import Fraction
 
 import numpy as np
 import sympy as sp
 
+from .. import dynamics
 from ..checking import Mistake
-from ..models import sigmoid
-from .problem import Problem
+from ..models import QuadraticBowl
+from ..sgd import sgd
+from .problem import Problem, exact
 
-# ---- backprop through one ReLU unit, exactly ---------------------------------------------------
-NET = dict(x=Fraction(2), y=Fraction(2), w=Fraction(3, 4), v=Fraction(3))
-
-
-def relu_net_grads(x, y, w, v):
-    """(dl/dw, dl/dv) for y_hat = v relu(w x), l = (1/2)(y_hat - y)^2: the forward pass, then back."""
-    z = w * x
-    h = max(z, 0 * z)
-    r = v * h - y  # dl/dy_hat
-    active = 1 if z > 0 else 0  # relu'(z)
-    return r * v * active * x, r * h
+# ---- two heavy-ball steps on L(theta) = theta^2 (curvature 2) ---------------------------------
+HB_LAM, HB_THETA0, HB_ETA, HB_BETA = Fraction(2), Fraction(1), Fraction(1, 10), Fraction(9, 10)
+HB_BOWL = QuadraticBowl(
+    np.array([HB_LAM], dtype=object),
+    center=np.array([Fraction(0)], dtype=object),
+    offsets=np.array([[Fraction(0)]], dtype=object),
+)  # object arrays: exact
 
 
-BACKPROP = relu_net_grads(**NET)  # (15, 15/4)
-_z = NET["w"] * NET["x"]
-_h = max(_z, Fraction(0))
-_r = NET["v"] * _h - NET["y"]
-BP_NO_X = (_r * NET["v"], BACKPROP[1])  # dz/dw = x dropped
-BP_NO_V = (_r * NET["x"], BACKPROP[1])  # dy_hat/dh = v dropped
-BP_RELU_VALUE = (_r * NET["v"] * _h * NET["x"], BACKPROP[1])  # relu(z) where relu'(z) belongs
-BP_SIGN = (-BACKPROP[0], -BACKPROP[1])
-BP_SWAPPED = (BACKPROP[1], BACKPROP[0])
-
-# ---- the same unit with tanh, symbolically -------------------------------------------------------
-w, v, x, y = sp.symbols("w v x y", real=True)
-TANH_LOSS = sp.Rational(1, 2) * (v * sp.tanh(w * x) - y) ** 2
-TANH_DLDW = sp.diff(TANH_LOSS, w)
-NS_TANH = {"w": w, "v": v, "x": x, "y": y}
-_res, _t = v * sp.tanh(w * x) - y, sp.tanh(w * x)
-
-# ---- the output gradient over a batch --------------------------------------------------------
+def _run(steps, beta):
+    """theta_0 .. theta_steps by the library (beta = 0: plain gradient descent)."""
+    run = sgd(HB_BOWL, np.array([HB_THETA0], dtype=object), HB_ETA, batches=[[0]] * steps, momentum=beta)
+    return [exact(th) for th in run.thetas]
 
 
-def output_grad(z, y):
-    """dL/dz_i = (sigmoid(z_i) - y_i) / m for L = (1/m) sum_i [-y_i log p_i - (1 - y_i) log(1 - p_i)]."""
-    return (sigmoid(z) - y) / len(y)
+def heavy_ball_variant(steps, velocity, position):
+    """theta after `steps` steps of a (possibly wrong) momentum rule, exactly:
+    velocity(v, g) -> new v, position(theta, v_new) -> new theta."""
+    theta, v = HB_THETA0, Fraction(0)
+    for _ in range(steps):
+        v = velocity(v, HB_LAM * theta)
+        theta = position(theta, v)
+    return theta
+
+
+HB = _run(3, HB_BETA)  # 1, 4/5, 23/50, 31/500
+HB_GD = _run(2, 0)  # plain GD: 1, 4/5, 16/25
+HB_EMA = heavy_ball_variant(2, lambda v, g: HB_BETA * v + (1 - HB_BETA) * g, lambda th, v: th - HB_ETA * v)
+HB_SIGN = heavy_ball_variant(2, lambda v, g: HB_BETA * v - g, lambda th, v: th - HB_ETA * v)
+HB_BETA_STEP = heavy_ball_variant(2, lambda v, g: HB_BETA * v + g, lambda th, v: th - HB_ETA * HB_BETA * v)
+
+# ---- gains -----------------------------------------------------------------------------------
+GAIN_BETA = Fraction(9, 10)
+GAIN = dynamics.momentum_gain(GAIN_BETA)  # 10
+beta = sp.Symbol("beta", positive=True)
+g, a = sp.symbols("g a")
+# steady state of v_{t+1} = beta v_t + g_t with g_t = (-1)^t g: v_{t+1} = (-1)^t a for all t
+ALTERNATING = sp.solve(sp.Eq(a, -beta * a + g), a)[0] / g  # 1/(1 + beta)
+
+# ---- the heavy ball's threshold --------------------------------------------------------------
+TH_LAM, TH_BETA = Fraction(10), Fraction(9, 10)
+MOMENTUM_THRESHOLD = dynamics.momentum_threshold(TH_LAM, TH_BETA)  # 19/50
+
+# ---- one Newton step on a 1-D quadratic --------------------------------------------------------
+th = sp.Symbol("theta", real=True)
+NEWTON_L = 3 * th**2 - 12 * th + 5
+NEWTON_THETA0 = 7
+_d1, _d2 = sp.diff(NEWTON_L, th), sp.diff(NEWTON_L, th, 2)
+NEWTON = exact(sp.nsimplify(th - _d1 / _d2).subs(th, NEWTON_THETA0))  # 2
+NEWTON_NO_CURVATURE = exact((th - _d1).subs(th, NEWTON_THETA0))  # -23
+NEWTON_COEFFICIENT = exact((th - _d1 / NEWTON_L.coeff(th, 2)).subs(th, NEWTON_THETA0))  # -3
+NEWTON_SIGN = exact((th + _d1 / _d2).subs(th, NEWTON_THETA0))  # 12
+
+
+# ---- the momentum step as a function ------------------------------------------------------------
+def momentum_step(theta, v, g, eta, beta):
+    """(theta_new, v_new) with v_new = beta v + g and theta_new = theta - eta v_new; arrays (d,)."""
+    v_new = beta * v + g
+    return theta - eta * v_new, v_new
 
 
 def _cases(rng):
     cases = [
-        dict(z=np.array([0.0]), y=np.array([1.0])),  # a batch of one
-        dict(z=np.array([0.0, 0.0]), y=np.array([1.0, 0.0])),
-        dict(z=np.array([2.0, -1.0, 0.5]), y=np.array([1.0, 1.0, 0.0])),
-    ]
-    for m in (2, 4, 5, 8):
-        cases.append(dict(z=np.round(rng.normal(scale=2, size=m), 2), y=rng.integers(0, 2, m).astype(float)))
+        dict(theta=np.array([1.0]), v=np.array([0.0]), g=np.array([2.0]), eta=0.1, beta=0.9),  # first step
+        dict(theta=np.array([0.8, -1.0]), v=np.array([2.0, 1.0]), g=np.array([1.6, -0.5]), eta=0.1, beta=0.9),
+        dict(theta=np.array([0.5, 2.0]), v=np.array([1.0, -3.0]), g=np.array([0.2, 0.4]), eta=0.05, beta=0.0),
+        dict(theta=np.zeros(3), v=np.zeros(3), g=np.zeros(3), eta=0.5, beta=0.5),
+    ]  # all zeros
+    for d in (1, 2, 3, 4):
+        cases.append(
+            dict(
+                theta=np.round(rng.normal(size=d), 2),
+                v=np.round(rng.normal(size=d), 2),
+                g=np.round(rng.normal(size=d), 2),
+                eta=float(np.round(rng.uniform(0.01, 0.5), 2)),
+                beta=float(np.round(rng.uniform(0.5, 0.99), 2)),
+            )
+        )
     return cases
 
 
-# ---- steps in a run of epochs --------------------------------------------------------------------
-N_EX, M_BATCH, EPOCHS = 1000, 64, 3
-STEPS = EPOCHS * math.ceil(N_EX / M_BATCH)  # 48: the last, smaller batch is a step
-
-# ---- a central difference --------------------------------------------------------------------------
-FD_W, FD_H = Fraction(1), Fraction(1, 10)
-
-
-def f_cube(w_):
-    return w_**3
-
-
-CENTRAL = (f_cube(FD_W + FD_H) - f_cube(FD_W - FD_H)) / (2 * FD_H)  # 301/100
-FORWARD = (f_cube(FD_W + FD_H) - f_cube(FD_W)) / FD_H  # 331/100
-
 PROBLEMS = (
     Problem(
-        id="07-backprop",
+        id="07-heavy-ball",
         lesson=7,
         kind="number",
         points=2,
         statement=(
-            "A network with one hidden unit: z = w x, h = relu(z), y_hat = v h, loss l = (1/2)(y_hat - y)^2. "
-            f"At x = {NET['x']}, y = {NET['y']}, w = {float(NET['w']):g}, v = {NET['v']}, compute the two "
-            "gradients and give them as a list [dl/dw, dl/dv]."
+            f"Momentum on L(theta) = theta^2 (gradient 2 theta) from theta_0 = {HB_THETA0}, v_0 = 0, "
+            f"with eta = {float(HB_ETA):g} and beta = {float(HB_BETA):g}, using the convention "
+            "v_{t+1} = beta v_t + g_t, theta_{t+1} = theta_t - eta v_{t+1}. What is theta_2?"
         ),
-        counts=(2, 3),
-        answer=BACKPROP,
+        counts=(2,),
+        answer=HB[2],
         hints=(
-            "Forward first: z, h, y_hat, then the residual r = y_hat - y = dl/dy_hat.",
-            "dl/dv = r h. For w go back through v, the ReLU and z = w x: dl/dw = r v relu'(z) x.",
-            "relu'(z) is 1 where z > 0 and 0 where z < 0.",
+            "Step 0: g_0 = 2 theta_0, then v_1 = beta * 0 + g_0, then theta_1 = theta_0 - eta v_1.",
+            f"theta_1 = {float(HB[1]):g} and v_1 = {float(2 * HB_THETA0):g}. Now g_1 = 2 theta_1.",
         ),
         mistakes=(
             Mistake(
-                "missing-input-factor",
-                "The last link of the chain is dz/dw = x; dl/dw still needs that factor.",
-                BP_NO_X,
+                "no-momentum",
+                "Those are two plain gradient descent steps: the second step must also carry beta v_1 from the first.",
+                HB_GD[2],
+            ),
+            Mistake("step-too-few", "That is theta_1: one more step is needed.", HB[1]),
+            Mistake("step-too-many", "That is theta_3: you took one step too many.", HB[3]),
+            Mistake(
+                "ema",
+                "You averaged, v <- beta v + (1 - beta) g. This course adds the whole gradient: v <- beta v + g.",
+                HB_EMA,
             ),
             Mistake(
-                "missing-output-weight",
-                "On the way back from y_hat to h the chain passes through dy_hat/dh = v; dl/dw needs that factor.",
-                BP_NO_V,
+                "sign",
+                "The velocity must accumulate gradients, v <- beta v + g; with - g the ball rolls uphill.",
+                HB_SIGN,
             ),
             Mistake(
-                "relu-value",
-                "You multiplied by relu(z) where its derivative relu'(z) belongs (here relu'(z) = 1).",
-                BP_RELU_VALUE,
+                "beta-on-step",
+                "beta belongs in the velocity update only: theta moves by eta v_{t+1}, not by eta beta v_{t+1}.",
+                HB_BETA_STEP,
             ),
-            Mistake("sign", "Sign error: dl/dy_hat = y_hat - y.", BP_SIGN),
-            Mistake("swapped", "The two gradients are in the wrong order: the list is [dl/dw, dl/dv].", BP_SWAPPED),
         ),
     ),
     Problem(
-        id="07-tanh-derivative",
+        id="07-gain",
+        lesson=7,
+        kind="number",
+        statement=(
+            f"Momentum with beta = {float(GAIN_BETA):g} and v_0 = 0 sees the same gradient g at every "
+            "step. The velocity v_t approaches G g. What is the gain G?"
+        ),
+        answer=GAIN,
+        hints=(
+            "Unroll: v_t = g + beta g + beta^2 g + ... + beta^(t-1) g.",
+            "A geometric series: 1 + beta + beta^2 + ... = 1 / (1 - beta).",
+        ),
+        mistakes=(
+            Mistake(
+                "alternating",
+                "1/(1 + beta) is the factor for a gradient that flips sign every step; "
+                "a persistent one accumulates to 1/(1 - beta).",
+                1 / (1 + GAIN_BETA),
+            ),
+            Mistake(
+                "drop-current",
+                "The newest gradient counts fully: the series is 1 + beta + beta^2 + ..., "
+                "which starts at 1, not at beta.",
+                GAIN_BETA / (1 - GAIN_BETA),
+            ),
+            Mistake(
+                "inverted", "Upside down: momentum amplifies a persistent gradient, by 1/(1 - beta).", 1 - GAIN_BETA
+            ),
+            Mistake(
+                "no-accumulation",
+                "The velocity keeps beta times its old value and adds g on top, so it grows past g.",
+                Fraction(1),
+            ),
+        ),
+    ),
+    Problem(
+        id="07-alternating",
         lesson=7,
         kind="expression",
         statement=(
-            "The same unit with tanh: y_hat = v tanh(w x), l = (1/2)(y_hat - y)^2. Write dl/dw as an "
-            "expression in w, v, x and y (tanh is available by name)."
+            "With v_{t+1} = beta v_t + g_t, a gradient component alternates in sign: g_t = (-1)^t g. "
+            "In the long run |v_t| settles at F |g|. Write F as an expression in beta."
         ),
-        counts=(2,),
-        answer=TANH_DLDW,
-        namespace=NS_TANH,
+        answer=ALTERNATING,
+        namespace={"beta": beta},
         hints=(
-            "Chain rule through y_hat, then h = tanh(z), then z = w x.",
-            "tanh'(z) = 1 - tanh(z)^2.",
-            "dl/dw = (y_hat - y) * v * (1 - tanh(w x)^2) * x.",
+            "Guess a steady state v_{t+1} = (-1)^t a, so v_t = -(-1)^t a.",
+            "Substitute: (-1)^t a = -beta (-1)^t a + (-1)^t g. Solve for a.",
         ),
         mistakes=(
             Mistake(
-                "missing-activation-derivative",
-                "The chain passes through h = tanh(z): it brings the factor tanh'(z) = 1 - tanh(z)^2.",
-                _res * v * x,
+                "persistent",
+                "1/(1 - beta) is the gain of a gradient that keeps its sign; here the "
+                "old velocity points the other way and partly cancels the new gradient.",
+                1 / (1 - beta),
             ),
-            Mistake("missing-input-factor", "The last link is dz/dw = x.", _res * v * (1 - _t**2)),
             Mistake(
-                "missing-output-weight", "From y_hat back to h the chain brings dy_hat/dh = v.", _res * (1 - _t**2) * x
+                "drop-current",
+                "The newest gradient counts fully, so the factor has 1 in its numerator.",
+                beta / (1 + beta),
             ),
-            Mistake("sign", "Sign error: dl/dy_hat = y_hat - y = v tanh(w x) - y.", -_res * v * (1 - _t**2) * x),
-            Mistake("tanh-derivative", "tanh'(z) is 1 - tanh(z)^2: the tanh is squared.", _res * v * (1 - _t) * x),
+            Mistake(
+                "ema",
+                "That is the factor of the averaged rule v <- beta v + (1 - beta) g; this course "
+                "adds the whole gradient, v <- beta v + g.",
+                (1 - beta) / (1 + beta),
+            ),
         ),
     ),
     Problem(
-        id="07-output-grad",
+        id="07-momentum-threshold",
+        lesson=7,
+        kind="number",
+        statement=(
+            f"Momentum with beta = {float(TH_BETA):g} on a bowl of curvature lambda = {TH_LAM}. "
+            "It converges exactly when 0 < eta < eta_max. What is eta_max?"
+        ),
+        counts=(10,),
+        answer=MOMENTUM_THRESHOLD,
+        hints=("Without momentum the threshold is 2/lambda.", "With the heavy ball it becomes 2 (1 + beta) / lambda."),
+        mistakes=(
+            Mistake(
+                "gd-threshold",
+                "That is the threshold of plain gradient descent; momentum raises it to 2 (1 + beta) / lambda.",
+                dynamics.gd_threshold(TH_LAM),
+            ),
+            Mistake(
+                "one-minus-beta",
+                "The factor is 1 + beta: the heavy ball tolerates larger steps, not smaller.",
+                2 * (1 - TH_BETA) / TH_LAM,
+            ),
+            Mistake(
+                "gain-scaled",
+                "Scaling 2/lambda by the gain 1/(1 - beta) overstates it: the threshold is 2 (1 + beta) / lambda.",
+                2 / (TH_LAM * (1 - TH_BETA)),
+            ),
+        ),
+    ),
+    Problem(
+        id="07-momentum-step",
         lesson=7,
         kind="function",
         points=2,
         statement=(
-            "Write output_grad(z, y): z are the output logits of a batch, shape (m,), y its labels in {0, 1}, "
-            "shape (m,). With p_i = sigmoid(z_i) and the batch loss "
-            "L = (1/m) sum_i [-y_i log p_i - (1 - y_i) log(1 - p_i)], return dL/dz, shape (m,)."
+            "Write momentum_step(theta, v, g, eta, beta): theta, v and the gradient g are arrays of shape "
+            "(d,). Return the pair (theta_new, v_new) with v_new = beta v + g and "
+            "theta_new = theta - eta v_new."
         ),
-        signature="output_grad(z, y) -> array of shape (m,)",
-        answer=output_grad,
+        signature="momentum_step(theta, v, g, eta, beta) -> (theta_new, v_new)",
+        answer=momentum_step,
         cases=_cases,
         hints=(
-            "For one example, sigmoid and cross-entropy combine: dl_i/dz_i = p_i - y_i.",
-            "L averages over the batch, so each entry carries a factor 1/m.",
+            "Update the velocity first, then move theta with the new velocity.",
+            "return theta - eta * v_new, v_new",
         ),
         mistakes=(
             Mistake(
-                "sum-not-mean",
-                "Your function returns the gradient of the summed loss; L is the mean over the batch, so divide by m.",
-                lambda z, y: sigmoid(z) - y,
-            ),
-            Mistake("sign", "Sign error: dl_i/dz_i = p_i - y_i.", lambda z, y: (y - sigmoid(z)) / len(y)),
-            Mistake(
-                "z-not-p",
-                "You used the logit z_i where the probability p_i = sigmoid(z_i) belongs.",
-                lambda z, y: (z - y) / len(y),
+                "old-velocity",
+                "theta moved with the old velocity v; the convention moves it with the new one, v_new = beta v + g.",
+                lambda theta, v, g, eta, beta: (theta - eta * v, beta * v + g),
             ),
             Mistake(
-                "extra-sigmoid-derivative",
-                "The factor sigmoid'(z) = p (1 - p) cancels against the "
-                "derivative of the cross-entropy: dl_i/dz_i is just p_i - y_i.",
-                lambda z, y: (sigmoid(z) - y) * sigmoid(z) * (1 - sigmoid(z)) / len(y),
+                "ema",
+                "You averaged, v_new = beta v + (1 - beta) g. This course adds the whole gradient: v_new = beta v + g.",
+                lambda theta, v, g, eta, beta: (theta - eta * (beta * v + (1 - beta) * g), beta * v + (1 - beta) * g),
+            ),
+            Mistake(
+                "eta-in-velocity",
+                "That is the other convention, v <- beta v + eta g and theta <- theta - v. "
+                "This course keeps eta outside: v_new = beta v + g, theta_new = theta - eta v_new.",
+                lambda theta, v, g, eta, beta: (theta - (beta * v + eta * g), beta * v + eta * g),
+            ),
+            Mistake(
+                "sign",
+                "The step goes uphill: subtract eta v_new from theta.",
+                lambda theta, v, g, eta, beta: (theta + eta * (beta * v + g), beta * v + g),
+            ),
+            Mistake(
+                "gradient-step",
+                "theta took a plain SGD step, eta g; with momentum it moves by eta v_new.",
+                lambda theta, v, g, eta, beta: (theta - eta * g, beta * v + g),
             ),
         ),
     ),
     Problem(
-        id="07-steps",
-        lesson=7,
-        kind="number",
-        statement=(
-            f"A data set of N = {N_EX} examples is shuffled and cut into mini-batches of m = {M_BATCH} "
-            "each epoch; the last batch of an epoch holds what is left over. How many SGD steps does a run "
-            f"of {EPOCHS} epochs take?"
-        ),
-        counts=(N_EX, M_BATCH, EPOCHS),
-        answer=Fraction(STEPS),
-        hints=(
-            "One step per mini-batch. How many batches does one epoch make?",
-            f"N / m = {N_EX / M_BATCH:g}: the leftover examples form one more, smaller batch.",
-        ),
-        mistakes=(
-            Mistake(
-                "floor",
-                "One batch short per epoch: the leftover examples form a last, smaller batch, "
-                "which is one more step, so an epoch has ceil(N / m) steps.",
-                Fraction(EPOCHS * (N_EX // M_BATCH)),
-            ),
-            Mistake(
-                "not-whole",
-                "Steps come in whole numbers: round N / m up in each epoch.",
-                Fraction(EPOCHS * N_EX, M_BATCH),
-            ),
-            Mistake("one-epoch", "That is one epoch; the run has several.", Fraction(math.ceil(N_EX / M_BATCH))),
-            Mistake(
-                "per-example",
-                "That counts examples seen; one step uses a whole batch of m examples.",
-                Fraction(EPOCHS * N_EX),
-            ),
-        ),
-    ),
-    Problem(
-        id="07-shuffle",
+        id="07-sharp-flat",
         lesson=7,
         kind="choice",
         statement=(
-            "A logistic-regression data set is stored sorted: all 500 examples of class 0, then all 500 of "
-            "class 1. One epoch of SGD with m = 10 walks through it in that order, without shuffling. "
-            "What goes wrong?"
+            "A loss has two minima of the same depth: a sharp one (curvature 30) in a narrow basin and "
+            "a flat one (curvature 1) in a wide basin. As on the lesson's landscape, the examples "
+            "disagree about the slope more where the loss is sharper; here take the standard deviation "
+            "of the gradient noise at each minimum to be proportional to the curvature there. With "
+            "eta = 0.05, full-batch gradient descent stays in whichever one it starts near, since "
+            "eta lambda < 2 in both. Small-batch SGD with the same eta is started many times from "
+            "random points. Where does it end more often?"
         ),
-        counts=(500, 10),
+        counts=(2, 30),
         options=(
-            "Nothing: each example is used once either way, so the epoch sees the same average gradient.",
-            "Each batch holds one class only, so its gradient is a biased estimate of the full gradient: the "
-            "first half of the epoch pushes towards class 0, the second towards class 1, and the model ends "
-            "tilted towards the class it saw last.",
-            "The gradients become too large and SGD diverges.",
-            "Only full-batch gradient descent depends on the order of the data.",
+            "In the sharp minimum: the steeper basin pulls harder, so it traps the iterate.",
+            "In the flat minimum: the gradient noise kicks the iterate out of the narrow sharp basin, "
+            "while the wide flat basin holds it.",
+            "Equally often in both: the noise has mean zero, so it cannot prefer either.",
+            "In whichever minimum is closer to the start: SGD only uses local information.",
         ),
         answer="b",
         hints=(
-            "Unbiasedness needs the batch to be a random draw from the whole data set.",
-            "The weights change after every batch: what does the model learn during the first 50 steps?",
+            "How far does the noise push the iterate around each minimum, compared with the width of "
+            "that minimum's basin?",
+            "Use lesson 06's noise ball, V = eta s^2 / (lambda (2 - eta lambda)), with s proportional to "
+            "lambda, at lambda = 30 and at lambda = 1.",
+            "With s = k lambda, V is 3 k^2 at the sharp minimum and about 0.026 k^2 at the flat one: the "
+            "sharp minimum's cloud is over 100 times wider in variance, in the narrower basin.",
         ),
         mistakes=(
             Mistake(
-                "same-average",
-                "The examples are the same, but the weights move between batches: each "
-                "stretch of one-class batches drags the model towards that class.",
+                "sharp",
+                "A steep basin pulls hard, but it is narrow, and the gradient noise is largest "
+                "there: the kicks carry the iterate over its walls far more easily than out of a wide basin.",
                 "a",
             ),
             Mistake(
-                "diverge",
-                "The order does not make the gradients larger; it makes each batch a biased "
-                "estimate of the full gradient.",
+                "mean-zero",
+                "Zero mean does not make the noise harmless: its spread is what throws the "
+                "iterate out of a narrow basin and not out of a wide one.",
                 "c",
             ),
             Mistake(
-                "full-batch",
-                "Full-batch gradient descent uses every example at every step, so it cannot "
-                "depend on their order; SGD can.",
+                "local",
+                "That describes full-batch gradient descent. With noisy gradients the path keeps "
+                "moving, and it leaves the narrow basin.",
                 "d",
             ),
         ),
     ),
     Problem(
-        id="07-central-difference",
+        id="07-newton-step",
         lesson=7,
         kind="number",
         statement=(
-            f"To check a gradient, estimate the derivative of f(w) = w^3 at w = {FD_W} with the central "
-            f"difference (f(w + h) - f(w - h)) / (2 h) and h = {float(FD_H):g}. What number does it give?"
+            f"L(theta) = {sp.sstr(NEWTON_L).replace('**', '^')}. Take one Newton step from "
+            f"theta_0 = {NEWTON_THETA0}: theta_1 = theta_0 - L'(theta_0) / L''(theta_0). What is theta_1?"
         ),
-        counts=(3, 2),
-        answer=CENTRAL,
-        hints=("f(1.1) = 1.331 and f(0.9) = 0.729.",),
+        counts=(3, 2, 12, 5, 7),
+        answer=NEWTON,
+        hints=(
+            "L'(theta) = 6 theta - 12 and L''(theta) = 6.",
+            "On a quadratic one Newton step lands exactly on the minimum.",
+        ),
         mistakes=(
             Mistake(
-                "forward-difference",
-                "That is the one-sided difference (f(w + h) - f(w)) / h; the central difference uses w + h and w - h.",
-                FORWARD,
+                "no-curvature",
+                "That is a gradient step with eta = 1. Newton divides the slope by the curvature L''.",
+                NEWTON_NO_CURVATURE,
             ),
-            Mistake("h-not-2h", "The two points are 2 h apart: divide by 2 h.", 2 * CENTRAL),
             Mistake(
-                "exact-derivative",
-                "3 is the exact derivative 3 w^2. The question asks what the central "
-                "difference gives; it is off by h^2 here.",
-                Fraction(3),
+                "coefficient-not-second-derivative",
+                "L'' of 3 theta^2 is 6, not 3: differentiate twice.",
+                NEWTON_COEFFICIENT,
             ),
+            Mistake("sign", "Newton subtracts L'/L'' like gradient descent subtracts eta L'.", NEWTON_SIGN),
         ),
     ),
 )

@@ -1,4 +1,4 @@
-"""Lessons 05-07 in the bank: the reference answers agree with simulations, the library and finite
+"""Lessons 06-08 in the bank: the reference answers agree with simulations, the library and finite
 differences, and typical ways of writing them are accepted. (Every problem's reference, mistakes and
 placeholder are already covered for the whole bank by tests/test_problems.py.)"""
 
@@ -12,22 +12,22 @@ import sgdcourse as sc
 from sgdcourse import dynamics, practice, schedules
 from sgdcourse.gradcheck import numerical_grad
 from sgdcourse.problems import get, select
-from sgdcourse.problems import lesson05 as L5
-from sgdcourse.problems import lesson06 as L6
-from sgdcourse.problems import lesson07 as L7
+from sgdcourse.problems import lesson06 as L5
+from sgdcourse.problems import lesson07 as L6
+from sgdcourse.problems import lesson08 as L7
 
 
 def test_lessons_have_enough_problems_of_every_kind():
-    for lesson in (5, 6, 7):
+    for lesson in (6, 7, 8):
         assert len(select(lesson)) >= 4
-    assert {p.kind for lesson in (5, 6, 7) for p in select(lesson)} == {"number", "expression", "function", "choice"}
+    assert {p.kind for lesson in (6, 7, 8) for p in select(lesson)} == {"number", "expression", "function", "choice"}
 
 
-# ---- lesson 05 ------------------------------------------------------------------------------------
+# ---- lesson 06 ------------------------------------------------------------------------------------
 
 
 def test_threshold_separates_convergence_from_divergence_on_the_bowl():
-    eta_max = float(get("05-threshold").answer)
+    eta_max = float(get("06-threshold").answer)
     bowl = sc.QuadraticBowl([float(c) for c in L5.CURVATURES])
     assert not sc.sgd(bowl, np.ones(2), 0.98 * eta_max, steps=2000).diverged
     assert sc.sgd(bowl, np.ones(2), 1.02 * eta_max, steps=2000).diverged
@@ -38,19 +38,19 @@ def test_error_after_t_matches_a_run():
     eta, lam = Fraction(3, 20), Fraction(10)
     run = sc.sgd(sc.QuadraticBowl([lam]), np.array([Fraction(1)], dtype=object), eta, batches=[[0]] * 6)
     for t, theta in enumerate(run.thetas[:, 0]):
-        value = get("05-error-after-t").answer.subs({L5.eta: sp.Rational(3, 20), L5.lam: 10, L5.t: t, L5.e0: 1})
+        value = get("06-error-after-t").answer.subs({L5.eta: sp.Rational(3, 20), L5.lam: 10, L5.t: t, L5.e0: 1})
         assert abs(float(value) - float(theta)) < 1e-12
 
 
 def test_crawl_count_and_regime_by_simulation():
     run = sc.sgd(sc.QuadraticBowl([float(L5.CRAWL_LAM)]), np.array([1.0]), float(L5.CRAWL_ETA), steps=60)
     first = int(np.argmax(np.abs(run.thetas[:, 0]) <= float(L5.CRAWL_TARGET) + 1e-12))
-    assert first == get("05-crawl-steps").answer == 44
+    assert first == get("06-crawl-steps").answer == 44
     bowl = sc.QuadraticBowl([float(L5.REGIME_LAM)])
     path = sc.sgd(bowl, np.array([1.0]), float(L5.REGIME_ETA), steps=10).thetas[:, 0]
     # (b): the sign flips at every step and the size shrinks at every step
     assert (np.sign(path[1:]) != np.sign(path[:-1])).all() and (np.diff(np.abs(path)) < 0).all()
-    assert get("05-regime").answer == "b"
+    assert get("06-regime").answer == "b"
 
 
 @pytest.mark.parametrize(
@@ -62,7 +62,7 @@ def test_crawl_count_and_regime_by_simulation():
     ],
 )
 def test_noise_ball_is_the_library_closed_form(eta, lam, s2):
-    value = get("05-noise-ball").answer.subs(
+    value = get("06-noise-ball").answer.subs(
         {
             L5.eta: sp.Rational(eta.numerator, eta.denominator),
             L5.lam: sp.Rational(lam.numerator, lam.denominator),
@@ -73,7 +73,7 @@ def test_noise_ball_is_the_library_closed_form(eta, lam, s2):
 
 
 def test_schedule_values_follow_the_stated_formula():
-    a, b = get("05-warmup-cosine").answer
+    a, b = get("06-warmup-cosine").answer
     assert a == pytest.approx(L5.ETA0 * (4 + 1) / L5.WARMUP)
     assert b == pytest.approx(L5.ETA0 * (1 + np.cos(np.pi * (85 - L5.WARMUP) / (L5.TOTAL - L5.WARMUP))) / 2)
     assert (a, b) == tuple(schedules.warmup_cosine(np.array([4, 85]), L5.ETA0, L5.WARMUP, L5.TOTAL))
@@ -82,13 +82,13 @@ def test_schedule_values_follow_the_stated_formula():
 @pytest.mark.parametrize(
     "pid, answer",
     [
-        ("05-threshold", 0.2),
-        ("05-error-after-t", "e0*(1 - eta*lam)^t"),
-        ("05-error-after-t", "(1-eta lam)**t e0"),
-        ("05-noise-ball", "eta*s**2/(lam*(2 - eta*lam))"),
-        ("05-noise-ball", "eta s^2 / (2 lam - eta lam^2)"),
-        ("05-warmup-cosine", [0.25, 0.0732233047]),
-        ("05-warmup-cosine", np.array([0.25, 0.0732233047])),
+        ("06-threshold", 0.2),
+        ("06-error-after-t", "e0*(1 - eta*lam)^t"),
+        ("06-error-after-t", "(1-eta lam)**t e0"),
+        ("06-noise-ball", "eta*s**2/(lam*(2 - eta*lam))"),
+        ("06-noise-ball", "eta s^2 / (2 lam - eta lam^2)"),
+        ("06-warmup-cosine", [0.25, 0.0732233047]),
+        ("06-warmup-cosine", np.array([0.25, 0.0732233047])),
     ],
 )
 def test_lesson05_answers_in_other_forms(pid, answer):
@@ -96,12 +96,12 @@ def test_lesson05_answers_in_other_forms(pid, answer):
 
 
 def test_lambda_as_a_name_is_unreadable_with_the_right_symbols():
-    r = practice.check("05-noise-ball", "eta*s**2/(l*(2 - eta*l))")
+    r = practice.check("06-noise-ball", "eta*s**2/(l*(2 - eta*l))")
     assert r.status == "unreadable" and "eta, lam, s" in r.feedback
-    assert practice.check("05-noise-ball", "eta^2*s^2/(lam*(2 - eta*lam))").mistake == "eta-squared"
+    assert practice.check("06-noise-ball", "eta^2*s^2/(lam*(2 - eta*lam))").mistake == "eta-squared"
 
 
-# ---- lesson 06 ------------------------------------------------------------------------------------
+# ---- lesson 07 ------------------------------------------------------------------------------------
 
 
 def test_heavy_ball_by_a_float_loop():
@@ -109,7 +109,7 @@ def test_heavy_ball_by_a_float_loop():
     for _ in range(2):
         v = 0.9 * v + 2 * theta
         theta = theta - 0.1 * v
-    answer = get("06-heavy-ball").answer
+    answer = get("07-heavy-ball").answer
     assert theta == pytest.approx(float(answer)) and answer == Fraction(23, 50)
 
 
@@ -118,15 +118,15 @@ def test_gains_by_simulation():
     v = 0.0
     for _ in range(400):
         v = beta * v + 1.0
-    assert v == pytest.approx(float(get("06-gain").answer))
+    assert v == pytest.approx(float(get("07-gain").answer))
     v = 0.0
     for t in range(401):
         v = beta * v + (-1.0) ** t
-    assert abs(v) == pytest.approx(float(get("06-alternating").answer.subs(L6.beta, sp.Rational(9, 10))))
+    assert abs(v) == pytest.approx(float(get("07-alternating").answer.subs(L6.beta, sp.Rational(9, 10))))
 
 
 def test_momentum_threshold_by_simulation():
-    eta_max = float(get("06-momentum-threshold").answer)
+    eta_max = float(get("07-momentum-threshold").answer)
     bowl = sc.QuadraticBowl([float(L6.TH_LAM)])
     beta = float(L6.TH_BETA)
     assert not sc.sgd(bowl, np.array([1.0]), 0.97 * eta_max, steps=5000, momentum=beta).diverged
@@ -147,20 +147,20 @@ def test_momentum_step_learner_forms():
         v = beta * v + g
         return [theta - eta * v, v]
 
-    assert practice.check("06-momentum-step", momentum_step).ok
+    assert practice.check("07-momentum-step", momentum_step).ok
 
     def swapped(theta, v, g, eta, beta):
         v = beta * v + g
         return v, theta - eta * v
 
-    assert practice.check("06-momentum-step", swapped).status == "incorrect"
+    assert practice.check("07-momentum-step", swapped).status == "incorrect"
 
 
 def test_newton_lands_on_the_minimum():
-    assert sp.solve(sp.diff(L6.NEWTON_L, L6.th), L6.th) == [get("06-newton-step").answer]
+    assert sp.solve(sp.diff(L6.NEWTON_L, L6.th), L6.th) == [get("07-newton-step").answer]
 
 
-# ---- lesson 07 ------------------------------------------------------------------------------------
+# ---- lesson 08 ------------------------------------------------------------------------------------
 
 
 def test_backprop_matches_finite_differences():
@@ -170,16 +170,16 @@ def test_backprop_matches_finite_differences():
         return 0.5 * (p[1] * max(p[0] * x, 0.0) - y) ** 2
 
     numeric = numerical_grad(loss, np.array([float(L7.NET["w"]), float(L7.NET["v"])]))
-    assert np.allclose(numeric, [float(g) for g in get("07-backprop").answer], atol=1e-6)
+    assert np.allclose(numeric, [float(g) for g in get("08-backprop").answer], atol=1e-6)
 
 
 def test_tanh_derivative_matches_finite_differences():
     point = {L7.x: 0.7, L7.y: -0.4, L7.v: 1.3}
     f = sp.lambdify(L7.w, L7.TANH_LOSS.subs(point))
     numeric = numerical_grad(lambda p: f(p[0]), np.array([0.9]))[0]
-    assert float(get("07-tanh-derivative").answer.subs({**point, L7.w: 0.9})) == pytest.approx(numeric, abs=1e-6)
-    assert practice.check("07-tanh-derivative", "(v*tanh(w*x) - y)*v*(1 - tanh(w*x)**2)*x").ok
-    assert practice.check("07-tanh-derivative", "(v*tanh(w*x) - y)*v*x/cosh(w*x)**2").ok
+    assert float(get("08-tanh-derivative").answer.subs({**point, L7.w: 0.9})) == pytest.approx(numeric, abs=1e-6)
+    assert practice.check("08-tanh-derivative", "(v*tanh(w*x) - y)*v*(1 - tanh(w*x)**2)*x").ok
+    assert practice.check("08-tanh-derivative", "(v*tanh(w*x) - y)*v*x/cosh(w*x)**2").ok
 
 
 def test_output_grad_matches_finite_differences_of_the_batch_loss():
@@ -195,12 +195,12 @@ def test_steps_match_the_library_epochs():
     rng = np.random.default_rng(0)
     model = sc.Linear1D(rng.normal(size=L7.N_EX), rng.normal(size=L7.N_EX))
     run = sc.sgd(model, np.zeros(1), 0.01, m=L7.M_BATCH, epochs=L7.EPOCHS, rng=rng, track_loss=False)
-    assert run.steps == get("07-steps").answer == 48
+    assert run.steps == get("08-steps").answer == 48
     assert sorted(len(b) for b in run.batches[:16])[0] == L7.N_EX - 15 * L7.M_BATCH
 
 
 def test_sorted_data_tilt_the_model_towards_the_last_class():
-    """Supports answer (b) of 07-shuffle: one epoch over sorted data against a shuffled one."""
+    """Supports answer (b) of 08-shuffle: one epoch over sorted data against a shuffled one."""
     rng = np.random.default_rng(1)
     x = np.concatenate([rng.normal(-1, 1, 500), rng.normal(1, 1, 500)])
     X, y = np.column_stack([x, np.ones(1000)]), np.repeat([0.0, 1.0], 500)
@@ -214,4 +214,4 @@ def test_sorted_data_tilt_the_model_towards_the_last_class():
 
 def test_central_difference_of_a_cube_is_off_by_h_squared():
     h = L7.FD_H
-    assert get("07-central-difference").answer == 3 * L7.FD_W**2 + h**2
+    assert get("08-central-difference").answer == 3 * L7.FD_W**2 + h**2
