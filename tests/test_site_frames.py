@@ -65,17 +65,18 @@ def test_grid_of_a_checkbox_and_an_int_slider(variance):
     assert g["replace"][0][g["replace"][2]] is variance.controls["replace"].value
 
 
-def test_grid_thins_the_last_control_first_within_the_budget(player):
+def test_grid_thins_each_control_to_a_fair_share_of_the_budget(player):
     full = frames.grid(player, max_frames=10_000)
     assert len(full["t"][0]) == 31 and len(full["zoom"][0]) == 9
     np.testing.assert_allclose(full["zoom"][0], 2.0 ** np.arange(0, 4.5, 0.5))
-    g = frames.grid(player, max_frames=100)
-    assert len(g["t"][0]) == 31 and len(g["zoom"][0]) == frames.MIN_VALUES  # 31 * 3 <= 100
+    g = frames.grid(player, max_frames=100)  # zoom's 9 fit its share 10: all kept; t gets 100 // 9 = 11
+    assert g["zoom"][0] == full["zoom"][0] and len(g["t"][0]) == 11
+    g = frames.grid(player, max_frames=40)  # shares of 6 each: neither control keeps everything
+    assert len(g["t"][0]) == len(g["zoom"][0]) == 6
+    assert g["t"][0][0] == 0 and g["t"][0][-1] == 30 and 5 in g["t"][0] and g["t"][0][g["t"][2]] == 5
     assert g["zoom"][0][0] == 1 and g["zoom"][0][-1] == 16
-    g = frames.grid(player, max_frames=40)
-    n = len(g["t"][0]) * len(g["zoom"][0])
-    assert n <= 48 and g["t"][0][0] == 0 and g["t"][0][-1] == 30 and 5 in g["t"][0]
-    assert g["t"][0][g["t"][2]] == 5
+    g = frames.grid(player, max_frames=4)  # never fewer than MIN_VALUES of a control
+    assert len(g["t"][0]) == len(g["zoom"][0]) == frames.MIN_VALUES
 
 
 def test_grid_rejects_bad_input(worked):

@@ -7,8 +7,11 @@ A static page cannot run the explorer, so the site shows, for every point of a g
 control values, the PNG and the readout the explorer itself produces there (through its
 public API: `set(**values)`, `shown_png`, `text`). Each control's grid is the live widget's
 own values (every step of a slider, every option, both states of a checkbox) as long as the
-product over all controls stays within `max_frames`; beyond that the last controls are
-thinned first, to evenly spaced values that always keep both ends and the current value.
+product over all controls stays within `max_frames`. Beyond that each control gets a fair share
+of the budget, smallest control first: with c controls left and a budget B, a control keeps all
+its values if it has at most B^(1/c) of them, else it is thinned to that many (at least
+MIN_VALUES), evenly spaced, always keeping both ends and the current value; the budget left is
+B divided by what it kept. Two sliders of 85 and 100 steps get 16 values each, not 85 and 3.
 
 Frame k of the grid has indices (i_1, ..., i_c) with k = sum_j i_j * prod_{l > j} n_l
 (row-major, the first control varies slowest). `render` writes frame k as `{k:04d}.png`.
@@ -78,16 +81,16 @@ def grid(explorer, max_frames=MAX_FRAMES):
     for name, widget in explorer.controls.items():
         values, labels = control_values(widget)
         axes[name] = [values, labels, _nearest(values, widget.value)]
-    for name in reversed(list(axes)):  # thin the last controls first
-        total = int(np.prod([len(a[0]) for a in axes.values()]))
-        if total <= max_frames:
-            break
-        values, labels, current = axes[name]
-        others = total // len(values)
-        count = max(MIN_VALUES, max_frames // others)
-        if count < len(values):
-            idx = _thin(len(values), current, count)
-            axes[name] = [[values[i] for i in idx], [labels[i] for i in idx], idx.index(current)]
+    if int(np.prod([len(a[0]) for a in axes.values()])) > max_frames:
+        budget, left = int(max_frames), sorted(axes, key=lambda n: len(axes[n][0]))  # smallest first
+        while left:
+            name = left.pop(0)
+            values, labels, current = axes[name]
+            share = max(MIN_VALUES, int(budget ** (1 / (len(left) + 1)) + 1e-9))
+            if share < len(values):
+                idx = _thin(len(values), current, share)
+                axes[name] = [[values[i] for i in idx], [labels[i] for i in idx], idx.index(current)]
+            budget = max(1, budget // len(axes[name][0]))
     return {name: tuple(a) for name, a in axes.items()}
 
 
