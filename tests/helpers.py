@@ -77,7 +77,7 @@ BUILDERS = {
     "logistic": lambda rng: LogisticTrainingExplorer(
         *sc.make_logistic(80, 2, rng, intercept=True)[:2], rng=rng, epochs=2
     ),
-    "variance": lambda rng: BatchVarianceExplorer(rng.standard_normal(50), rng=rng, draws=300, m_max=16),
+    "variance": lambda rng: BatchVarianceExplorer(rng.standard_normal(50), rng=rng, draws=300),
     "player": _player,
     "rate": lambda rng: LearningRateExplorer([1.0, 5.0], [-4.0, 2.0], steps=20),
     "momentum": lambda rng: MomentumExplorer(steps=60),

@@ -27,12 +27,12 @@ def explorer(model):
 def test_draws_are_mini_batch_gradients_of_the_model(model, explorer):
     # rebuild the explorer's batches and compare its g_hat with the library's mini-batch gradient
     for k, replace in enumerate((True, False)):
-        idx = batch_indices(model.n, explorer.m_max, explorer.draws, np.random.default_rng([explorer.seed, k]), replace)
-        for m in (1, 5, 64):
+        idx = batch_indices(model.n, model.n, explorer.draws, np.random.default_rng([explorer.seed, k]), replace)
+        for m in (1, 5, 64, 200):
             direct = [model.grad(THETA, idx[r, :m])[0] for r in range(20)]
             np.testing.assert_allclose(explorer.ghat[replace][:20, m - 1], direct, rtol=1e-12, atol=1e-12)
         if not replace:
-            assert all(len(set(row)) == explorer.m_max for row in idx)
+            assert all(len(set(row)) == model.n for row in idx)
 
 
 def test_slider_redraws_histogram_and_normal_curve(model, explorer):
@@ -73,7 +73,9 @@ def test_measured_spread_follows_sigma_over_sqrt_m(explorer):
 
 def test_without_replacement_has_the_finite_population_factor():
     g = np.random.default_rng(2).standard_normal(20)
-    e = BatchVarianceExplorer(g, rng=np.random.default_rng(3), draws=20000, m_max=20, replace=False)
+    e = BatchVarianceExplorer(
+        g, rng=np.random.default_rng(3), draws=20000, sizes=(1, 5, 10, 16, 20), m=5, replace=False
+    )
     sigma2, n = g.var(), 20
     for m in (5, 10, 16):
         e.set(m=m)
@@ -94,13 +96,13 @@ def test_same_seed_same_picture_and_text(model):
     g = model.per_example_grads(THETA)[:, 0]
     a = BatchVarianceExplorer(g, rng=np.random.default_rng(5), draws=500)
     b = BatchVarianceExplorer(g, rng=np.random.default_rng(5), draws=500)
-    a.set(m=9), b.set(m=9)
+    a.set(m=8), b.set(m=8)
     assert a.text == b.text and a.image.value == b.image.value
     first = a.image.value
-    a.set(m=30), a.set(m=9)
+    a.set(m=32), a.set(m=8)
     assert a.image.value == first
     assert repr(a).startswith(
-        "BatchVarianceExplorer(m=9, replace=True): m = 9, with replacement: sd of g_hat measured "
+        "BatchVarianceExplorer(m=8, replace=True): m = 8, with replacement: sd of g_hat measured "
     )
 
 
@@ -115,11 +117,93 @@ def test_bad_arguments(model):
         BatchVarianceExplorer(g, rng=0)
     with pytest.raises(ValueError, match="draws"):
         BatchVarianceExplorer(g, rng=rng, draws=0)
-    with pytest.raises(ValueError, match="m_max"):
-        BatchVarianceExplorer(g, rng=rng, m_max=g.size + 1)
+    with pytest.raises(ValueError, match="sizes"):
+        BatchVarianceExplorer(g, rng=rng, sizes=(1, 2, g.size + 1))
+    with pytest.raises(ValueError, match="sizes"):
+        BatchVarianceExplorer(g, rng=rng, sizes=(1, 4, 2))
     with pytest.raises(ValueError, match="m must"):
-        BatchVarianceExplorer(g, rng=rng, m=65)
+        BatchVarianceExplorer(g, rng=rng, m=g.size + 1)
+    with pytest.raises(ValueError, match="m must be one of sizes"):
+        BatchVarianceExplorer(g, rng=rng, m=3)
     with pytest.raises(ValueError, match="bins"):
         BatchVarianceExplorer(g, rng=rng, bins=1)
     with pytest.raises(ValueError, match="unknown control"):
         BatchVarianceExplorer(g, rng=rng, draws=100).set(eta=0.1)
+
+
+def test_slider_runs_up_to_n_where_the_sd_without_replacement_is_zero(model, explorer):
+    """Issue 22 item 4: m reaches N, and the right panel shows the sd without replacement reach 0 there."""
+    n = model.n
+    assert explorer.sizes == [1, 2, 4, 8, 16, 32, 64, 128, n] and explorer.controls["m"].options[-1] == n
+    explorer.set(m=n, replace=False)
+    assert explorer.measured_sd[False][n - 1] == 0 and "measured 0.0000, predicted 0.0000" in explorer.text
+    np.testing.assert_allclose(explorer.ghat[False][:, n - 1], model.grad(THETA)[0])  # every batch is the data set
+    # the measured dots reach m = N, and the zero sits on the panel's bottom edge, the marked "0 at m = N"
+    x, y = explorer.dots.get_data()
+    assert x[-1] == n and y[-1] == explorer.floor == explorer.ax_sd.get_ylim()[0]
+    assert explorer.here.get_data()[0][0] == n and explorer.here.get_data()[1][0] == explorer.floor
+    assert np.all(y[:-1] > explorer.floor)  # every other measured sd is above the edge, on the log scale
+    texts = [t.get_text() for t in explorer.ax_sd.texts]
+    assert "0 at m = N" in texts
+    # predicted curves reach m = N: sigma/sqrt(N) with replacement, the bottom edge without
+    with_, without = (line for line in explorer.ax_sd.get_lines()[:2])
+    assert with_.get_xdata()[-1] == n and with_.get_ydata()[-1] == pytest.approx(explorer.sigma / np.sqrt(n))
+    assert without.get_xdata()[-1] == n and without.get_ydata()[-1] == explorer.floor
+    explorer.set(replace=True)
+    assert explorer.measured_sd[True][n - 1] == pytest.approx(explorer.sigma / np.sqrt(n), rel=0.08)
+    assert explorer.here.get_data()[1][0] == explorer.measured_sd[True][n - 1] > explorer.floor
+
+
+def test_the_image_names_its_control_values(model, explorer):
+    """A static reader sees m and the sampling mode in the picture itself."""
+    for m, replace, mode in ((16, True, "with"), (model.n, False, "without")):
+        explorer.set(m=m, replace=replace)
+        assert explorer.title.get_text() == f"batch size m = {m} of N = {model.n}, {mode} replacement"
+        assert explorer.title in explorer.dynamic  # redrawn with every frame
+    explorer.title.set_text("")
+    assert explorer.png() != explorer.shown_png  # the title is in the picture
+    explorer.refresh()
+
+
+def test_density_axis_fits_the_picture_on_show(explorer):
+    """Learner report 04, figures: the density axis is rescaled per state, so the m = 16 histogram is not
+    squeezed into the bottom of an axis sized for the narrowest batch."""
+    for m, replace in ((1, True), (16, True), (128, False), (explorer.n, False)):
+        explorer.set(m=m, replace=replace)
+        highest = max(explorer.hist.get_data().values.max(), explorer.curve.get_ydata().max())
+        bottom, top = explorer.ax.get_ylim()
+        assert bottom == 0 and highest < top <= 2.1 * highest and np.log2(top) == int(np.log2(top))
+    explorer.set(m=16, replace=True)
+    top16 = explorer.ax.get_ylim()[1]
+    explorer.set(m=128, replace=False)
+    assert explorer.ax.get_ylim()[1] > 3 * top16  # a narrower histogram, a taller axis
+
+
+def test_predictions_are_drawn_over_the_dots_and_the_current_one_stands_out(explorer):
+    """Learner report 04, figures: the sigma/sqrt(m) line was hidden under the measured dots; the two
+    predictions differ by line style (solid, dashed), and the one for the current mode is thicker."""
+    with_, without = explorer.prediction[True], explorer.prediction[False]
+    assert with_.get_linestyle() == "-" and without.get_linestyle() == "--"
+    order = explorer.dynamic
+    assert order.index(explorer.dots) < order.index(with_) and order.index(explorer.dots) < order.index(without)
+    for replace in (True, False):
+        explorer.set(m=16, replace=replace)
+        assert explorer.prediction[replace].get_linewidth() > 2 * explorer.prediction[not replace].get_linewidth()
+
+
+def test_cached_pictures_per_axis_range_match_a_full_redraw(explorer):
+    explorer.set(m=1)
+    explorer.set(m=64)
+    explorer.set(m=1)  # from the cache of the m = 1 range
+    cached = np.asarray(explorer.canvas.buffer_rgba()).copy()
+    explorer._background = None
+    explorer.render()
+    np.testing.assert_array_equal(np.asarray(explorer.canvas.buffer_rgba()), cached)
+
+
+def test_the_bins_hold_every_single_example(model, explorer):
+    """At m = 1 no draw falls outside the histogram: the bins cover every G_i."""
+    explorer.set(m=1, replace=True)
+    assert explorer.hist.get_data().values.sum() * np.diff(explorer.edges)[0] == pytest.approx(1.0)
+    g = model.per_example_grads(THETA)[:, 0]
+    assert explorer.edges[0] < g.min() and g.max() < explorer.edges[-1]

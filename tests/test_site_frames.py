@@ -28,7 +28,7 @@ def worked():
 @pytest.fixture(scope="module")
 def variance():
     rng = np.random.default_rng(1)
-    return BatchVarianceExplorer(rng.standard_normal(30), rng=rng, draws=200, m_max=6)
+    return BatchVarianceExplorer(rng.standard_normal(30), rng=rng, draws=200, sizes=range(1, 7))
 
 
 @pytest.fixture(scope="module")

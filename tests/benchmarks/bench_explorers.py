@@ -75,7 +75,7 @@ def build_all(rng):
     yield "LogisticTrainingExplorer (lesson 03)", lambda: LogisticTrainingExplorer(X, y, rng=rng, epochs=5)
     Xr, yr, _ = sc.make_linear_regression(200, 3, rng)
     g = sc.LeastSquares(Xr, yr).per_example_grads(np.zeros(3))[:, 0]
-    yield "BatchVarianceExplorer (lesson 04)", lambda: BatchVarianceExplorer(g, rng=rng, draws=4000, m_max=64)
+    yield "BatchVarianceExplorer (lesson 04)", lambda: BatchVarianceExplorer(g, rng=rng, draws=4000)
     Xl, yl, _ = sc.make_logistic(100, 2, rng, w=np.array([2.0, -1.0]))
     model = sc.Logistic(Xl, yl)
     tr = sc.sgd(model, np.array([-2.0, 2.0]), 0.5, m=1, steps=80, rng=rng)
