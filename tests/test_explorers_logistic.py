@@ -1,5 +1,6 @@
-"""LogisticTrainingExplorer: the sliders rerun mini-batch SGD and the drawn curve, boundary and
-readout follow an independent reimplementation of g_hat = (1/m) sum_B (p_i - y_i) x_i."""
+"""LogisticTrainingExplorer: the sliders and the budget toggle rerun mini-batch SGD, and the drawn
+curve, boundary, stamp and readout follow an independent reimplementation of
+g_hat = (1/m) sum_B (p_i - y_i) x_i, for EPOCHS passes or STEPS steps."""
 
 import numpy as np
 import pytest
@@ -8,7 +9,7 @@ import sgdcourse as sc
 from sgdcourse.explorers import LogisticTrainingExplorer
 from sgdcourse.explorers.logistic import boundary_segment
 
-EPOCHS = 3
+EPOCHS, STEPS = 3, 40
 
 
 @pytest.fixture(scope="module")
@@ -19,17 +20,21 @@ def data():
 
 @pytest.fixture
 def explorer(data):
-    return LogisticTrainingExplorer(*data, rng=np.random.default_rng(1), epochs=EPOCHS)
+    return LogisticTrainingExplorer(*data, rng=np.random.default_rng(1), epochs=EPOCHS, steps=STEPS)
 
 
-def reference_run(X, y, eta, m, seed):
+def reference_run(X, y, eta, m, seed, steps=None):
     """Plain-numpy mini-batch SGD on the cross-entropy, written from the formulas (not the library):
-    the same shuffled batches, w <- w - eta (1/|B|) sum_{i in B} (p_i - y_i) x_i, loss after each step."""
+    the same shuffled batches (a fresh permutation per pass, the last batch of a pass shorter),
+    w <- w - eta (1/|B|) sum_{i in B} (p_i - y_i) x_i, loss after each step; EPOCHS passes, or
+    `steps` steps when given."""
     n, rng = len(y), np.random.default_rng(seed)
     w, ws, seen = np.zeros(3), [np.zeros(3)], [0]
-    for _ in range(EPOCHS):
+    while len(ws) - 1 < (steps or EPOCHS * -(-n // m)):
         order = rng.permutation(n) if m < n else np.arange(n)
         for k in range(0, n, m):
+            if steps is not None and len(ws) - 1 == steps:
+                break
             B = order[k : k + m]
             p = 1 / (1 + np.exp(-X[B] @ w))
             w = w - eta * ((p - y[B])[:, None] * X[B]).sum(axis=0) / len(B)
@@ -50,6 +55,45 @@ def test_loss_curve_follows_the_update_rule(explorer, data, eta, m):
     assert x[-1] == pytest.approx(EPOCHS) and len(curve) == EPOCHS * -(-len(data[1]) // m) + 1
 
 
+@pytest.mark.parametrize("eta, m", [(0.3, 8), (1.0, 1), (3.0, 120), (0.1, 16), (0.3, 64)])
+def test_equal_steps_runs_the_same_number_of_steps_for_every_m(explorer, data, eta, m):
+    explorer.set(eta=eta, m=m, equal_epochs=False)
+    ws, losses, epochs = reference_run(*data, eta, m, explorer.seed, steps=STEPS)
+    x, curve = explorer.curve.get_data()
+    np.testing.assert_array_equal(x, np.arange(STEPS + 1))  # against the step t, not the epochs
+    np.testing.assert_allclose(curve, losses, rtol=1e-9)
+    assert explorer.ax_loss.get_xlim() == (0, STEPS) and explorer.ax_loss.get_xlabel() == "step t"
+    told = f"equal steps: {STEPS} steps ({epochs[-1]:.3g} epochs)"
+    assert explorer.text.startswith(f"{told}, final loss {losses[-1]:.4f}")
+
+
+def test_the_toggle_switches_budget_axis_and_stamp_and_back(explorer, data):
+    explorer.set(eta=1.0, m=4, equal_epochs=True)
+    image, steps_per_pass = explorer.image.value, -(-len(data[1]) // 4)
+    assert explorer.ax_loss.get_xlim() == (0, EPOCHS) and explorer.ax_loss.get_xlabel().startswith("epochs")
+    assert (
+        explorer.stamp.get_text() == f"η = 1,  m = 4,  equal epochs: {EPOCHS * steps_per_pass} steps ({EPOCHS} epochs)"
+    )
+    explorer.set(equal_epochs=False)
+    assert (
+        explorer.stamp.get_text()
+        == f"η = 1,  m = 4,  equal steps: {STEPS} steps ({STEPS * 4 / len(data[1]):.3g} epochs)"
+    )
+    assert explorer.image.value != image
+    explorer.set(equal_epochs=True)  # the cached picture of each budget is reused
+    assert explorer.image.value == image
+
+
+def test_the_stamp_shows_the_control_values_in_the_image(explorer):
+    explorer.set(eta=0.3, m=8, equal_epochs=True)
+    before = explorer.png()
+    explorer.stamp.set_text("")
+    assert explorer.png() != before  # the stamp is drawn into the picture, not only the readout
+    explorer.set(eta=3.0, m=32)
+    assert explorer.stamp.get_text().startswith("η = 3,  m = 32,  equal epochs")
+    assert explorer.stamp in explorer.dynamic
+
+
 def test_boundary_is_the_line_of_the_final_weights(explorer, data):
     explorer.set(eta=1.0, m=4)
     w = reference_run(*data, 1.0, 4, explorer.seed)[0][-1]
@@ -66,7 +110,8 @@ def test_readout_reports_final_loss_and_accuracy(explorer, data):
     accuracy = np.mean((X @ ws[-1] >= 0) == (y == 1))
     steps = EPOCHS * len(y) // 2
     assert explorer.text == (
-        f"{steps} steps, final loss {losses[-1]:.4f} (min {explorer.loss_star:.4f}), training accuracy {accuracy:.1%}"
+        f"equal epochs: {steps} steps ({EPOCHS} epochs), final loss {losses[-1]:.4f} "
+        f"(min {explorer.loss_star:.4f}), training accuracy {accuracy:.1%}"
     )
 
 
@@ -93,7 +138,10 @@ def test_default_batch_sizes_and_notebook_output(explorer, data):
     assert explorer.controls["m"].options == (1, 2, 4, 8, 16, 32, 64, 120)
     bundle = explorer._repr_mimebundle_()
     assert {"application/vnd.jupyter.widget-view+json", "image/png", "text/plain"} <= set(bundle)
-    assert bundle["text/plain"] == f"LogisticTrainingExplorer(eta=0.3, m=8): {explorer.text}"
+    assert bundle["text/plain"] == f"LogisticTrainingExplorer(eta=0.3, m=8, equal_epochs=True): {explorer.text}"
+    assert explorer.controls["equal_epochs"].description == "equal epochs (off: equal steps)"
+    built = LogisticTrainingExplorer(*data, rng=np.random.default_rng(1), epochs=EPOCHS, steps=STEPS, budget="steps")
+    assert built.controls["equal_epochs"].value is False and built.text.startswith(f"equal steps: {STEPS} steps")
 
 
 def test_boundary_segment():
@@ -124,3 +172,16 @@ def test_bad_arguments(data):
         LogisticTrainingExplorer(X, y, rng=rng, batch_sizes=(1, 500))
     with pytest.raises(ValueError, match="etas"):
         LogisticTrainingExplorer(X, y, rng=rng, etas=(0.3, -1.0))
+    with pytest.raises(ValueError, match="steps"):
+        LogisticTrainingExplorer(X, y, rng=rng, steps=0)
+    with pytest.raises(ValueError, match="budget"):
+        LogisticTrainingExplorer(X, y, rng=rng, budget="examples")
+
+
+def test_the_classes_differ_by_marker_shape_not_colour_alone(explorer, data):
+    explorer.render()
+    dots = explorer.ax_data.collections  # one scatter per class
+    assert [d.get_label() for d in dots] == ["y = 0", "y = 1"]
+    paths = [d.get_paths()[0].vertices for d in dots]
+    assert paths[0].shape != paths[1].shape or not np.allclose(paths[0], paths[1])
+    assert len(dots[1].get_offsets()) == int(data[1].sum())

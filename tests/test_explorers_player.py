@@ -24,6 +24,8 @@ def test_step_slider_draws_the_path_up_to_t(player):
     np.testing.assert_array_equal(np.ravel(p.head.get_data()), tr.thetas[12])
     assert f"loss = {tr.losses[12]:.4f}" in p.text and "t = 12" in p.text
     assert p.fig is fig and p.path is path and p.image.value != image
+    assert p.stamp.get_text() == f"step t = 12 of {tr.steps},  L = {tr.losses[12]:.4f},  zoom 1×"
+    assert p.stamp in p.dynamic
 
 
 def test_buttons_step_and_stop_at_the_ends(player):
@@ -54,6 +56,10 @@ def test_zoom_narrows_the_view_around_the_current_iterate(player):
     x0, x1 = p.ax.get_xlim()
     assert x1 - x0 == pytest.approx(6 / 4)
     assert (x0 + x1) / 2 == pytest.approx(tr.thetas[10, 0])
+    assert p.stamp.get_text() == f"step t = 10 of {tr.steps},  L = {tr.losses[10]:.4f},  zoom 4×"
+    shown = p.png()
+    p.stamp.set_text("")
+    assert p.png() != shown  # the stamp is drawn into the picture, not only the readout
 
 
 def test_notebook_output_has_widget_png_and_stable_text(player):

@@ -3,7 +3,7 @@
 A seed draws a fresh data set in the lesson's way (N = 200, two standard-normal features and an
 intercept, labels from the weights (2, -1, 0.5); N = 100 and weights (2, -1) for section 7) and fresh
 batch orders, and the experiment runs as in the lesson: 100 steps from w = 0 for every (m, eta),
-five batch orders for the table of section 6 and 20 for its finer grid.
+20 batch orders for the sweep plotted in section 6 and the same 20 for its finer grid.
 """
 
 import functools
@@ -28,7 +28,7 @@ def data(seed):
     return sgdcourse.Logistic(X, y), rng
 
 
-def final_losses(seed, etas=ETAS, ms=MS, orders=5, steps=100, epochs=None, variant="lesson"):
+def final_losses(seed, etas=ETAS, ms=MS, orders=20, steps=100, epochs=None, variant="lesson"):
     """Final L for every (m, eta, batch order), shape (len(ms), len(etas), orders), as the lesson's
     sgdcourse.sweep.final_losses gives it. variant changes the experiment:
       "sum":        the batch gradient is summed, not averaged (each row steps with m * eta);
@@ -74,13 +74,13 @@ def means(values):
 @claim(
     "03",
     SECTION_6,
-    "With timid steps the noise in $\\hat g_t$ has no room to act: the three rows nearly agree, and the "
+    "With timid steps the noise in $\\hat g_t$ has no room to act: the three lines nearly agree, and the "
     "spread over seeds is tiny.",
     every,
 )
 def test_small_eta_batch_size_hardly_matters(seed, broken):
-    """The table of final losses after 100 steps: at eta = 0.03 and 0.1 the three rows' means lie within
-    0.02 of each other and every standard deviation over the five orders is below 0.02 (at eta = 3 the
+    """The sweep of final losses after 100 steps: at eta = 0.03 and 0.1 the three rows' means lie within
+    0.02 of each other and every standard deviation over the 20 orders is below 0.02 (at eta = 3 the
     rows differ by far more). Breaks: the batch gradient summed instead of averaged (m times the step)."""
     values = final_losses(seed, variant="sum" if broken else "lesson")
     small = values[:, :2]
@@ -90,7 +90,7 @@ def test_small_eta_batch_size_hardly_matters(seed, broken):
 @claim(
     "03",
     SECTION_6,
-    "Along the rows $m = 1$ and $m = 8$ the loss first falls and then climbs again once the steps become "
+    "Along the lines $m = 1$ and $m = 8$ the loss first falls and then climbs again once the steps become "
     "too long for the noise",
     every,
 )
@@ -114,13 +114,13 @@ def test_largest_good_eta_grows_with_m(seed, broken):
 @claim(
     "03",
     SECTION_6,
-    "From $\\eta = 0.3$ on it rises along the rows $m = 1$ and $m = 8$, and in every column a larger $m$ "
-    "has a smaller spread, even where the printed values round to $0.000$.",
+    "From $\\eta = 0.3$ on it rises along the lines $m = 1$ and $m = 8$, and at every $\\eta$ a larger $m$ "
+    "has a smaller spread.",
     every,
 )
 def test_spread_grows_with_eta_and_shrinks_with_m(seed, broken):
-    """The standard deviation of the final loss over the five batch orders rises strictly over
-    eta = 0.3, 1, 3, 10 in the rows m = 1 and m = 8, and in every column it is strictly smaller for m = 8
+    """The standard deviation of the final loss over the 20 batch orders rises strictly over
+    eta = 0.3, 1, 3, 10 in the rows m = 1 and m = 8, and at every eta it is strictly smaller for m = 8
     than for m = 1 and for m = 200 than for m = 8. Breaks: all runs of a setting share one batch order."""
     sd = final_losses(seed, variant="one order" if broken else "lesson").std(axis=-1)
     rises = all(np.all(np.diff(sd[r, 2:]) > 0) for r in (0, 1))
@@ -130,8 +130,31 @@ def test_spread_grows_with_eta_and_shrinks_with_m(seed, broken):
 @claim(
     "03",
     SECTION_6,
-    "With it, eight times the batch raises the largest good $\\eta$ by the printed ratio, short of eight, "
-    "and the stricter tolerance $0.005$ agrees.",
+    "full-batch descent draws no batches, so all 20 orders give the same run",
+    every,
+)
+def test_full_batch_runs_do_not_depend_on_the_order(seed, broken):
+    """In the sweep of 100 steps, the 20 batch orders give the same final loss for m = N = 200 at every
+    eta (largest minus smallest exactly 0), while they differ for m = 1. Breaks: each batch is one example
+    repeated m times, so the row m = 200 draws batches (of one example) too."""
+    gap = np.ptp(final_losses(seed, variant="repeat" if broken else "lesson"), axis=-1)
+    return bool(np.all(gap[2] == 0) and np.all(gap[0] > 0))
+
+
+@claim("03", SECTION_6, "averaged over the 20 batch orders below, $m = 1$ ends higher (printed)", every)
+def test_mean_of_m1_above_full_batch_at_eta_03(seed, broken):
+    """After 100 steps at eta = 0.3, the mean final loss over the 20 orders is higher for m = 1 than for
+    m = 200 by more than 0.005. Breaks: each batch is one example repeated m times, so both rows run as
+    m = 1 with the same orders."""
+    at = means(final_losses(seed, ms=(1, 200), variant="repeat" if broken else "lesson"))[:, ETAS.index(0.3)]
+    return bool(at[0] > at[1] + 0.005)
+
+
+@claim(
+    "03",
+    SECTION_6,
+    "With the tolerance $0.01$, eight times the batch raises the largest good $\\eta$ by the printed ratio, "
+    "short of eight, and the stricter tolerance $0.005$ agrees.",
     every,
     slow=True,
 )

@@ -2,7 +2,8 @@
 
 Play / pause run through the steps at the chosen speed (an ipywidgets.Play linked to the
 step slider in the browser); the buttons step back and forward by one; zoom narrows the
-view around the current iterate. Every control redraws the same artists.
+view around the current iterate. Every control redraws the same artists, and a stamp above the
+axes gives the step, the loss and the zoom, so a still image says what it shows.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ class StepPlayer(Explorer):
     """Replays `thetas` (shape (T+1, 2)) over the contours of loss(theta) on xlim x ylim,
     starting at step `t` (0 by default; t=-1 shows the whole path), axes named by `labels`."""
 
-    figsize = (5.6, 4.2)
-    margins = dict(left=0.14, right=0.97, bottom=0.12, top=0.97)
+    figsize = (5.6, 4.4)
+    margins = dict(left=0.14, right=0.97, bottom=0.12, top=0.91)
 
     def __init__(
         self, loss, thetas, xlim, ylim, losses=None, minimum=None, levels=25, t=0, labels=(r"$\theta_1$", r"$\theta_2$")
@@ -70,7 +71,8 @@ class StepPlayer(Explorer):
         )
         (self.path,) = ax.plot([], [], "o-", color="C3", ms=3, lw=1, label="SGD path")
         (self.head,) = ax.plot([], [], "o", color="C3", ms=8, mec="k")
-        self.dynamic = [self.path, self.head]
+        self.stamp = self.fig.text(0.5, 0.985, "", ha="center", va="top", fontsize=12.5, weight="bold")
+        self.dynamic = [self.path, self.head, self.stamp]
         ax.set_xlabel(self.labels[0])
         ax.set_ylabel(self.labels[1])
         ax.legend(loc="upper right", fontsize=8)
@@ -85,4 +87,5 @@ class StepPlayer(Explorer):
         self.ax.set_xlim(cx - hw, cx + hw)
         self.ax.set_ylim(cy - hh, cy + hh)
         th = pts[-1]
+        self.stamp.set_text(f"step t = {t} of {len(self.thetas) - 1},  L = {self.losses[t]:.4f},  zoom {zoom:.3g}×")
         return f"t = {t}: theta = ({th[0]:.3f}, {th[1]:.3f}), loss = {self.losses[t]:.4f}"
