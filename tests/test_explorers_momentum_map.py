@@ -104,6 +104,14 @@ def test_past_the_boundary_the_run_diverges_and_the_readout_says_so(explorer):
     assert "plain GD at this eta diverges" in explorer.text
 
 
+def test_the_contours_are_labelled_and_the_heavy_ball_shows_under_its_rate_line(explorer):
+    """Each labelled contour names its rate; the heavy ball's curve is wider than the dashed rate line drawn on it."""
+    labels = [text.get_text() for text in explorer.ax_map.texts if text.get_text().startswith("ρ = ")]
+    assert labels and all(0 < float(label.split("= ")[1]) < 1 for label in labels)
+    assert explorer.loss_line.get_linewidth() > 2 * explorer.slope.get_linewidth()
+    assert explorer.slope.get_zorder() > explorer.loss_line.get_zorder()
+
+
 def test_the_default_is_plain_gds_best_step():
     ex = MomentumMapExplorer(steps=30)
     eta, beta = ex.values()["eta"], ex.values()["beta"]

@@ -1,6 +1,6 @@
 """SharpFlatExplorer and the library's runs behind it (sgdcourse.landscapes.sgd_runs): one step's noise
 has the variance Var_i f' / m, the runs are the SGD driver's batch for batch, the shares in each basin
-agree with lesson 07's experiment (tests/claims/test_lesson06.py states its claims), and the image
+agree with lesson 07's experiment (tests/claims/test_lesson07.py states its claims), and the image
 states the control values it shows."""
 
 import warnings
@@ -20,6 +20,20 @@ def explorer():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         return sharp_flat(np.random.default_rng(3), runs=60, steps=600, step=100)
+
+
+def test_a_batch_of_all_n_without_replacement_is_full_batch_descent():
+    # Lesson 07's held-out runs take m = N without replacement as the full batch: every step then uses every
+    # example once, so each run follows theta <- theta - eta L'(theta) to rounding. Breaks: replace=True (a batch
+    # of N draws repeats some examples and misses others).
+    land, eta, steps = sharp_flat_landscape(), 0.2, 50
+    starts = np.linspace(land.sharp_min, land.flat_min, 7)
+    ends, _ = sgd_runs(land, starts, eta, [1, land.n], steps, np.random.default_rng(0), replace=False, record=[steps])
+    theta = starts.copy()
+    for _ in range(steps):
+        theta = theta - eta * land.profile_slope(theta[:, None] - land.X[None, :, 0]).mean(axis=1)
+    assert np.allclose(ends[1, 0], theta, rtol=0, atol=1e-10)
+    assert not np.allclose(ends[0, 0], theta, rtol=0, atol=1e-3)  # m = 1 is noisy: the comparison can tell
 
 
 @pytest.mark.parametrize("replace", [True, False])
@@ -66,6 +80,19 @@ def test_the_share_curve_counts_the_runs_at_every_mark(explorer):
     assert f"{sharp} of {explorer.n_runs} runs in the sharp basin, {flat} in the flat one" in explorer.text
     assert explorer.sharp_text.get_text().endswith(f"{sharp} runs ({sharp / explorer.n_runs:.0%})")
     np.testing.assert_array_equal(explorer.share_line.get_ydata(), explorer.sharp_share[2])
+
+
+def test_every_batch_size_has_its_own_labelled_curve(explorer):
+    """The grey curves of the other m differ by line style and name their m; the step line is in the legend."""
+    curves = {line.get_label(): line for line in explorer.ax_share.get_lines() if line.get_label().startswith("m = ")}
+    assert sorted(curves) == sorted(f"m = {m}" for m in explorer.sizes)
+    for m in explorer.sizes:
+        np.testing.assert_array_equal(curves[f"m = {m}"].get_ydata(), explorer.sharp_share[m])
+    dashes = {str(line._dash_pattern) for line in curves.values()}  # (offset, on-off pattern) as drawn
+    assert len(dashes) == len(curves)
+    legend = [text.get_text() for text in explorer.ax_share.get_legend().get_texts()]
+    assert "step t" in legend and explorer.now_line.get_label() == "step t"
+    assert explorer.ax_land.get_ylabel() and len(explorer.ax_land.get_yticks()) >= 2
 
 
 @pytest.mark.parametrize("seed", range(3))

@@ -81,8 +81,8 @@ def build_all(rng):
     tr = sc.sgd(model, np.array([-2.0, 2.0]), 0.5, m=1, steps=80, rng=rng)
     yield "StepPlayer (lesson 03)", lambda: StepPlayer(model.loss, tr.thetas, (-3, 4), (-3, 3), losses=tr.losses)
     yield "LearningRateExplorer (lesson 06)", lambda: LearningRateExplorer([1.0, 5.0], [-4.0, 2.0], center=[1.0, 0.5])
-    yield "MomentumExplorer (lesson 07)", lambda: MomentumExplorer()
-    yield "MomentumMapExplorer (not yet placed)", lambda: MomentumMapExplorer()
+    yield "MomentumExplorer (not placed)", lambda: MomentumExplorer()
+    yield "MomentumMapExplorer (lesson 07)", lambda: MomentumMapExplorer()
     Xm, ym = sc.make_moons(400, rng, noise=0.15)
     yield "DataOrderExplorer (lesson 08)", lambda: DataOrderExplorer(Xm, ym, rng=rng)
     Xn, yn, _ = sc.make_linear_regression(500, 2, rng, noise=0.5)
@@ -90,7 +90,7 @@ def build_all(rng):
     start = sc.LeastSquares(Xn, yn).solution() + np.array([-1.6, 1.2])
     yield "NoiseBallExplorer (not yet placed)", lambda: NoiseBallExplorer(Xn, yn, start, rng=rng, runs=200, steps=400)
     land = sc.equal_depths(np.linspace(-0.25, 0.25, 100))  # lesson 07's landscape
-    yield "SharpFlatExplorer (not yet placed)", lambda: SharpFlatExplorer(land, rng=rng)
+    yield "SharpFlatExplorer (lesson 07)", lambda: SharpFlatExplorer(land, rng=rng)
 
 
 def load():

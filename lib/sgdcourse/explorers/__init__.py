@@ -9,9 +9,9 @@ tests use it too.
     lesson 04  BatchVarianceExplorer     variance.py    the spread of a mini-batch gradient
     lesson 06  LearningRateExplorer      rate.py        eta on a quadratic bowl
                NoiseBallExplorer         noise_ball.py  eta and m: where SGD's runs settle on least squares
-    lesson 07  MomentumExplorer          momentum.py    beta for the heavy ball in a valley
-               MomentumMapExplorer       momentum_map.py  eta and beta: the heavy ball's rate map (not yet placed)
+    lesson 07  MomentumMapExplorer       momentum_map.py  eta and beta: the heavy ball's rate map
                SharpFlatExplorer         sharp_flat.py  m and steps: the share of runs in the sharp and the flat basin
+               MomentumExplorer          momentum.py    beta in a valley (no longer placed: the map replaced it)
     lesson 08  DataOrderExplorer         data_order.py  shuffled against class-ordered batches
 """
 

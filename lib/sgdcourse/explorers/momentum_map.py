@@ -137,7 +137,8 @@ class MomentumMapExplorer(Explorer):
             interpolation="nearest",
         )
         levels = [v for v in LEVELS if v > self.best[2]]
-        ax_m.contour(self.map_etas, self.map_betas, self.rates, levels=levels, colors="w", linewidths=0.6)
+        contours = ax_m.contour(self.map_etas, self.map_betas, self.rates, levels=levels, colors="w", linewidths=0.6)
+        ax_m.clabel(contours, [v for v in levels if v < 0.99], fmt=lambda v: f"ρ = {v:g}", fontsize=8, colors="w")
         b = np.linspace(0, self.beta_max, 50)
         ax_m.plot(
             [momentum_threshold(hi, x) for x in b], b, color="C3", lw=1.8, label=r"$\eta = 2(1+\beta)/\lambda_{\max}$"
@@ -156,8 +157,10 @@ class MomentumMapExplorer(Explorer):
         L0 = float(self.bowl.loss(self.theta0))
         t = np.arange(self.steps + 1)
         (self.gd_line,) = ax_l.semilogy(t, np.full(t.size, np.nan), color="0.55", lw=1.2, label="plain GD")
-        (self.loss_line,) = ax_l.semilogy(t, np.full(t.size, np.nan), color="C1", lw=1.5, label="heavy ball")
-        (self.slope,) = ax_l.semilogy(t, np.full(t.size, np.nan), "--", color="k", lw=1.1, label=r"$L_0\,\rho^{2t}$")
+        (self.loss_line,) = ax_l.semilogy(t, np.full(t.size, np.nan), color="C1", lw=3.5, label="heavy ball")
+        # the loss is a square of the error, so it shrinks by rho^2 per step; drawn thin on top of the heavy ball
+        label = r"$L_0\,\rho^{2t}$ (the rate)"
+        (self.slope,) = ax_l.semilogy(t, np.full(t.size, np.nan), "--", color="k", lw=1.0, zorder=3, label=label)
         self.loss_lim = (LOSS_FLOOR, 30 * L0)
         ax_l.set_xlim(0, self.steps)
         ax_l.set_ylim(*self.loss_lim)

@@ -44,7 +44,7 @@ class SharpFlatExplorer(Explorer):
     """
 
     figsize = (8.8, 4.3)
-    margins = dict(left=0.08, right=0.98, bottom=0.13, top=0.8, wspace=0.28)
+    margins = dict(left=0.1, right=0.98, bottom=0.13, top=0.8, wspace=0.3)
 
     def __init__(
         self, landscape, rng, m=4, step=600, eta=0.2, runs=200, steps=5000, m_max=16, start="between", replace=True
@@ -110,7 +110,8 @@ class SharpFlatExplorer(Explorer):
         ax_l.axhline(curve.min(), color="0.85", lw=0.8)
         ax_l.set_xlim(lo, hi)
         ax_l.set_xlabel(r"$\theta$")
-        ax_l.set_yticks([])
+        ax_l.set_yticks(np.round(np.arange(np.ceil(10 * curve.min()) / 10, curve.max(), 0.2), 1))  # none in the strip
+        ax_l.set_ylabel(r"$L(\theta)$")
         ax_l.legend(loc="lower left", bbox_to_anchor=(-0.02, 1.0), ncol=2, frameon=False, borderaxespad=0.1)
         self.on_curve = ax_l.scatter([], [], s=14, color="C0", alpha=0.35, lw=0, zorder=3)
         self.in_strip = ax_l.scatter([], [], s=6, color="C0", alpha=0.5, lw=0)
@@ -120,18 +121,19 @@ class SharpFlatExplorer(Explorer):
         self.flat_text = ax_l.text(land.flat_min, label_y, "", color="C2", **kw)
         ax_l.set_ylim(bottom, top + 0.6 * (top - bottom))  # room for the two lines of counts
         t = np.arange(self.steps + 1)
-        for k in self.sizes:
-            ax_s.plot(t, self.sharp_share[k], color="0.8", lw=0.9)
-        ax_s.plot([], [], color="0.8", lw=0.9, label="other m")
-        (self.share_line,) = ax_s.plot(t, np.full(t.size, np.nan), color="C3", lw=1.8, label="this m")
-        self.now_line = ax_s.axvline(0, color="C0", lw=1)
+        styles = [":", "-.", "--", (0, (1, 1)), (0, (6, 2))]  # one per batch size, in grey
+        for k, style in zip(self.sizes, styles * len(self.sizes)):
+            ax_s.plot(t, self.sharp_share[k], color="0.55", lw=1.1, ls=style, label=f"m = {k}")
+        (self.share_line,) = ax_s.plot(t, np.full(t.size, np.nan), color="C3", lw=2.2, alpha=0.8, label="chosen m")
+        self.now_line = ax_s.axvline(0, color="C0", lw=1, label="step t")
         (self.now_dot,) = ax_s.plot([], [], "o", color="C3", ms=6)
         ax_s.set_xscale("symlog", linthresh=10, linscale=0.5)  # linear up to 10 steps, then logarithmic
         ax_s.set_xlim(0, self.steps)
-        ax_s.set_ylim(-0.02, min(1.02, 1.15 * self.shares.max() + 0.02))
+        ax_s.set_ylim(-0.02, min(1.3, 1.6 * self.shares.max() + 0.02))  # room for the legend at the top
+        ax_s.set_yticks([y for y in ax_s.get_yticks() if 0 <= y <= 1])  # a share: no tick above 1
         ax_s.set_xlabel("step t (log scale from 10 on)")
         ax_s.set_ylabel("share in the sharp basin")
-        ax_s.legend(loc="lower left", bbox_to_anchor=(-0.02, 1.0), ncol=2, frameon=False, borderaxespad=0.1)
+        ax_s.legend(loc="upper right", ncol=3, framealpha=0.95, edgecolor="none", borderaxespad=0.2, fontsize=8)
         self.stamp = self.fig.text(0.985, 0.975, "", ha="right", va="top", fontsize=12.5, weight="bold")
         self.dynamic = [self.on_curve, self.in_strip, self.sharp_text, self.flat_text, self.share_line]
         self.dynamic += [self.now_line, self.now_dot, self.stamp]
