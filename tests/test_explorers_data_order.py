@@ -4,11 +4,13 @@ the update rule over the sorted batches, and the marker, batch marks and readout
 import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 
+from helpers import stamp_pixels
 from sgdcourse import make_moons
 from sgdcourse.explorers import DataOrderExplorer
-from sgdcourse.explorers.data_order import WASHED, PixelMap
+from sgdcourse.explorers.data_order import DOTS, WASHED, PixelMap
 
 EPOCHS, M, ETA = 4, 10, 0.5
 
@@ -112,6 +114,28 @@ def test_readout_reports_loss_accuracy_and_class_of_the_batch(explorer):
     assert explorer.text == explorer.update(epoch=2, batch=7)  # deterministic
 
 
+def test_full_gradient_is_the_mean_of_the_two_class_gradients(explorer):
+    # lesson 08, section 6: with balanced classes, grad L = (grad L_0 + grad L_1) / 2 at every iterate
+    model = explorer.model
+    idx0, idx1 = np.flatnonzero(model.y == 0), np.flatnonzero(model.y == 1)
+    assert len(idx0) == len(idx1)
+    for theta in explorer.runs["ordered"].thetas[:: 2 * 12]:
+        half_sum = (model.grad(theta, idx0) + model.grad(theta, idx1)) / 2
+        np.testing.assert_allclose(model.grad(theta), half_sum, rtol=1e-10, atol=1e-14)
+
+
+def test_the_image_states_its_control_values(explorer):
+    explorer.set(epoch=2, batch=6)
+    assert explorer.stamp.get_text() == "epoch = 2,  batch = 6:  step t = 30"  # 2 * 12 + 6
+    assert explorer.stamp in explorer.dynamic and explorer.stamp.get_visible()
+    before = stamp_pixels(explorer)
+    assert before.min() < 80  # dark text drawn there
+    explorer.set(epoch=3, batch=11)
+    assert explorer.stamp.get_text() == "epoch = 3,  batch = 11:  step t = 47"
+    after = stamp_pixels(explorer)
+    assert before.shape != after.shape or (before != after).any()
+
+
 def test_artists_are_reused_and_the_image_changes(explorer):
     fig, image, marker = explorer.fig, explorer.images["ordered"], explorer.marker
     before = explorer.image.value
@@ -146,3 +170,21 @@ def test_bad_arguments_are_named(data, kwargs, name):
     args.update(kwargs)
     with pytest.raises((ValueError, TypeError), match=name):
         DataOrderExplorer(**args)
+
+
+def grey(rgb):
+    """Luma (ITU-R 601) of RGB values in [0, 1]: what a grey-scale print shows."""
+    return np.asarray(rgb)[..., :3] @ np.array([0.299, 0.587, 0.114])
+
+
+def test_map_reads_in_grey_scale_and_the_dots_stand_out():
+    """The map's grey rises strictly with p, so p = 0 and p = 1 differ in grey scale too (RdBu_r, dark
+    at both ends, fails), and in grey a dot's face differs by at least 0.3 from its own class's region and
+    its edge from the other class's region (where a misclassified dot lies)."""
+    shades = grey(WASHED(np.linspace(0, 1, WASHED.N)))
+    assert np.all(np.diff(shades) > 0)
+    assert shades[-1] - shades[0] > 0.2
+    for k in (0, 1):
+        assert abs(grey(to_rgb(DOTS[k]["color"])) - grey(WASHED(float(k)))) > 0.3, k
+        assert abs(grey(to_rgb(DOTS[k]["mec"])) - grey(WASHED(float(1 - k)))) > 0.3, k
+    assert DOTS[0]["marker"] != DOTS[1]["marker"]  # shape tells the classes apart, not colour alone

@@ -29,9 +29,12 @@ from ..network import MLP
 from ..sgd import sgd
 from .base import Explorer
 
-# RdBu_r half-way to white: the look of alpha = 0.5 over a white axes without image alpha,
-# which matplotlib before 3.11 blends differently when the image is redrawn over a cached background
-WASHED = ListedColormap((matplotlib.colormaps["RdBu_r"](np.linspace(0, 1, 256)) + 1) / 2)
+# cividis half-way to white: the look of alpha = 0.5 over a white axes without image alpha,
+# which matplotlib before 3.11 blends differently when the image is redrawn over a cached background.
+# Its lightness rises from p = 0 to p = 1 (also in grey scale), and colour-blind readers see it alike.
+WASHED = ListedColormap((matplotlib.colormaps["cividis"](np.linspace(0, 1, 256)) + 1) / 2)
+# class 0: white circles edged black, class 1: black squares edged white; each stands out on its own region
+DOTS = {0: dict(marker="o", color="w", mec="k"), 1: dict(marker="s", color="k", mec="w")}
 
 
 def _linear(pixels, points):
@@ -84,7 +87,7 @@ class DataOrderExplorer(Explorer):
     """
 
     figsize = (10.4, 3.8)
-    margins = dict(left=0.075, right=0.98, bottom=0.16, top=0.9, wspace=0.7)
+    margins = dict(left=0.075, right=0.98, bottom=0.16, top=0.84, wspace=0.7)
 
     def __init__(self, X, y, rng, hidden=(16,), eta=0.5, m=8, epochs=40, grid=60):
         X = validate.array("X", X, 2, cols=2)
@@ -130,19 +133,19 @@ class DataOrderExplorer(Explorer):
             self.images[name] = PixelMap(ax, np.zeros(self.shape), WASHED)
             # markers of Line2D, not scatter: the dots are redrawn over the image at every update,
             # and one stamped marker path draws far faster than a PathCollection
-            self.dots[name] = [
-                ax.plot(*self.X[self.y == k].T, "o", ls="", ms=2.65, color=f"C{k}", mec="k", mew=0.2)[0] for k in (0, 1)
-            ]
-            (self.batch_marks[name],) = ax.plot([], [], "o", ls="", ms=6.3, mfc="none", mec="k", mew=1.2)
+            self.dots[name] = [ax.plot(*self.X[self.y == k].T, ls="", ms=2.65, mew=0.3, **DOTS[k])[0] for k in (0, 1)]
+            (self.batch_marks[name],) = ax.plot([], [], "o", ls="", ms=6.3, mfc="none", mec="C3", mew=1.2)
             ax.set_xlim(*self.extent[:2]), ax.set_ylim(*self.extent[2:])
             ax.set_title(f"{name} batches: $p(x)$ at step $t$", fontsize=9)
             ax.set_xlabel(r"$x_1$")
         self.axes["shuffled"].set_ylabel(r"$x_2$")
         bar = self.axes["ordered"].inset_axes([1.04, 0.0, 0.05, 1.0])  # a child of the map, not a 4th axes
         self.fig.colorbar(ScalarMappable(Normalize(0, 1), WASHED), cax=bar, label=r"$p(x)$: probability of class 1")
-        for name, color in (("shuffled", "C2"), ("ordered", "C3")):
+        # blue and black, and a marker at every epoch's start, so that colour is not the only difference
+        for name, color, marker in (("shuffled", "C0", "o"), ("ordered", "k", "s")):
             run = self.runs[name]
-            ax_l.plot(np.arange(run.losses.size) / self.per_epoch, run.losses, color=color, lw=0.7, label=name)
+            x = np.arange(run.losses.size) / self.per_epoch
+            ax_l.plot(x, run.losses, color=color, lw=0.7, marker=marker, ms=3, markevery=self.per_epoch, label=name)
         ax_l.set_yscale("log")
         ax_l.yaxis.set_major_locator(matplotlib.ticker.LogLocator(subs=(1, 2, 5)))  # labelled 0.1, 0.2, 0.5, ...
         ax_l.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
@@ -152,8 +155,10 @@ class DataOrderExplorer(Explorer):
         ax_l.set_title(r"training loss $L(\theta_t)$", fontsize=9)
         ax_l.legend(loc="upper right", fontsize=8)
         self.marker = ax_l.axvline(self.epochs, color="k", lw=1)
+        # the control values, in the image itself, so that a static frame says what it shows
+        self.stamp = self.fig.text(0.985, 0.975, "", ha="right", va="top", fontsize=12.5, weight="bold")
         self.dynamic = [a for name in self.runs for a in (self.images[name], *self.dots[name], self.batch_marks[name])]
-        self.dynamic.append(self.marker)
+        self.dynamic += [self.marker, self.stamp]
 
     def update(self, epoch, batch):
         t = self.step(epoch, batch)
@@ -169,4 +174,5 @@ class DataOrderExplorer(Explorer):
                 f"{name}: loss {run.losses[t]:.3f}, accuracy {self.model.accuracy(theta):.1%}, last batch class {held}"
             )
         self.marker.set_xdata([t / self.per_epoch] * 2)
+        self.stamp.set_text(f"epoch = {epoch},  batch = {batch}:  step t = {t}")
         return "; ".join(parts)
