@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import sgdcourse as sc
+from helpers import stamp_pixels
 from sgdcourse.dynamics import regime
 from sgdcourse.explorers import LearningRateExplorer
 
@@ -98,6 +99,18 @@ def test_readout_for_converging_runs_gives_factors_and_final_loss(ex):
     assert repr(ex).startswith("LearningRateExplorer(eta=0.2): eta = 0.200: converge")
     ex.set(eta=0.4)
     assert "edge" in ex.text and "(0.600, -1.000)" in ex.text
+
+
+def test_the_image_states_its_control_value(ex):
+    ex.set(eta=0.2)
+    assert ex.stamp.get_text() == "η = 0.200" and ex.text.startswith("eta = 0.200:")
+    assert ex.stamp in ex.dynamic and ex.stamp.get_visible()
+    at_02 = stamp_pixels(ex)
+    assert at_02.min() < 80  # dark text drawn there
+    ex.set(eta=0.42)
+    assert ex.stamp.get_text() == "η = 0.420"
+    at_042 = stamp_pixels(ex)
+    assert at_02.shape != at_042.shape or (at_02 != at_042).any()
 
 
 def test_slider_range_brackets_the_threshold(ex):

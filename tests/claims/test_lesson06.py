@@ -13,12 +13,12 @@ import numpy as np
 import sgdcourse
 from claimkit import at_least, breaks_tests, claim, every
 from sgdcourse import dynamics, schedules
+from sgdcourse.explorers import NoiseBallExplorer
 
 S2 = "2. The exact threshold"
 S4 = "4. The noise ball of constant-$\\eta$ SGD"
 S5 = "5. Schedules"
 S6 = "6. A measured race: SGD against full-batch GD"
-S7 = "7. Learning from a stream"
 
 
 def offsets(rng, n=1000, scale=1.0):
@@ -66,9 +66,7 @@ def test_below_threshold_converges(seed, broken):
     return not run.diverged and e_end < 1e-6 * e0
 
 
-@claim(
-    "06", S2, "Just above it the run blows up, and it does so at exactly the step that the closed form predicts.", every
-)
+@claim("06", S2, "Just above it the run blows up.", every)
 def test_above_threshold_blows_up_when_predicted(seed, broken):
     """GD at 1.01 times 2/lambda_max on a random bowl: the driver stops the run at the first step t
     whose closed-form iterate c + q^t e_0 has max_k |theta_k| above the blow-up bound.
@@ -141,7 +139,7 @@ def test_standardising_divides_the_condition_number(seed, broken):
     return kappa["raw"] / kappa["centred" if broken else "standardised"] > 1e7
 
 
-@claim("06", S2, "between step 100 and step 1000 the raw run's excess loss falls by less than a fifth.", every)
+@claim("06", S2, "between step 100 and step 1000 the raw run's excess loss falls by less than a fifth", every)
 def test_raw_run_stalls(seed, broken):
     """GD at 0.99 times the raw threshold on a fresh split: the relative excess loss at step 1000 is
     more than 0.8 times the one at step 100.
@@ -150,62 +148,80 @@ def test_raw_run_stalls(seed, broken):
     return gap[1000] > 0.8 * gap[100]
 
 
-@claim("06", S2, "The standardised run ends with less than a tenth of the raw run's excess loss", every)
+@claim("06", S2, "The standardised run ends with less than a thirtieth of the raw run's excess loss", every)
 def test_standardised_run_ends_far_closer(seed, broken):
     """GD at 0.99 times each version's own threshold, 1000 steps, same split: the standardised run's
-    relative excess loss (the same minimum, since the ones column spans the same fits) is below a tenth
+    relative excess loss (the same minimum, since the ones column spans the same fits) is below a thirtieth
     of the raw run's.
     Breaks: every column divided by one common number instead of each by its own sd."""
     _, raw = cancer_gd(seed, "raw", 0.99)
     _, scaled = cancer_gd(seed, "common" if broken else "standardised", 0.99)
-    return scaled[-1] < raw[-1] / 10
+    return scaled[-1] < raw[-1] / 30
 
 
-# ---- section 4: the noise ball, decaying steps, rates ---------------------------------------
+# ---- section 4: the noise ball explorer (least squares, real mini-batch noise) -------------
+@functools.lru_cache(maxsize=None)
+def ball_explorer(seed):
+    """The lesson's NoiseBallExplorer on fresh data: least squares with two features of scales 1 and
+    1/2 (200 examples, noise 0.5), started at theta* + (-1.6, 1.2); 100 runs of 400 steps."""
+    rng = np.random.default_rng(seed)
+    X, y, _ = sgdcourse.make_linear_regression(200, 2, rng, noise=0.5)
+    X = X * np.array([1.0, 0.5])
+    start = sgdcourse.LeastSquares(X, y).solution() + np.array([-1.6, 1.2])
+    return NoiseBallExplorer(X, y, start, rng, runs=100)
+
+
+def mean_excess(ex, eta, m, draws_of=None):
+    """The runs' mean excess loss L(theta_t) - L(theta*) at every step, shape (steps + 1,); with
+    draws_of, the batches of that batch size stand in for those of m."""
+    k = ex.sizes.index(m if draws_of is None else draws_of)
+    errors = dynamics.error_paths(eta, ex.e0, ex.batch_hessians[k], ex.batch_offsets[k])
+    return dynamics.excess_loss(errors, ex.hessian).mean(axis=1)
+
+
+@claim("06", S4, "At $m = 1$ and at $m = 64$ the larger $\\eta$ sits on the higher floor.", every)
+def test_larger_eta_sits_on_a_higher_floor(seed, broken):
+    """eta = half the m = 1 ball's threshold against a quarter of that, at m = 1 and at m = 64: the
+    larger step's floor (the runs' mean excess loss over the last 100 of 400 steps) is the higher one.
+    Breaks: at m = 1 the larger step run with batches of m = 64 (its ball shrinks below the smaller step's)."""
+    ex = ball_explorer(seed)
+    hi = 0.5 * ex.thresholds[1]
+    ok = True
+    for m in (1, 64):
+        floors = [mean_excess(ex, eta, mm)[-100:].mean() for eta, mm in ((hi, 64 if broken else m), (hi / 4, m))]
+        ok &= floors[0] > floors[1]
+    return ok
+
+
+@claim("06", S4, "At a fixed $\\eta$ a larger batch gives a smaller ball.", every)
+def test_larger_batch_smaller_ball(seed, broken):
+    """At eta = half the m = 1 ball's threshold, the runs' mean excess loss over the last 100 of 400
+    steps falls from m = 1 to m = 8 to m = 64.
+    Breaks: every batch size run on the draws of m = 1."""
+    ex = ball_explorer(seed)
+    eta = 0.5 * ex.thresholds[1]
+    floors = [mean_excess(ex, eta, m, draws_of=1 if broken else None)[-100:].mean() for m in (1, 8, 64)]
+    return floors[0] > floors[1] > floors[2]
+
+
 @claim(
     "06",
     S4,
-    "The measurements sit on the formula, from small steps (where $V \\approx \\eta s^2 / (2\\lambda)$) "
-    "up to $\\eta\\lambda = 1.6$.",
+    "at $m = 1$ the runs blow up far below GD's threshold $2/\\lambda_{\\max}$, and the limit rises with $m$.",
     every,
 )
-def test_noise_ball_matches_formula(seed, broken):
-    """4000 runs of 400 steps from the minimum at eta lambda = 0.1, 0.4, 1.0, 1.6 on a bowl of random
-    curvature and fresh offsets: the variance of the final iterates lies within 3 standard errors
-    (V sqrt(2/R)) of V = eta s^2 / (lambda (2 - eta lambda)) at all four.
-    Breaks: the factor 2 - eta lambda dropped from V (the small-eta form eta s^2 / (2 lambda))."""
-    rng = np.random.default_rng(seed)
-    lam, a, R = rng.uniform(0.5, 4.0), offsets(rng), 4000
-    s2 = lam**2 * np.mean(a**2)
-    eta = np.array([0.1, 0.4, 1.0, 1.6]) / lam
-    final = sgd_final(np.repeat(eta[:, None], 400, axis=1), lam, a, 0.0, R, rng)
-    measured = final.var(axis=1, ddof=1)
-    predicted = eta * s2 / (2 * lam) if broken else np.array([dynamics.noise_ball_variance(e, lam, s2) for e in eta])
-    return bool(np.all(np.abs(measured - predicted) < 3 * predicted * np.sqrt(2 / R)))
+def test_ball_limit_far_below_gd_threshold_and_rising(seed, broken):
+    """The ball's threshold (dynamics.noise_ball_threshold with least squares' noise gain) at m = 1 is
+    below half of 2/lambda_max and rises strictly with m = 1, 2, ..., 64; at 0.9 * 2/lambda_max (the
+    top of the slider) at least half of the m = 1 runs blow up within 400 steps.
+    Breaks: the noise's growth with the spread dropped (no gain: the one-axis model's limit 2/lambda_max)."""
+    ex = ball_explorer(seed)
+    limits = [dynamics.noise_ball_threshold(ex.hessian, None if broken else ex.noise[m].noise_gain) for m in ex.sizes]
+    blown = ~np.isfinite(ex.runs(ex.eta_max, 1)[-1]).all(axis=1)
+    return limits[0] < 0.5 * ex.gd_threshold and bool(np.all(np.diff(limits) > 0)) and blown.mean() >= 0.5
 
 
-@claim("06", S4, "The larger step gets near the minimum sooner and then jitters in a wider band.", every)
-def test_larger_step_arrives_sooner_in_a_wider_band(seed, broken):
-    """500 runs each with eta = 0.2 and eta = 0.02 from a start 4 to 8 from c, curvature in [1.5, 3]:
-    with 0.2 the median first step with |e_t| <= 1 comes earlier, and the sd of theta_t over the
-    last 100 of 400 steps is larger.
-    Breaks: the two step sizes swapped between the runs."""
-    rng = np.random.default_rng(seed)
-    lam, a = rng.uniform(1.5, 3.0), offsets(rng)
-    start = rng.uniform(4, 8) * rng.choice([-1, 1])
-    etas = (0.02, 0.2) if broken else (0.2, 0.02)  # (the "larger", the "smaller")
-    theta = np.full((2, 500), start)
-    path = []
-    for _ in range(400):
-        theta = theta - np.array(etas)[:, None] * lam * (theta - a[rng.integers(0, a.size, size=(2, 500))])
-        path.append(theta)
-    path = np.array(path)  # (400, 2, 500)
-    near = np.abs(path) <= 1
-    arrival = np.median(np.where(near.any(axis=0), near.argmax(axis=0), 400), axis=1)
-    band = path[-100:].std(axis=(0, 2))
-    return arrival[0] < arrival[1] and band[0] > band[1]
-
-
+# ---- section 4: decaying steps, rates -------------------------------------------------------
 def rms_and_se(e):
     """The rms of the rows of e and its standard error, sd(e^2) / (2 rms sqrt(R))."""
     r = rms(e)
@@ -362,7 +378,7 @@ def test_every_decaying_schedule_ends_several_times_closer(seed, broken):
 @claim(
     "06",
     S5,
-    "Step decay, cosine and warmup + cosine end within 10% of one another (the printed spreads).",
+    "Step decay, cosine and warmup + cosine end within 10% of one another (the printed spreads)",
     every,
     slow=True,
 )
@@ -378,7 +394,7 @@ def test_schedules_ending_small_are_within_ten_percent(seed, broken):
 @claim(
     "06",
     S5,
-    "The $1/t$ step, whose $\\eta_t$ is still $0.0095$ at the end (the table of schedules), ends further out.",
+    "The $1/t$ step, whose $\\eta_t$ is still $0.0095$ at the end, ends further out.",
     every,
     slow=True,
 )
@@ -388,6 +404,92 @@ def test_one_over_t_step_ends_further_than_the_others(seed, broken):
     Breaks: the 1/t step with t_0 = 5 instead of 50, so that it ends at 0.001."""
     r = schedule_rms(seed, 1000, 0.1, 5 if broken else 50)
     return all(r["1/t decay"] > r[name] for name in ("step decay", "cosine", "warmup + cosine"))
+
+
+# ---- section 5: a schedule on real data ----------------------------------------------------
+@functools.lru_cache(maxsize=None)
+def schedule_on_cancer(seed, decay=True, constant_steps=None):
+    """The lesson's experiment on 8 fresh 75/25 splits of the breast cancer data (standardised, a
+    column of ones): logistic regression, one example per step for 20 epochs, a constant eta = 0.5
+    and a cosine from 0.5 to 0 (the constant 0.5 when decay is False); the constant run stopped after
+    constant_steps when given. Returns, per split, (train loss, test loss, test accuracy) at the end of
+    each schedule, shape (8, 2, 3): [:, 0] constant, [:, 1] cosine."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for r in rng.spawn(8):
+        s = sgdcourse.data.train_test_split(CANCER.X, CANCER.y, 0.25, r)
+        z = sgdcourse.data.standardise(s.X_train, s.X_test)
+        ones = lambda A: np.hstack([A, np.ones((len(A), 1))])  # noqa: E731
+        train, test = sgdcourse.Logistic(ones(z.train), s.y_train), sgdcourse.Logistic(ones(z.test), s.y_test)
+        total = 20 * train.n
+        cosine = (lambda t: schedules.cosine(t, 0.5, total)) if decay else 0.5
+        row = []
+        for eta, steps in ((0.5, constant_steps or total), (cosine, total)):
+            theta = sgdcourse.sgd(train, np.zeros(train.dim), eta, m=1, steps=steps, rng=r, track_loss=False).theta
+            row.append((train.loss(theta), test.loss(theta), np.mean((test.probabilities(theta) > 0.5) == s.y_test)))
+        out.append(row)
+    return np.array(out)
+
+
+@claim(
+    "06",
+    S5,
+    "Over the eight splits the cosine schedule ends with a lower training loss and a lower test loss than "
+    "the constant step",
+    every,
+)
+def test_cosine_ends_with_lower_losses_on_real_data(seed, broken):
+    """Mean over 8 fresh splits: the cosine run's final training loss and test loss are both below the
+    constant step's.
+    Breaks: the cosine replaced by its peak 0.5 (no decay: a second run of the constant step)."""
+    mean = schedule_on_cancer(seed, decay=not broken).mean(axis=0)
+    return mean[1, 0] < mean[0, 0] and mean[1, 1] < mean[0, 1]
+
+
+@functools.lru_cache(maxsize=None)
+def epoch_test_losses(seed, decay=True):
+    """The lesson's experiment on 8 fresh splits (as schedule_on_cancer): the test loss after every epoch,
+    mean over the splits, for the constant step 0.5 and the cosine (the constant 0.5 again when decay is
+    False), shape (2, 21)."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for r in rng.spawn(8):
+        s = sgdcourse.data.train_test_split(CANCER.X, CANCER.y, 0.25, r)
+        z = sgdcourse.data.standardise(s.X_train, s.X_test)
+        ones = lambda A: np.hstack([A, np.ones((len(A), 1))])  # noqa: E731
+        train, test = sgdcourse.Logistic(ones(z.train), s.y_train), sgdcourse.Logistic(ones(z.test), s.y_test)
+        total = 20 * train.n
+        cosine = (lambda t: schedules.cosine(t, 0.5, total)) if decay else 0.5
+        row = []
+        for eta in (0.5, cosine):
+            run = sgdcourse.sgd(train, np.zeros(train.dim), eta, m=1, steps=total, rng=r, track_loss=False)
+            row.append([test.loss(theta) for theta in run.thetas[:: train.n]])
+        out.append(row)
+    return np.mean(out, axis=0)
+
+
+@claim(
+    "06",
+    S5,
+    "from epoch 7 to the end the constant step's test loss rises more than the cosine run's.",
+    every,
+)
+def test_constant_step_test_loss_rises_late(seed, broken):
+    """Mean over 8 fresh splits: test loss at epoch 20 minus at epoch 7 is larger for the constant step
+    0.5 than for the cosine from 0.5 to 0.
+    Breaks: the cosine replaced by its peak 0.5 (no decay: a second run of the constant step)."""
+    loss = epoch_test_losses(seed, decay=not broken)
+    rise = loss[:, 20] - loss[:, 7]
+    return rise[0] > rise[1]
+
+
+@claim("06", S5, "The test accuracy differs by less than one percentage point on average", every)
+def test_accuracy_barely_moves_on_real_data(seed, broken):
+    """Mean over 8 fresh splits: the final test accuracies of the constant and the cosine runs differ by
+    less than 0.01.
+    Breaks: the constant step's run stopped after its first 3 steps."""
+    mean = schedule_on_cancer(seed, constant_steps=3 if broken else None).mean(axis=0)
+    return abs(mean[1, 2] - mean[0, 2]) < 0.01
 
 
 # ---- section 5: warmup on the quartic -------------------------------------------------------
@@ -439,12 +541,11 @@ def test_warmup_keeps_the_local_product_below_two(seed, broken):
 @claim(
     "06",
     S5,
-    "After the same 200 steps the run with warmup is more than a thousand times closer to the minimum "
-    "than either (printed).",
+    "After the same 200 steps the run with warmup is over $10^{15}$ times closer to the minimum than either (printed)",
     every,
 )
 def test_warmup_beats_a_peak_safe_from_the_start(seed, broken):
-    """From a start theta_0 2 to 4 away: warmup (20 steps) + cosine with peak 0.5 ends at least 1000
+    """From a start theta_0 2 to 4 away: warmup (20 steps) + cosine with peak 0.5 ends over 10^15
     times closer to the minimum after 200 steps than a cosine or a constant step whose peak,
     14/15 of the local threshold 2/L''(theta_0), is safe from the start.
     Breaks: the warmup run's peak lowered to that safe peak."""
@@ -455,7 +556,7 @@ def test_warmup_beats_a_peak_safe_from_the_start(seed, broken):
     cos, _, cos_blew = run_quartic(lambda t: schedules.cosine(t, safe, total=200), theta0)
     const, _, const_blew = run_quartic(lambda t: safe, theta0)
     assert not (cos_blew or const_blew)
-    return 1000 * abs(warm[-1]) < min(abs(cos[-1]), abs(const[-1]))
+    return 1e15 * abs(warm[-1]) < min(abs(cos[-1]), abs(const[-1]))
 
 
 # ---- section 6: the race in evaluations -----------------------------------------------------
@@ -515,29 +616,46 @@ def sgd_evaluations_to(X, y, relative_gap, eta, m, target, rng, budget=None):
     return None
 
 
+@claim("06", S6, "on the way to 0.05 a smaller step of the grid gets there first.", at_least(8))
+def test_a_smaller_step_than_the_best_rate_wins_the_race_to_the_target(seed, broken):
+    """On fresh race data (N = 20,000, d = 20, curvatures spanning a factor 100), the grid step that
+    takes GD to a relative excess loss of 0.05 in the fewest steps is one of those below
+    2/(lambda_min + lambda_max), the step with the best rate (a tie goes to that step).
+    Breaks: the features left unscaled (curvatures within a few percent of each other), where the
+    best-rate step's factors are all near zero."""
+    rng = np.random.default_rng(seed)
+    X, y, _ = sgdcourse.make_linear_regression(20_000, 20, rng)
+    if not broken:
+        X = X * np.logspace(0, -1, 20)
+    H, g, relative_gap = quadratic(X, y)
+    lam = np.linalg.eigvalsh(H)
+    grid = (0.5, 1.0, 1.5, 1.75, 1.9, 2 / (1 + lam.min() / lam.max()))
+    counts = [gd_steps_to(H, g, relative_gap, k / lam.max(), 0.05) or np.inf for k in grid]
+    return min(counts[:-1]) < counts[-1]
+
+
 @claim(
     "06",
     S6,
-    "To cut the excess loss to 5% of its starting value, GD needs more than a thousand times as many "
-    "per-example gradients (the printed ratios).",
+    "from hundreds at $N = 25{,}000$ to over a thousand at $N = 200{,}000$.",
     every,
     slow=True,
 )
-def test_gd_needs_a_thousand_times_the_evaluations(seed, broken):
-    """The lesson's race in evaluations, N = 200,000, d = 20, fresh data: for the targets 0.1 and 0.05
-    SGD (m = 32, eta = 0.5/lambda_max) gets there within a thousandth of the evaluations that exact
-    full-batch GD with the best step of the lesson's grid needs.
-    Breaks: SGD's batch grown to m = N drawn with replacement (the old bootstrap "GD" arm)."""
+def test_gd_needs_hundreds_to_thousands_of_times_the_evaluations(seed, broken):
+    """The lesson's race in evaluations on fresh data (d = 20): to a relative excess loss of 0.05, exact
+    full-batch GD with the best step of the lesson's grid uses between 100 and 1000 times SGD's
+    evaluations (m = 32, eta = 0.5/lambda_max) on the first 25,000 examples, and over 1000 times on all 200,000.
+    Breaks: SGD's batch grown to m = N drawn with replacement (a bootstrap full batch)."""
     X, y, rng = race_data(seed, 200_000)
-    H, g, relative_gap = quadratic(X, y)
-    lam_max = np.linalg.eigvalsh(H).max()
-    m = len(y) if broken else 32
-    ok = []
-    for target in (0.1, 0.05):
-        k_gd, _ = gd_best_steps(H, g, relative_gap, target)
-        got = sgd_evaluations_to(X, y, relative_gap, 0.5 / lam_max, m, target, rng, budget=k_gd * len(y) / 1000)
-        ok.append(got is not None)
-    return all(ok)
+    ratios = []
+    for n in (25_000, 200_000):
+        H, g, relative_gap = quadratic(X[:n], y[:n])
+        lam_max = np.linalg.eigvalsh(H).max()
+        k_gd, _ = gd_best_steps(H, g, relative_gap, 0.05)
+        m = n if broken else 32
+        used = sgd_evaluations_to(X[:n], y[:n], relative_gap, 0.5 / lam_max, m, 0.05, rng, budget=k_gd * n)
+        ratios.append(k_gd * n / used if used else 1.0)
+    return 100 <= ratios[0] < 1000 and ratios[1] > 1000
 
 
 SIZES = (5_000, 10_000, 20_000, 40_000)
@@ -581,38 +699,6 @@ def test_ratio_grows_in_proportion_to_n(seed, broken):
     (gd_small, sgd_small), *_, (gd_large, sgd_large) = evaluations_by_size(seed, 1 / 156 if broken else None)
     growth = (gd_large / sgd_large) / (gd_small / sgd_small)
     return 8 / 1.5 < growth < 8 * 1.5
-
-
-# ---- section 7: stationary and drifting streams ---------------------------------------------
-def stream_errors(seed, drift):
-    """|w_T - w*_T|^2 after one pass over a stream of T = 5000 examples (d = 5, noise 0.5) for the
-    constant step 0.02 and the step 1/(t + 20), both run on the same stream."""
-    rng = np.random.default_rng(seed)
-    X, y, W = sgdcourse.stream.linear_stream(5000, 5, rng, noise=0.5, drift=drift)
-    t = np.arange(5000)
-    etas = np.stack([np.full(5000, 0.02), 1 / (t + 20.0)])
-    w = np.zeros((2, 5))
-    for x_t, y_t, eta_t in zip(X, y, etas.T):
-        w -= (eta_t * (w @ x_t - y_t))[:, None] * x_t
-    constant, decaying = ((w - W[-1]) ** 2).sum(axis=1)
-    return constant, decaying
-
-
-@claim("06", S7, "On the stationary stream the decaying step wins", every)
-def test_stationary_stream_decaying_step_wins(seed, broken):
-    """On a fresh stationary stream the step 1/(t + 20) ends closer to w* than the constant 0.02.
-    Breaks: drift 0.01 added to the "stationary" stream."""
-    constant, decaying = stream_errors(seed, 0.01 if broken else 0.0)
-    return decaying < constant
-
-
-@claim("06", S7, "On the drifting stream the order reverses.", every)
-def test_drifting_stream_reverses_the_order(seed, broken):
-    """On a fresh drifting stream (drift 0.01 per example) the constant step 0.02 ends closer to the
-    moving w*_T than the step 1/(t + 20).
-    Breaks: drift = 0 in the "drifting" stream."""
-    constant, decaying = stream_errors(seed, 0.0 if broken else 0.01)
-    return constant < decaying
 
 
 test_breaks = breaks_tests(globals())

@@ -218,6 +218,6 @@ class NoiseBallExplorer(Explorer):
         return head + (
             f"sd along the ball's axes measured ({measured[1]:.3f}, {measured[0]:.3f}), "
             f"predicted ({np.sqrt(lam[1]):.3f}, {np.sqrt(lam[0]):.3f}); "
-            f"mean excess loss at step {self.steps} measured {ex_now:.3g}, predicted (1/2) tr(H V) = {floor:.3g}; "
+            f"mean excess loss at step {self.steps} measured {ex_now:.3g}, predicted {floor:.3g}; "
             f"a ball exists for eta < {self.thresholds[m]:.3f} at m = {m} ({gd_text}){lost}"
         )

@@ -9,7 +9,8 @@ every step (sgdcourse.dynamics.contraction), so
 and the largest |q_k| decides what happens (sgdcourse.dynamics.regime names it). Left panel: the
 path theta_0..theta_T on the contours of L; right panel: L(theta_t) against t on a log scale. Both
 panels have fixed limits. A path that leaves them is cut after its first point outside (the
-segment that crosses the edge is still drawn), and a diverging run is drawn in red.
+segment that crosses the edge is still drawn), and a diverging run is drawn in red. The figure states
+eta above the panels, so a static copy says which slider value it shows.
 """
 
 from __future__ import annotations
@@ -102,7 +103,8 @@ class LearningRateExplorer(Explorer):
         ax_l.set_title(
             rf"loss per step; diverges above" "\n" rf"$\eta = 2/\lambda_{{\max}}$ = {self.threshold:.3g}", fontsize=9
         )
-        self.dynamic = [self.path, self.label, self.loss_line]
+        self.stamp = self.fig.text(0.015, 0.985, "", ha="left", va="top", fontsize=12.5, weight="bold")
+        self.dynamic = [self.path, self.label, self.loss_line, self.stamp]
 
     def update(self, eta):
         name, q = regime(eta, self.lam)
@@ -116,6 +118,7 @@ class LearningRateExplorer(Explorer):
         for artist in (self.path, self.loss_line, self.label):
             artist.set_color(color)
         self.label.set_text(name)
+        self.stamp.set_text(f"η = {eta:.3f}")
         factors = ", ".join(f"{v:.3f}" for v in q)
         text = f"eta = {eta:.3f}: {name}; factors 1 - eta*lambda_k = ({factors}); 2/lambda_max = {self.threshold:.3g}; "
         if run.diverged:
