@@ -407,15 +407,25 @@ def test_one_over_t_step_ends_further_than_the_others(seed, broken):
 
 
 # ---- section 5: a schedule on real data ----------------------------------------------------
-@functools.lru_cache(maxsize=None)
 def schedule_on_cancer(seed, decay=True, constant_steps=None):
     """The lesson's experiment on 8 fresh 75/25 splits of the breast cancer data (standardised, a
     column of ones): logistic regression, one example per step for 20 epochs, a constant eta = 0.5
     and a cosine from 0.5 to 0 (the constant 0.5 when decay is False); the constant run stopped after
     constant_steps when given. Returns, per split, (train loss, test loss, test accuracy) at the end of
     each schedule, shape (8, 2, 3): [:, 0] constant, [:, 1] cosine."""
+    return _cancer_runs(seed, decay, constant_steps)[0]
+
+
+def epoch_test_losses(seed, decay=True):
+    """The same experiment: the test loss after every epoch, mean over the splits, for the constant
+    step 0.5 and the cosine (the constant 0.5 again when decay is False), shape (2, 21)."""
+    return _cancer_runs(seed, decay, None)[1]
+
+
+@functools.lru_cache(maxsize=None)  # positional arguments only, so that both readers share one entry
+def _cancer_runs(seed, decay, constant_steps):
     rng = np.random.default_rng(seed)
-    out = []
+    ends, epochs = [], []
     for r in rng.spawn(8):
         s = sgdcourse.data.train_test_split(CANCER.X, CANCER.y, 0.25, r)
         z = sgdcourse.data.standardise(s.X_train, s.X_test)
@@ -423,12 +433,15 @@ def schedule_on_cancer(seed, decay=True, constant_steps=None):
         train, test = sgdcourse.Logistic(ones(z.train), s.y_train), sgdcourse.Logistic(ones(z.test), s.y_test)
         total = 20 * train.n
         cosine = (lambda t: schedules.cosine(t, 0.5, total)) if decay else 0.5
-        row = []
+        end, per_epoch = [], []
         for eta, steps in ((0.5, constant_steps or total), (cosine, total)):
-            theta = sgdcourse.sgd(train, np.zeros(train.dim), eta, m=1, steps=steps, rng=r, track_loss=False).theta
-            row.append((train.loss(theta), test.loss(theta), np.mean((test.probabilities(theta) > 0.5) == s.y_test)))
-        out.append(row)
-    return np.array(out)
+            run = sgdcourse.sgd(train, np.zeros(train.dim), eta, m=1, steps=steps, rng=r, track_loss=False)
+            theta = run.theta
+            end.append((train.loss(theta), test.loss(theta), np.mean((test.probabilities(theta) > 0.5) == s.y_test)))
+            per_epoch.append([test.loss(t) for t in run.thetas[:: train.n]])
+        ends.append(end)
+        epochs.append(per_epoch)
+    return np.array(ends), (np.mean(epochs, axis=0) if constant_steps is None else None)
 
 
 @claim(
@@ -444,28 +457,6 @@ def test_cosine_ends_with_lower_losses_on_real_data(seed, broken):
     Breaks: the cosine replaced by its peak 0.5 (no decay: a second run of the constant step)."""
     mean = schedule_on_cancer(seed, decay=not broken).mean(axis=0)
     return mean[1, 0] < mean[0, 0] and mean[1, 1] < mean[0, 1]
-
-
-@functools.lru_cache(maxsize=None)
-def epoch_test_losses(seed, decay=True):
-    """The lesson's experiment on 8 fresh splits (as schedule_on_cancer): the test loss after every epoch,
-    mean over the splits, for the constant step 0.5 and the cosine (the constant 0.5 again when decay is
-    False), shape (2, 21)."""
-    rng = np.random.default_rng(seed)
-    out = []
-    for r in rng.spawn(8):
-        s = sgdcourse.data.train_test_split(CANCER.X, CANCER.y, 0.25, r)
-        z = sgdcourse.data.standardise(s.X_train, s.X_test)
-        ones = lambda A: np.hstack([A, np.ones((len(A), 1))])  # noqa: E731
-        train, test = sgdcourse.Logistic(ones(z.train), s.y_train), sgdcourse.Logistic(ones(z.test), s.y_test)
-        total = 20 * train.n
-        cosine = (lambda t: schedules.cosine(t, 0.5, total)) if decay else 0.5
-        row = []
-        for eta in (0.5, cosine):
-            run = sgdcourse.sgd(train, np.zeros(train.dim), eta, m=1, steps=total, rng=r, track_loss=False)
-            row.append([test.loss(theta) for theta in run.thetas[:: train.n]])
-        out.append(row)
-    return np.mean(out, axis=0)
 
 
 @claim(
