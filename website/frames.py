@@ -29,7 +29,7 @@ from PIL import Image
 
 from sgdcourse.explorers.base import Explorer
 
-MAX_FRAMES = 256  # frames per explorer at most
+MAX_FRAMES = 160  # frames per explorer at most (nine explorers: the site stays within 40 MB)
 MIN_VALUES = 3  # a thinned control keeps at least this many values
 COLORS = 64  # palette size of an encoded frame (mean error about 1/255)
 

@@ -88,7 +88,7 @@ def build_all(rng):
     Xn, yn, _ = sc.make_linear_regression(500, 2, rng, noise=0.5)
     Xn = Xn * np.array([1.0, 0.5])  # curvatures about 1 and 1/4
     start = sc.LeastSquares(Xn, yn).solution() + np.array([-1.6, 1.2])
-    yield "NoiseBallExplorer (not yet placed)", lambda: NoiseBallExplorer(Xn, yn, start, rng=rng, runs=200, steps=400)
+    yield "NoiseBallExplorer (lesson 06)", lambda: NoiseBallExplorer(Xn, yn, start, rng=rng, runs=200, steps=400)
     land = sc.equal_depths(np.linspace(-0.25, 0.25, 100))  # lesson 07's landscape
     yield "SharpFlatExplorer (lesson 07)", lambda: SharpFlatExplorer(land, rng=rng)
 
