@@ -12,6 +12,7 @@ import sys
 import time
 
 import pytest
+import zmq
 
 from sgdcourse.grading import kernel as K
 from sgdcourse.grading import sandbox as sb
@@ -164,3 +165,31 @@ def test_every_channel_the_grader_connects_carries_its_size_limit_and_queue(tmp_
         "control": (K.MAX_SMALL, K.QUEUE),
     }
     assert got == [b"hello"] and not big and cut
+
+
+def test_one_receive_holds_only_a_few_large_messages():
+    """A kernel that floods its output channel with large messages: one receive takes messages only up
+    to TAKE_BYTES, and the rest wait in ZeroMQ's bounded queue, so the grader never holds 64 of them."""
+    import types
+
+    from sgdcourse.grading import kernel as kernel_module
+
+    big = b"x" * (4 * 2**20)
+
+    class Flood:
+        taken = 0
+
+        def recv_multipart(self, flags, copy):
+            Flood.taken += 1
+            return [big]
+
+    sock = Flood()
+    k = kernel_module.Kernel()
+    k.poller = types.SimpleNamespace(poll=lambda ms: [(sock, zmq.POLLIN)])
+    k.sockets, k.monitors = {"iopub": sock}, {}
+    k.session = types.SimpleNamespace(read=lambda frames: ("display_data", "p", bytes(frames[0])))
+    got = k._receive(0.1)
+    held = sum(len(content) for *_, content in got)
+    assert len(got) == Flood.taken < 64
+    assert kernel_module.TAKE_BYTES < held <= kernel_module.TAKE_BYTES + len(big)
+    k.context.term()

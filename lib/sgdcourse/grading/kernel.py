@@ -70,6 +70,8 @@ MAX_SMALL = 2**20  # largest part taken on shell and control, and largest header
 QUEUE = 8  # messages a socket holds unread; past it iopub drops and shell and control wait
 SEEN = 2**16  # signatures remembered, to refuse a message sent again
 RECONNECTS = 20  # times a channel the kernel cut (a message over the size limit) is connected again
+TAKE_BYTES = 2 * MAX_FRAME  # one receive stops taking messages past this many bytes: a flood of large
+# outputs waits in ZeroMQ's bounded queues instead of piling up here (64 of 16 MB once passed 1 GB)
 PORTS = {"shell": 1, "iopub": 2, "stdin": 3, "control": 4, "hb": 5}  # the kernel binds all five
 CHANNELS = ("shell", "iopub", "control")  # the grader connects these three
 DELIM = b"<IDS|MSG>"
@@ -418,7 +420,8 @@ class Kernel:
     # -- requests --
     def _receive(self, seconds):
         """[(channel, msg_type, parent msg_id, content bytes)] of the messages that arrive within
-        `seconds` (at most 64 a channel at a time); KernelDied if the kernel is gone."""
+        `seconds` (at most 64 a channel at a time, and none more once TAKE_BYTES are taken: the rest
+        stay queued for the next call); KernelDied if the kernel is gone."""
         if self.poller is None:
             raise KernelDied(self.dead or "the kernel is not running")
         ready = dict(self.poller.poll(max(0, seconds) * 1000))
@@ -426,7 +429,7 @@ class Kernel:
             if self.proc.poll() is not None:
                 self._died()
             return []
-        out = []
+        out, taken = [], 0
         for name, monitor in list(self.monitors.items()):
             while monitor in ready and monitor.poll(0):
                 event = recv_monitor_message(monitor)["event"]
@@ -437,10 +440,13 @@ class Kernel:
                     break
         for name, sock in self.sockets.items():
             for _ in range(64 if sock in ready else 0):
+                if taken > TAKE_BYTES:
+                    break
                 try:
                     frames = sock.recv_multipart(zmq.NOBLOCK, copy=False)  # buffers never copied
                 except zmq.Again:
                     break
+                taken += sum(len(f) for f in frames)
                 msg = self.session.read(frames)
                 if msg is None:
                     self.dropped += 1
