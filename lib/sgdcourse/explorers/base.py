@@ -100,6 +100,27 @@ class Explorer:
     def draw(self):
         raise NotImplementedError
 
+    def add_stamp(self, x=0.985, y=0.975, ha="right"):
+        """The text artist, at figure coordinates (x, y), in which update() states the control values:
+        a still image (a static view, a frame of the site) then says what it shows."""
+        return self.fig.text(x, y, "", ha=ha, va="top", fontsize=12.5, weight="bold")
+
+    @staticmethod
+    def add_warning(ax):
+        """An empty bold red text box in the middle of ax, for update() to fill when a state has no
+        picture to show (a run that diverged, no noise ball)."""
+        return ax.text(
+            0.5,
+            0.5,
+            "",
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+            color="C3",
+            weight="bold",
+            bbox=dict(facecolor="white", alpha=0.85, edgecolor="none"),
+        )
+
     def update(self, **values):
         raise NotImplementedError
 

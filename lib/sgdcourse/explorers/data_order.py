@@ -156,7 +156,7 @@ class DataOrderExplorer(Explorer):
         ax_l.legend(loc="upper right", fontsize=8)
         self.marker = ax_l.axvline(self.epochs, color="k", lw=1)
         # the control values, in the image itself, so that a static frame says what it shows
-        self.stamp = self.fig.text(0.985, 0.975, "", ha="right", va="top", fontsize=12.5, weight="bold")
+        self.stamp = self.add_stamp()
         self.dynamic = [a for name in self.runs for a in (self.images[name], *self.dots[name], self.batch_marks[name])]
         self.dynamic += [self.marker, self.stamp]
 

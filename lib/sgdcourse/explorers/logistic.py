@@ -112,7 +112,7 @@ class LogisticTrainingExplorer(Explorer):
         ax_d.set_xlabel(r"$x_1$")
         ax_d.set_ylabel(r"$x_2$")
         ax_d.legend(loc="upper left", fontsize=7, ncol=2)
-        self.stamp = self.fig.text(0.985, 0.975, "", ha="right", va="top", fontsize=12.5, weight="bold")
+        self.stamp = self.add_stamp()
         self.dynamic = [self.curve, self.boundary, self.stamp]
 
     def render(self):

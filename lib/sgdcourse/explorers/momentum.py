@@ -36,6 +36,19 @@ def _steps_text(run, tol):
     return f"not within {run.steps} steps" if t is None else f"{t} steps"
 
 
+def beta_slider(beta, beta_max):
+    """The momentum slider of the heavy-ball explorers: beta from 0 to beta_max in steps of 0.01."""
+    return W.FloatSlider(
+        value=float(beta),
+        min=0.0,
+        max=beta_max,
+        step=0.01,
+        description="β",
+        readout_format=".2f",
+        continuous_update=True,
+    )
+
+
 class MomentumExplorer(Explorer):
     """beta slider: plain GD and the heavy ball on QuadraticBowl(curvatures) from theta0.
 
@@ -66,16 +79,7 @@ class MomentumExplorer(Explorer):
         a1, a2 = self.theta0 + (self.theta0 == 0)  # a zero coordinate still gets a window
         self.xlim = tuple(sorted((1.15 * a1, -0.5 * a1)))  # the floor: from theta0 to past the minimum
         self.ylim = (-1.3 * abs(a2), 1.3 * abs(a2))  # the walls: symmetric about the floor
-        slider = W.FloatSlider(
-            value=float(beta),
-            min=0.0,
-            max=self.beta_max,
-            step=0.01,
-            description="β",
-            readout_format=".2f",
-            continuous_update=True,
-        )
-        super().__init__({"beta": slider})
+        super().__init__({"beta": beta_slider(beta, self.beta_max)})
 
     def runs(self, beta):
         """(plain GD, heavy ball with this beta): sgdcourse Trajectories of `steps` steps."""

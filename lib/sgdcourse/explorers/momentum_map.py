@@ -24,6 +24,7 @@ from ..dynamics import gd_threshold, momentum_bowl_rate, momentum_optimum, momen
 from ..models import QuadraticBowl
 from ..sgd import sgd
 from .base import Explorer
+from .momentum import beta_slider
 
 ETA_STEPS = 400  # the eta slider has ETA_STEPS values, eta_top / ETA_STEPS apart
 MAP = (241, 200)  # the rate map's cells along eta and along beta
@@ -94,16 +95,7 @@ class MomentumMapExplorer(Explorer):
             readout_format=".4f",
             continuous_update=True,
         )
-        beta_slider = W.FloatSlider(
-            value=beta,
-            min=0.0,
-            max=self.beta_max,
-            step=0.01,
-            description="β",
-            readout_format=".2f",
-            continuous_update=True,
-        )
-        super().__init__({"eta": eta_slider, "beta": beta_slider})
+        super().__init__({"eta": eta_slider, "beta": beta_slider(beta, self.beta_max)})
 
     # the mathematics, from the library --------------------------------------------------------
     def rate(self, eta, beta):
@@ -167,18 +159,8 @@ class MomentumMapExplorer(Explorer):
         ax_l.set_xlabel("step t")
         ax_l.set_ylabel(r"$L(\theta_t)$")
         ax_l.legend(loc="lower left", bbox_to_anchor=(-0.02, 1.0), ncol=2, frameon=False, borderaxespad=0.1)
-        self.warning = ax_l.text(
-            0.5,
-            0.5,
-            "",
-            transform=ax_l.transAxes,
-            ha="center",
-            va="center",
-            color="C3",
-            weight="bold",
-            bbox=dict(facecolor="white", alpha=0.85, edgecolor="none"),
-        )
-        self.stamp = self.fig.text(0.985, 0.985, "", ha="right", va="top", fontsize=12.5, weight="bold")
+        self.warning = self.add_warning(ax_l)
+        self.stamp = self.add_stamp(y=0.985)
         self.dynamic = [self.point, self.gd_line, self.loss_line, self.slope, self.warning, self.stamp]
 
     def _curve(self, run):

@@ -153,17 +153,7 @@ class NoiseBallExplorer(Explorer):
         self.paths = [ax_b.plot([], [], "-", color="0.35", lw=0.6, alpha=0.6)[0] for _ in range(self.n_paths)]
         self.cloud = ax_b.scatter([], [], s=7, color="C0", alpha=0.7, lw=0, label=f"θ after {self.steps} steps")
         (self.ball,) = ax_b.plot([], [], color="C3", lw=1.8, label="predicted ball (2 sd)")
-        self.warning = ax_b.text(
-            0.5,
-            0.5,
-            "",
-            transform=ax_b.transAxes,
-            ha="center",
-            va="center",
-            color="C3",
-            weight="bold",
-            bbox=dict(facecolor="white", alpha=0.85, edgecolor="none"),
-        )
+        self.warning = self.add_warning(ax_b)
         ax_b.set_xlim(*xlim)
         ax_b.set_ylim(*ylim)
         ax_b.set_aspect("equal")
@@ -177,7 +167,7 @@ class NoiseBallExplorer(Explorer):
         ax_l.set_xlabel("step t")
         ax_l.set_ylabel(r"$L(\theta_t) - L(\theta^*)$")
         ax_l.legend(loc="lower left", bbox_to_anchor=(-0.02, 1.0), ncol=2, frameon=False, borderaxespad=0.1)
-        self.stamp = self.fig.text(0.985, 0.975, "", ha="right", va="top", fontsize=12.5, weight="bold")
+        self.stamp = self.add_stamp()
         self.dynamic = [*self.paths, self.cloud, self.ball, self.warning, self.mean_line, self.gd_line, self.floor]
         self.dynamic.append(self.stamp)
 

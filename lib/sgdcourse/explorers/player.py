@@ -71,7 +71,7 @@ class StepPlayer(Explorer):
         )
         (self.path,) = ax.plot([], [], "o-", color="C3", ms=3, lw=1, label="SGD path")
         (self.head,) = ax.plot([], [], "o", color="C3", ms=8, mec="k")
-        self.stamp = self.fig.text(0.5, 0.985, "", ha="center", va="top", fontsize=12.5, weight="bold")
+        self.stamp = self.add_stamp(0.5, 0.985, "center")
         self.dynamic = [self.path, self.head, self.stamp]
         ax.set_xlabel(self.labels[0])
         ax.set_ylabel(self.labels[1])

@@ -103,7 +103,7 @@ class LearningRateExplorer(Explorer):
         ax_l.set_title(
             rf"loss per step; diverges above" "\n" rf"$\eta = 2/\lambda_{{\max}}$ = {self.threshold:.3g}", fontsize=9
         )
-        self.stamp = self.fig.text(0.015, 0.985, "", ha="left", va="top", fontsize=12.5, weight="bold")
+        self.stamp = self.add_stamp(0.015, 0.985, "left")
         self.dynamic = [self.path, self.label, self.loss_line, self.stamp]
 
     def update(self, eta):

@@ -134,7 +134,7 @@ class SharpFlatExplorer(Explorer):
         ax_s.set_xlabel("step t (log scale from 10 on)")
         ax_s.set_ylabel("share in the sharp basin")
         ax_s.legend(loc="upper right", ncol=3, framealpha=0.95, edgecolor="none", borderaxespad=0.2, fontsize=8)
-        self.stamp = self.fig.text(0.985, 0.975, "", ha="right", va="top", fontsize=12.5, weight="bold")
+        self.stamp = self.add_stamp()
         self.dynamic = [self.on_curve, self.in_strip, self.sharp_text, self.flat_text, self.share_line]
         self.dynamic += [self.now_line, self.now_dot, self.stamp]
 

@@ -240,7 +240,7 @@ class WorkedExampleExplorer(Explorer):
             handlelength=1.6,
             columnspacing=1.0,
         )
-        self.stamp = self.fig.text(0.985, 0.985, "", ha="right", va="top", fontsize=12.5, weight="bold")
+        self.stamp = self.add_stamp(y=0.985)
         self.dynamic = [self.band_patch, self.sgd_w, self.mean_w, self.gd_w, self.now, self.stamp]
 
     def update(self, eta):
