@@ -45,10 +45,13 @@ def test_cached_background_gives_the_picture_of_a_full_redraw(explorer):
 
 
 def test_notebook_output_has_widget_png_and_repr_text(explorer):
-    bundle = explorer._repr_mimebundle_()
+    bundle, metadata = explorer._repr_mimebundle_()
     assert {"application/vnd.jupyter.widget-view+json", "image/png", "text/plain"} <= set(bundle)
     assert bundle["text/plain"] == repr(explorer) and explorer.text in bundle["text/plain"]
     assert "0x" not in bundle["text/plain"]  # no object addresses: nbval compares this text
+    # the image's alt text (JupyterLab, nbconvert and the site read it): what it shows, then the readout
+    alt = metadata["image/png"]["alt"]
+    assert alt.startswith(type(explorer).shows) and " ".join(explorer.text.split()) in alt
 
 
 def test_public_api_set_values_text_png(explorer):

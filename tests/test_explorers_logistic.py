@@ -136,7 +136,7 @@ def test_same_values_same_picture_and_artists_are_reused(explorer):
 
 def test_default_batch_sizes_and_notebook_output(explorer, data):
     assert explorer.controls["m"].options == (1, 2, 4, 8, 16, 32, 64, 120)
-    bundle = explorer._repr_mimebundle_()
+    bundle, metadata = explorer._repr_mimebundle_()
     assert {"application/vnd.jupyter.widget-view+json", "image/png", "text/plain"} <= set(bundle)
     assert bundle["text/plain"] == f"LogisticTrainingExplorer(eta=0.3, m=8, equal_epochs=True): {explorer.text}"
     assert explorer.controls["equal_epochs"].description == "equal epochs (off: equal steps)"

@@ -64,7 +64,7 @@ def test_zoom_narrows_the_view_around_the_current_iterate(player):
 
 def test_notebook_output_has_widget_png_and_stable_text(player):
     p, _ = player
-    bundle = p._repr_mimebundle_()
+    bundle, metadata = p._repr_mimebundle_()
     assert {"application/vnd.jupyter.widget-view+json", "image/png", "text/plain"} <= set(bundle)
     assert (
         bundle["text/plain"]

@@ -88,3 +88,39 @@ def test_plot_loss_takes_the_x_values_it_is_given():
     with pytest.raises(TypeError, match="x must hold numbers"):
         plots.plot_loss(losses, ax=ax, x=["a"] * 5)
     plt.close("all")
+
+
+def test_show_publishes_the_png_with_its_alt_text_and_closes_the_figure(monkeypatch):
+    import base64
+
+    import matplotlib.pyplot as plt
+    from IPython.core import display_functions
+    from IPython.core.interactiveshell import InteractiveShell
+
+    published = []
+    monkeypatch.setattr(InteractiveShell, "initialized", classmethod(lambda cls: True))  # as in a kernel
+    monkeypatch.setattr(
+        display_functions, "publish_display_data", lambda data, metadata=None, **kw: published.append((data, metadata))
+    )
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [1, 0])
+    plots.show(fig, alt="a line falling from 1 to 0")
+    ((data, metadata),) = published
+    assert base64.b64decode(data["image/png"]).startswith(b"\x89PNG")
+    assert metadata == {"image/png": {"alt": "a line falling from 1 to 0"}}
+    assert not plt.fignum_exists(fig.number)
+
+
+@pytest.mark.parametrize("alt", ["", "figure", "../_images/ab12.png", "plot of it.png", None])
+def test_show_refuses_an_alt_that_says_nothing(alt):
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure()
+    with pytest.raises(ValueError, match="alt"):
+        plots.show(fig, alt=alt)
+    plt.close(fig)
+
+
+def test_colour_cycle_is_the_okabe_ito_palette_in_order():
+    colours = [c["color"] for c in plots.colour_cycle()]
+    assert colours[:3] == ["#0072B2", "#D55E00", "#009E73"] and len(set(colours)) == 8

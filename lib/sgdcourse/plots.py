@@ -1,12 +1,58 @@
 """Plot helpers. Each takes ax=None (meaning the current axes), returns what it drew and
 sets no global style. The lessons call them, and so do the explorers (sgdcourse.explorers),
-which draw their static contours and minimum with plot_contours."""
+which draw their static contours and minimum with plot_contours.
+
+Two pieces serve every figure of the course: PALETTE, the Okabe-Ito colours, which stay apart
+for readers with red-green colour blindness (a lesson puts them in its own colour cycle once,
+``plt.rcParams["axes.prop_cycle"] = plots.colour_cycle()``), and ``show(fig, alt)``, which
+displays a figure with alt text saying what it shows: JupyterLab, nbconvert and the course
+site all read it from the output's metadata (``{"image/png": {"alt": ...}}``).
+"""
 
 from __future__ import annotations
 
+import base64
+import io
 from typing import NamedTuple
 
 import numpy as np
+
+# Okabe & Ito (2008), "Color Universal Design": eight colours that protanopes, deuteranopes and
+# tritanopes can tell apart; the order is the colour cycle's (blue first, as matplotlib's C0).
+PALETTE = {
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "bluish green": "#009E73",
+    "orange": "#E69F00",
+    "reddish purple": "#CC79A7",
+    "sky blue": "#56B4E9",
+    "yellow": "#F0E442",
+    "black": "#000000",
+}
+
+
+def colour_cycle():
+    """The PALETTE as a matplotlib property cycle (C0 = blue, C1 = vermillion, C2 = bluish green, ...)."""
+    from cycler import cycler
+
+    return cycler(color=list(PALETTE.values()))
+
+
+def show(fig, alt):
+    """Display `fig` as a PNG whose alt text is `alt`, a sentence saying what the figure shows,
+    then close it (so the inline backend does not show it a second time). Returns None."""
+    if not isinstance(alt, str) or len(alt.split()) < 4:
+        raise ValueError(f"alt must be a sentence saying what the figure shows (4 words or more), got {alt!r}")
+    if alt.strip().lower().endswith((".png", ".svg", ".jpg")) or "/" in alt.split()[0]:
+        raise ValueError(f"alt must describe the figure, not name a file: got {alt!r}")
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight")
+    plt.close(fig)
+    png = base64.b64encode(buffer.getvalue()).decode("ascii")
+    display({"image/png": png, "text/plain": f"<Figure: {alt}>"}, raw=True, metadata={"image/png": {"alt": alt}})
 
 
 def _axes(ax):

@@ -61,6 +61,9 @@ class Explorer:
 
     figsize = (7.0, 3.2)
     dpi = 90
+    # What the image shows, in words, for its alt text (with the readout of the current state:
+    # see alt). Each explorer says it in its own class.
+    shows = "A slider view of the lesson's experiment."
     margins = dict(left=0.1, right=0.97, bottom=0.16, top=0.92, wspace=0.3)
     live = weakref.WeakValueDictionary()  # widget model id -> explorer, for tools that render frames
 
@@ -211,11 +214,16 @@ class Explorer:
         args = ", ".join(f"{k}={v!r}" for k, v in self.values().items())
         return f"{type(self).__name__}({args}): {self.text}"
 
+    @property
+    def alt(self):
+        """Alt text of the image: what the view shows, then the readout of the current state."""
+        return f"{self.shows} Now: {' '.join(self.text.split())}"
+
     def _repr_mimebundle_(self, include=None, exclude=None):
         bundle = dict(self.widget._repr_mimebundle_() or {})
         bundle["image/png"] = base64.b64encode(self.shown_png).decode("ascii")
         bundle["text/plain"] = repr(self)
-        return bundle
+        return bundle, {"image/png": {"alt": self.alt}}
 
 
 def _grid(widget):
