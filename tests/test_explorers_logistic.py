@@ -185,3 +185,21 @@ def test_the_classes_differ_by_marker_shape_not_colour_alone(explorer, data):
     paths = [d.get_paths()[0].vertices for d in dots]
     assert paths[0].shape != paths[1].shape or not np.allclose(paths[0], paths[1])
     assert len(dots[1].get_offsets()) == int(data[1].sum())
+
+
+def test_palette_colours_classes_told_apart_by_shape_and_own_shows(explorer):
+    """Issue 23 item 4: the loss curve, the boundary and the two classes are Okabe-Ito colours, the
+    classes also differ in marker shape, and `shows` is the explorer's own. Breaks: a class or the
+    curve back in matplotlib's "C1"/"C3", both classes drawn as circles, or no `shows` of its own."""
+    from matplotlib.colors import to_hex
+
+    from sgdcourse.explorers.base import Explorer
+
+    palette = {c.lower() for c in sc.plots.PALETTE.values()}
+    assert to_hex(explorer.curve.get_color()) in palette and to_hex(explorer.boundary.get_color()) in palette
+    classes = [c for c in explorer.ax_data.collections if c.get_label() in ("y = 0", "y = 1")]
+    assert len(classes) == 2
+    assert all(to_hex(c.get_facecolor()[0]) in palette for c in classes)
+    paths = [c.get_paths()[0].vertices.round(6).tobytes() for c in classes]  # the marker shapes
+    assert paths[0] != paths[1]
+    assert LogisticTrainingExplorer.shows != Explorer.shows and explorer.alt.startswith(LogisticTrainingExplorer.shows)

@@ -88,3 +88,16 @@ def test_start_step_and_axis_labels():
     assert (p.ax.get_xlabel(), p.ax.get_ylabel()) == ("$w_1$", "$w_2$")
     with pytest.raises(ValueError, match="t must be"):
         StepPlayer(lambda th: 0.0, thetas, (0, 1), (0, 1), t=3)
+
+
+def test_path_is_a_palette_colour_and_the_view_says_what_it_shows(player):
+    """Issue 23 item 4: the path is an Okabe-Ito colour, and `shows` is the player's own.
+    Breaks: the path back in matplotlib's red "C3", or no `shows` of its own."""
+    from matplotlib.colors import to_hex
+
+    from sgdcourse.explorers.base import Explorer
+
+    explorer, _ = player
+    palette = {c.lower() for c in sc.plots.PALETTE.values()}
+    assert to_hex(explorer.path.get_color()) in palette and to_hex(explorer.head.get_color()) in palette
+    assert StepPlayer.shows != Explorer.shows and explorer.alt.startswith(StepPlayer.shows)

@@ -207,3 +207,20 @@ def test_the_bins_hold_every_single_example(model, explorer):
     assert explorer.hist.get_data().values.sum() * np.diff(explorer.edges)[0] == pytest.approx(1.0)
     g = model.per_example_grads(THETA)[:, 0]
     assert explorer.edges[0] < g.min() and g.max() < explorer.edges[-1]
+
+
+def test_predictions_differ_in_line_style_palette_colours_and_own_shows(explorer):
+    """Issue 23 item 4: the two predictions are told apart by line style, every coloured artist is an
+    Okabe-Ito colour or black, and `shows` is the explorer's own. Breaks: the curve back in
+    matplotlib's red "C3", both predictions solid, or no `shows` of its own."""
+    from matplotlib.colors import to_hex
+
+    from sgdcourse.explorers.base import Explorer
+
+    palette = {c.lower() for c in sc.plots.PALETTE.values()}
+    with_, without = explorer.prediction[True], explorer.prediction[False]
+    assert with_.get_linestyle() != without.get_linestyle()
+    for artist in (explorer.curve, explorer.dots, explorer.here, with_, without):
+        assert to_hex(artist.get_color()) in palette, artist.get_label()
+    assert to_hex(explorer.hist.get_facecolor()) in palette
+    assert BatchVarianceExplorer.shows != Explorer.shows and explorer.alt.startswith(BatchVarianceExplorer.shows)

@@ -167,3 +167,29 @@ def test_large_eta_is_drawn_without_warnings(ex):
 def test_bad_arguments_name_the_parameter(kwargs, exc, name):
     with pytest.raises(exc, match=name):
         WorkedExampleExplorer(**kwargs)
+
+
+def test_sgd_and_gd_are_palette_colours_and_differ_in_line_style(ex):
+    """Issue 23 item 4: SGD and GD are drawn in Okabe-Ito colours (apart for deuteranopes) and told
+    apart by line style too, and the view says what it shows. Breaks: SGD back in matplotlib's red
+    "C3", GD drawn solid like SGD, or no `shows` of its own."""
+    from matplotlib.colors import to_hex
+
+    from sgdcourse.explorers.base import Explorer
+
+    palette = {c.lower() for c in sc.plots.PALETTE.values()}
+    sgd_lines, gd_lines = (ex.sgd_w, ex.mean_w, ex.ax_d.lines[0]), (ex.gd_w, ex.ax_d.lines[1])
+    for line in sgd_lines + gd_lines:
+        assert to_hex(line.get_color()) in palette, line.get_label()
+    assert {to_hex(line.get_color()) for line in sgd_lines}.isdisjoint(to_hex(line.get_color()) for line in gd_lines)
+    assert {line.get_linestyle() for line in sgd_lines}.isdisjoint(line.get_linestyle() for line in gd_lines)
+    assert WorkedExampleExplorer.shows != Explorer.shows and ex.alt.startswith(WorkedExampleExplorer.shows)
+
+
+def test_slider_labels_tell_every_position_apart(ex):
+    """Review finding 13: at 3 decimals 30 of the 201 eta positions repeated a neighbour's label.
+    Breaks: readout_format back to ".3f"."""
+    slider = ex.controls["eta"]
+    positions = slider.base ** np.arange(slider.min, slider.max + slider.step / 2, slider.step)
+    labels = [f"{v:{slider.readout_format}}" for v in positions]
+    assert len(positions) == 201 and len(set(labels)) == len(labels)

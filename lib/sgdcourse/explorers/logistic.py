@@ -22,6 +22,7 @@ import numpy as np
 
 from .. import _validate as validate
 from ..models import Logistic
+from ..plots import PALETTE
 from ..sgd import sgd
 from .base import Explorer
 
@@ -49,6 +50,11 @@ class LogisticTrainingExplorer(Explorer):
     The slider offers `etas` and `batch_sizes` (default 1, 2, 4, ... and N)."""
 
     figsize = (8.4, 3.6)
+    shows = (
+        "Left: the training loss of one mini-batch SGD run against the step or the epochs, with min L dashed; "
+        "right: the two classes (circles and triangles) with the decision boundary of the final weights and, "
+        "dashed, that of the minimiser."
+    )
     margins = dict(left=0.08, right=0.98, bottom=0.15, top=0.84, wspace=0.25)
 
     def __init__(self, X, y, rng, epochs=5, eta=0.3, m=8, etas=ETAS, batch_sizes=None, steps=100, budget="epochs"):
@@ -93,13 +99,13 @@ class LogisticTrainingExplorer(Explorer):
         ax_l.set_xlim(0, self.epochs)  # update sets the axis of the budget
         ax_l.set_ylim(max(0.0, self.loss_star - 0.1), top)
         ax_l.axhline(self.loss_star, color="k", ls="--", lw=0.8, label=r"$\min L$")
-        (self.curve,) = ax_l.plot([], [], color="C3", lw=0.8, label=r"$L(w_t)$")
+        (self.curve,) = ax_l.plot([], [], color=PALETTE["vermillion"], lw=0.8, label=r"$L(w_t)$")
         ax_l.set_xlabel("epochs = examples processed / N")
         ax_l.set_ylabel("training loss")
         ax_l.legend(loc="upper right", fontsize=8)
 
         x1, x2 = self.X[:, 0], self.X[:, 1]
-        for label, color, marker in ((0, "C0", "o"), (1, "C1", "^")):  # shape as well as colour
+        for label, color, marker in ((0, PALETTE["blue"], "o"), (1, PALETTE["orange"], "^")):  # shape as well as colour
             keep = self.y == label
             ax_d.scatter(x1[keep], x2[keep], s=12, color=color, marker=marker, label=f"y = {label}")
         ax_d.set_xlim(x1.min() - 0.3, x1.max() + 0.3)
@@ -108,7 +114,7 @@ class LogisticTrainingExplorer(Explorer):
         star = boundary_segment(self.w_star, self.reach)
         if star is not None:
             ax_d.plot(star[:, 0], star[:, 1], "k--", lw=1, zorder=4, label=r"$w^\ast$")  # on top where they coincide
-        (self.boundary,) = ax_d.plot([], [], color="C3", lw=3, alpha=0.6, label=r"$w_T$")
+        (self.boundary,) = ax_d.plot([], [], color=PALETTE["vermillion"], lw=3, alpha=0.6, label=r"$w_T$")
         ax_d.set_xlabel(r"$x_1$")
         ax_d.set_ylabel(r"$x_2$")
         ax_d.legend(loc="upper left", fontsize=7, ncol=2)

@@ -12,7 +12,7 @@ import ipywidgets as W
 import numpy as np
 
 from .. import _validate as validate
-from ..plots import plot_contours
+from ..plots import PALETTE, plot_contours
 from .base import Explorer
 
 BASE_INTERVAL_MS = 400  # one step per 400 ms at speed 1x
@@ -23,6 +23,10 @@ class StepPlayer(Explorer):
     starting at step `t` (0 by default; t=-1 shows the whole path), axes named by `labels`."""
 
     figsize = (5.6, 4.4)
+    shows = (
+        "An SGD path drawn step by step over the contour lines of the loss, up to the current step, "
+        "with the minimum as a star."
+    )
     margins = dict(left=0.14, right=0.97, bottom=0.12, top=0.91)
 
     def __init__(
@@ -69,8 +73,8 @@ class StepPlayer(Explorer):
             label="minimum",
             markersize=10,
         )
-        (self.path,) = ax.plot([], [], "o-", color="C3", ms=3, lw=1, label="SGD path")
-        (self.head,) = ax.plot([], [], "o", color="C3", ms=8, mec="k")
+        (self.path,) = ax.plot([], [], "o-", color=PALETTE["vermillion"], ms=3, lw=1, label="SGD path")
+        (self.head,) = ax.plot([], [], "o", color=PALETTE["vermillion"], ms=8, mec="k")
         self.stamp = self.add_stamp(0.5, 0.985, "center")
         self.dynamic = [self.path, self.head, self.stamp]
         ax.set_xlabel(self.labels[0])

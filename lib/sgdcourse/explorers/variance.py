@@ -26,6 +26,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from .. import _validate as validate
 from ..minibatch import batch_indices, predicted_variance
+from ..plots import PALETTE
 from .base import Explorer
 
 
@@ -40,6 +41,11 @@ class BatchVarianceExplorer(Explorer):
     """
 
     figsize = (8.4, 4.1)
+    shows = (
+        "Left: the histogram of the batch gradient over many draws for the chosen batch size, with the predicted "
+        "normal curve and the true gradient dashed; right: the measured standard deviation against the batch "
+        "size on log axes, with the predictions with replacement (solid) and without (dashed)."
+    )
     margins = dict(left=0.09, right=0.98, bottom=0.14, top=0.75, wspace=0.36)
 
     def __init__(self, per_example_values, rng, draws=4000, sizes=None, m=1, replace=True, bins=200):
@@ -93,8 +99,12 @@ class BatchVarianceExplorer(Explorer):
     def draw(self):
         ax, ax_sd = self.ax, self.ax_sd = self.fig.subplots(1, 2, width_ratios=[1.5, 1])
         zero = np.zeros(self.bins)
-        self.hist = ax.stairs(zero, self.edges, fill=True, color="C0", alpha=0.55, label=r"$\hat g^{(m)}$ over draws")
-        (self.curve,) = ax.plot(self.x, np.zeros_like(self.x), color="C3", lw=1.5, label="normal, predicted variance")
+        self.hist = ax.stairs(
+            zero, self.edges, fill=True, color=PALETTE["blue"], alpha=0.55, label=r"$\hat g^{(m)}$ over draws"
+        )
+        (self.curve,) = ax.plot(
+            self.x, np.zeros_like(self.x), color=PALETTE["vermillion"], lw=1.5, label="normal, predicted variance"
+        )
         ax.axvline(self.mu, color="k", ls="--", lw=1, label=r"true gradient $\mu$")
         sizes = np.arange(1, self.n + 1)
         top = 1 / np.sqrt(2 * np.pi * self.sigma2)  # the normal peak at m = 1
@@ -110,14 +120,21 @@ class BatchVarianceExplorer(Explorer):
         (line_with,) = ax_sd.loglog(sizes, with_, color="k", lw=1.2, label=r"$\sigma/\sqrt{m}$")
         without = np.sqrt(predicted_variance(self.sigma2, sizes, self.n, False))
         without[-1] = self.floor  # 0 at m = N, drawn on the bottom edge
-        (line_without,) = ax_sd.loglog(sizes, without, color="C1", ls="--", lw=1.2, label=r"$\times\sqrt{(N-m)/(N-1)}$")
-        self.prediction = {True: line_with, False: line_without}
-        ax_sd.plot([self.n], [self.floor], "v", color="C1", ms=7, clip_on=False)
-        ax_sd.annotate(
-            "0 at m = N", (self.n, self.floor), xytext=(-4, 6), textcoords="offset points", ha="right", color="C1"
+        (line_without,) = ax_sd.loglog(
+            sizes, without, color=PALETTE["orange"], ls="--", lw=1.2, label=r"$\times\sqrt{(N-m)/(N-1)}$"
         )
-        (self.dots,) = ax_sd.plot([], [], ".", color="C0", ms=4, label="measured", clip_on=False)
-        (self.here,) = ax_sd.plot([], [], "o", color="C0", mec="k", ms=8, clip_on=False)
+        self.prediction = {True: line_with, False: line_without}
+        ax_sd.plot([self.n], [self.floor], "v", color=PALETTE["orange"], ms=7, clip_on=False)
+        ax_sd.annotate(
+            "0 at m = N",
+            (self.n, self.floor),
+            xytext=(-4, 6),
+            textcoords="offset points",
+            ha="right",
+            color=PALETTE["orange"],
+        )
+        (self.dots,) = ax_sd.plot([], [], ".", color=PALETTE["blue"], ms=4, label="measured", clip_on=False)
+        (self.here,) = ax_sd.plot([], [], "o", color=PALETTE["blue"], mec="k", ms=8, clip_on=False)
         ax_sd.set_xlim(0.8, 1.25 * self.n)
         ax_sd.set_ylim(self.floor, 1.4 * self.sigma)
         ticks = [t for t in 4 ** np.arange(int(np.log(self.n) / np.log(4)) + 1) if t <= self.n / 2] + [self.n]

@@ -35,6 +35,7 @@ from matplotlib.patches import Polygon
 from .. import _validate as validate
 from ..data import worked_example
 from ..models import Linear1D
+from ..plots import PALETTE
 from ..sgd import sgd
 from .base import Explorer
 
@@ -42,6 +43,8 @@ ETA_MIN, ETA_MAX = 0.01, 1.0
 ETA_STEP = 0.01  # the slider's step in log10(eta): 201 positions
 FIXED_START = (0, 1, 0)  # zero-based: the lesson's examples 1, 2, 1
 W_LIM, DIST_LIM = (-2.0, 3.0), (1e-3, 1e2)
+# SGD vermillion, GD blue (Okabe-Ito), and told apart by line style and legend label as well
+SGD_COLOUR, GD_COLOUR = PALETTE["vermillion"], PALETTE["blue"]
 # eta above which: a step on example 2 crosses w_2* = 0, GD overshoots w*, a step on example 2
 # lands farther from w_2*, GD diverges (1 - eta x_2^2 = 0, 1 - eta L'' = 0, = -1, = -1)
 THRESHOLDS = (Fraction(1, 4), Fraction(2, 5), Fraction(1, 2), Fraction(4, 5))
@@ -107,6 +110,11 @@ class WorkedExampleExplorer(Explorer):
     """
 
     figsize = (9.6, 4.0)
+    shows = (
+        "Left: w_t against the step for one SGD run, the mean ± sd band of the SGD runs and full-batch GD "
+        "(dashed); right: how far SGD (solid) and GD (dashed) stay from w* against eta, with the thresholds "
+        "and the current eta marked."
+    )
     margins = dict(left=0.08, right=0.98, bottom=0.14, top=0.74, wspace=0.28)
 
     def __init__(self, rng, steps=40, eta=0.1, sequences=50):
@@ -144,7 +152,7 @@ class WorkedExampleExplorer(Explorer):
             max=np.log10(ETA_MAX),
             step=ETA_STEP,
             description="η",
-            readout_format=".3f",
+            readout_format=".3g",  # 3 significant digits: all 201 positions read differently
             continuous_update=True,
         )
         super().__init__({"eta": slider})
@@ -162,13 +170,13 @@ class WorkedExampleExplorer(Explorer):
     def draw(self):
         ax_w, ax_d = self.ax_w, self.ax_d = self.fig.subplots(1, 2)
         ax_w.axhline(self.w_star, color="k", ls="--", lw=1, label=f"$w^*$ = {self.w_star:g}")
-        self.band_patch = Polygon(np.zeros((0, 2)), closed=True, color="C3", alpha=0.25, lw=0)
+        self.band_patch = Polygon(np.zeros((0, 2)), closed=True, color=SGD_COLOUR, alpha=0.25, lw=0)
         ax_w.add_patch(self.band_patch)
-        (self.sgd_w,) = ax_w.plot([], [], "o-", color="C3", ms=2.5, lw=0.9, label="SGD: one run")
+        (self.sgd_w,) = ax_w.plot([], [], "o-", color=SGD_COLOUR, ms=2.5, lw=0.9, label="SGD: one run")
         (self.mean_w,) = ax_w.plot(
-            [], [], ":", color="C3", lw=2.4, zorder=4, label=f"SGD: mean ± sd of {self.n_sequences} runs"
+            [], [], ":", color=SGD_COLOUR, lw=2.4, zorder=4, label=f"SGD: mean ± sd of {self.n_sequences} runs"
         )
-        (self.gd_w,) = ax_w.plot([], [], "--", color="C0", lw=1.6, zorder=3, label="full-batch GD")
+        (self.gd_w,) = ax_w.plot([], [], "--", color=GD_COLOUR, lw=1.6, zorder=3, label="full-batch GD")
         ax_w.set_xlim(0, self.steps)
         ax_w.set_ylim(*W_LIM)
         ax_w.set_xlabel("step $t$")
@@ -187,7 +195,7 @@ class WorkedExampleExplorer(Explorer):
         ax_d.plot(
             self.eta_grid,
             above_floor(self.sgd_distance, floor),
-            color="C3",
+            color=SGD_COLOUR,
             lw=1.6,
             label=f"SGD: mean of {self.n_sequences} runs' rms",
         )
@@ -196,7 +204,7 @@ class WorkedExampleExplorer(Explorer):
             self.eta_grid,
             gd,
             "--",
-            color="C0",
+            color=GD_COLOUR,
             lw=1.6,
             label="GD",
         )
@@ -219,7 +227,7 @@ class WorkedExampleExplorer(Explorer):
                 np.sqrt(hidden[0] * hidden[-1]),
                 floor * 1.4,
                 f"GD below {floor:g}",
-                color="C0",
+                color=GD_COLOUR,
                 ha="center",
                 va="bottom",
                 fontsize=10,
