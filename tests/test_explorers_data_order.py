@@ -188,3 +188,22 @@ def test_map_reads_in_grey_scale_and_the_dots_stand_out():
         assert abs(grey(to_rgb(DOTS[k]["color"])) - grey(WASHED(float(k)))) > 0.3, k
         assert abs(grey(to_rgb(DOTS[k]["mec"])) - grey(WASHED(float(1 - k)))) > 0.3, k
     assert DOTS[0]["marker"] != DOTS[1]["marker"]  # shape tells the classes apart, not colour alone
+
+
+def test_runs_differ_by_marker_in_palette_colours_and_own_shows(explorer):
+    """Issue 23 item 4: the shuffled and ordered loss curves differ in marker, not only colour; the
+    batch rings and the shuffled curve are Okabe-Ito colours; `shows` is the explorer's own. Breaks:
+    the rings back in matplotlib's red "C3", both curves with one marker, or no `shows` of its own."""
+    from matplotlib.colors import to_hex
+
+    from sgdcourse import plots
+    from sgdcourse.explorers.base import Explorer
+
+    palette = {c.lower() for c in plots.PALETTE.values()} | {"#000000"}
+    curves = {line.get_label(): line for line in explorer.fig.axes[2].get_lines() if line.get_label() in explorer.runs}
+    assert sorted(curves) == ["ordered", "shuffled"]
+    assert curves["shuffled"].get_marker() != curves["ordered"].get_marker()
+    for artist in (*curves.values(), *explorer.batch_marks.values()):
+        colour = artist.get_markeredgecolor() if artist in explorer.batch_marks.values() else artist.get_color()
+        assert to_hex(colour) in palette, artist.get_label()
+    assert DataOrderExplorer.shows != Explorer.shows and explorer.alt.startswith(DataOrderExplorer.shows)

@@ -118,3 +118,21 @@ def test_bad_arguments():
         MomentumExplorer(beta_max=1.0)
     with pytest.raises(ValueError, match="unknown control"):
         MomentumExplorer(steps=10).set(eta=0.1)
+
+
+def test_plain_gd_and_heavy_ball_differ_in_style_palette_colours_and_own_shows(explorer):
+    """Issue 23 item 4: plain GD and the heavy ball differ in line style in both panels, not only in
+    colour, both in Okabe-Ito colours; `shows` is the explorer's own. Breaks: plain GD back in
+    matplotlib's red "C3", both drawn solid, or no `shows` of its own."""
+    from matplotlib.colors import to_hex
+
+    from sgdcourse import plots
+    from sgdcourse.explorers.base import Explorer
+
+    palette = {c.lower() for c in plots.PALETTE.values()}
+    plain_loss = [line for line in explorer.ax_loss.get_lines() if line.get_label() == "plain GD"]
+    assert len(plain_loss) == 1
+    for plain, heavy in ((explorer.plain_path, explorer.path), (plain_loss[0], explorer.loss_line)):
+        assert plain.get_linestyle() != heavy.get_linestyle()
+        assert to_hex(plain.get_color()) in palette and to_hex(heavy.get_color()) in palette
+    assert MomentumExplorer.shows != Explorer.shows and explorer.alt.startswith(MomentumExplorer.shows)

@@ -149,3 +149,21 @@ def test_bad_arguments_name_the_parameter():
         MomentumMapExplorer(beta_max=1.0)
     with pytest.raises(ValueError, match="steps"):
         MomentumMapExplorer(steps=0)
+
+
+def test_heavy_ball_and_plain_gd_differ_in_style_palette_colours_and_own_shows(explorer):
+    """Issue 23 item 4: the heavy ball's loss and plain GD's differ in line style, not only colour; the
+    stability edge, the chosen point and the heavy ball are Okabe-Ito colours; `shows` is the
+    explorer's own. Breaks: the edge back in matplotlib's red "C3", plain GD solid like the heavy ball,
+    or no `shows` of its own."""
+    from matplotlib.colors import to_hex
+
+    from sgdcourse.explorers.base import Explorer
+
+    palette = {c.lower() for c in sc.plots.PALETTE.values()}
+    edge = [line for line in explorer.ax_map.get_lines() if line.get_label().startswith(r"$\eta = 2(1+\beta)")]
+    assert len(edge) == 1
+    for artist in (edge[0], explorer.point, explorer.loss_line):
+        assert to_hex(artist.get_color()) in palette, artist.get_label()
+    assert explorer.gd_line.get_linestyle() != explorer.loss_line.get_linestyle()
+    assert MomentumMapExplorer.shows != Explorer.shows and explorer.alt.startswith(MomentumMapExplorer.shows)

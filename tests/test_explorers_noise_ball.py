@@ -132,3 +132,21 @@ def test_bad_arguments_name_the_parameter():
         NoiseBallExplorer(X, X @ np.array([1.0, -2.0]), start, rng)
     with pytest.raises(TypeError, match="rng"):
         NoiseBallExplorer(X, y, start, 0)
+
+
+def test_compared_curves_differ_in_style_palette_colours_and_own_shows(explorer):
+    """Issue 23 item 4: the runs' mean and full-batch GD, and the ball and the floor against the runs,
+    differ in line style as well as colour; every coloured artist is an Okabe-Ito colour; `shows` is
+    the explorer's own. Breaks: the ball back in matplotlib's red "C3", GD's curve solid like the mean,
+    or no `shows` of its own."""
+    from matplotlib.colors import to_hex
+
+    from sgdcourse.explorers.base import Explorer
+
+    palette = {c.lower() for c in sc.plots.PALETTE.values()}
+    for artist in (explorer.cloud, explorer.ball, explorer.mean_line, explorer.floor):
+        colour = artist.get_facecolor()[0] if artist is explorer.cloud else artist.get_color()
+        assert to_hex(colour) in palette, artist.get_label()
+    styles = [line.get_linestyle() for line in (explorer.mean_line, explorer.gd_line, explorer.floor)]
+    assert len(set(styles)) == 3
+    assert NoiseBallExplorer.shows != Explorer.shows and explorer.alt.startswith(NoiseBallExplorer.shows)

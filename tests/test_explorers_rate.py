@@ -1,12 +1,13 @@
 """LearningRateExplorer: the eta slider draws the GD path and loss that e_t = (1 - eta lambda)^t e_0
 predicts, names the regime from those factors (sgdcourse.dynamics.regime, tested in
-test_dynamics.py), paints a diverging run red and cuts it at the edge of the picture, reuses its
+test_dynamics.py), paints a diverging run vermillion (Okabe-Ito) and cuts it at the edge of the picture, reuses its
 figure, and rejects bad arguments by name."""
 
 import warnings
 
 import numpy as np
 import pytest
+from matplotlib.colors import to_rgba
 
 import sgdcourse as sc
 from helpers import stamp_pixels
@@ -14,7 +15,7 @@ from sgdcourse.dynamics import regime
 from sgdcourse.explorers import LearningRateExplorer
 
 LAM, C, THETA0 = np.array([1.0, 5.0]), np.array([1.0, 0.5]), np.array([-4.0, 2.0])
-RED = (0.8392156862745098, 0.15294117647058825, 0.1568627450980392, 1.0)  # matplotlib's "C3"
+VERMILLION = (0xD5 / 255, 0x5E / 255, 0x00 / 255, 1.0)  # Okabe-Ito vermillion, #D55E00
 
 
 @pytest.fixture
@@ -41,7 +42,7 @@ def test_slider_redraws_path_and_loss_as_the_closed_form_says(ex):
     )  # rounding in theta - c
     assert ex.fig is fig and ex.path is path and ex.loss_line is loss and ex.fig.axes == [ex.ax_path, ex.ax_loss]
     assert ex.image.value != image
-    assert ex.label.get_text() == "converge" and ex.path.get_color() != "C3"
+    assert ex.label.get_text() == "converge" and to_rgba(ex.path.get_color()) != VERMILLION
     # the drawn loss is the library's loss of the drawn iterates
     np.testing.assert_allclose(losses, [ex.bowl.loss(th) for th in thetas], rtol=1e-6)
 
@@ -53,14 +54,12 @@ def test_crawl_keeps_a_fixed_share_of_the_distance_each_step(ex):
     assert ex.label.get_text() == "crawl" and ex.text.startswith("eta = 0.020: crawl;")
 
 
-def test_diverging_run_is_red_and_cut_where_it_leaves_the_fixed_axes(ex):
+def test_diverging_run_is_vermillion_and_cut_where_it_leaves_the_fixed_axes(ex):
     limits = (ex.ax_path.get_xlim(), ex.ax_path.get_ylim(), ex.ax_loss.get_ylim())
     ex.set(eta=0.45)
     assert (ex.ax_path.get_xlim(), ex.ax_path.get_ylim(), ex.ax_loss.get_ylim()) == limits
     assert ex.label.get_text() == "diverge"
-    from matplotlib.colors import to_rgba
-
-    assert to_rgba(ex.path.get_color()) == RED and to_rgba(ex.loss_line.get_color()) == RED
+    assert to_rgba(ex.path.get_color()) == VERMILLION and to_rgba(ex.loss_line.get_color()) == VERMILLION
     drawn = np.column_stack(ex.path.get_data())
     thetas, losses = closed_form(0.45, 60)
     half = 1.25 * np.abs(THETA0 - C).max()
@@ -154,3 +153,26 @@ def test_bad_arguments_name_the_parameter(kwargs, exc, name):
     args = dict(curvatures=LAM, theta0=THETA0, center=C, steps=60, eta=0.1) | kwargs
     with pytest.raises(exc, match=name):
         LearningRateExplorer(**args)
+
+
+def test_regime_colours_are_palette_colours_and_the_view_says_what_it_shows(ex):
+    """Issue 23 item 4: every regime is drawn in its own Okabe-Ito colour (and named on the path), and
+    `shows` is the explorer's own. Breaks: a regime back in matplotlib's red "C3" or green "C2", two
+    regimes in one colour, or no `shows` of its own."""
+    from matplotlib.colors import to_hex
+
+    from sgdcourse.explorers.base import Explorer
+
+    palette = {c.lower() for c in sc.plots.PALETTE.values()}
+    seen = {}
+    for eta in (0.005, 0.1, 0.4, 0.45):  # crawl, converge, edge, diverge
+        ex.set(eta=eta)
+        name, colour = ex.label.get_text(), to_hex(ex.path.get_color())
+        assert (
+            colour in palette
+            and to_hex(ex.loss_line.get_color()) == colour
+            and ex.text.startswith(f"eta = {eta:.3f}: {name};")
+        )
+        seen[name] = colour
+    assert sorted(seen) == ["converge", "crawl", "diverge", "edge"] and len(set(seen.values())) == 4
+    assert LearningRateExplorer.shows != Explorer.shows and ex.alt.startswith(LearningRateExplorer.shows)

@@ -161,3 +161,23 @@ def test_bad_arguments_name_the_parameter():
         sgd_runs(land, np.zeros(3), 0.2, [0], 50, rng)
     with pytest.raises(ValueError, match="starts"):
         sgd_runs(land, [np.nan], 0.2, [1], 50, rng)
+
+
+def test_basins_are_named_in_palette_colours_and_the_view_says_what_it_shows(explorer):
+    """Issue 23 item 4: the two basins' counts are written out (not told by colour alone) in two
+    different Okabe-Ito colours, the other coloured artists are Okabe-Ito colours too, and `shows` is
+    the explorer's own. Breaks: the basins back in matplotlib's red "C3" and green "C2", or no
+    `shows` of its own."""
+    from matplotlib.colors import to_hex
+
+    from sgdcourse.explorers.base import Explorer
+
+    palette = {c.lower() for c in sc.plots.PALETTE.values()}
+    sharp, flat = explorer.sharp_text, explorer.flat_text
+    assert sharp.get_text().startswith("sharp basin") and flat.get_text().startswith("flat basin")
+    assert to_hex(sharp.get_color()) != to_hex(flat.get_color())
+    artists = (sharp, flat, explorer.share_line, explorer.now_line, explorer.now_dot)
+    for artist in artists:
+        assert to_hex(artist.get_color()) in palette, artist
+    assert to_hex(explorer.on_curve.get_facecolor()[0]) in palette
+    assert SharpFlatExplorer.shows != Explorer.shows and explorer.alt.startswith(SharpFlatExplorer.shows)

@@ -43,8 +43,8 @@ def test_only_what_decides_a_grade_is_in_the_manifest(package_copy):
     """A new colour in a lesson's view needs no new manifest; a changed answer in the bank does."""
     copy = package_copy
     rate = copy / "explorers" / "rate.py"
-    assert '"diverge": "C3"' in rate.read_text()
-    rate.write_text(rate.read_text().replace('"diverge": "C3"', '"diverge": "C1"'))
+    assert '"diverge": PALETTE["vermillion"]' in rate.read_text()
+    rate.write_text(rate.read_text().replace('"diverge": PALETTE["vermillion"]', '"diverge": PALETTE["orange"]'))
     (copy / "plots.py").write_text((copy / "plots.py").read_text() + "\n# a new colour map\n")
     assert integrity.verify(integrity.SOLUTIONS) == []
     bank = copy / "problems" / "lesson02.py"

@@ -208,7 +208,7 @@ def test_linear_scaling_curves_fall_together(seed, broken):
     "05",
     S2,
     r"The curve for $m = 64$ falls just as fast at first (the shallow axis is still far from its "
-    r"limit) but levels off higher, and the red one climbs out from its first steps.",
+    r"limit) but levels off higher, and the $m = 128$ one climbs out from its first steps.",
     every,
 )
 def test_linear_scaling_curves(seed, broken):

@@ -26,6 +26,7 @@ from matplotlib.colors import ListedColormap, Normalize
 
 from .. import _validate as validate
 from ..network import MLP
+from ..plots import PALETTE
 from ..sgd import sgd
 from .base import Explorer
 
@@ -88,6 +89,11 @@ class DataOrderExplorer(Explorer):
 
     figsize = (10.4, 3.8)
     margins = dict(left=0.075, right=0.98, bottom=0.16, top=0.84, wspace=0.7)
+    shows = (
+        "Left and middle: the network's probability of class 1 over the plane at the chosen step, trained with "
+        "shuffled and with class-ordered batches, the last batch ringed; right: both training-loss curves against"
+        " the epoch (shuffled: circles, ordered: squares) and a line at the chosen step."
+    )
 
     def __init__(self, X, y, rng, hidden=(16,), eta=0.5, m=8, epochs=40, grid=60):
         X = validate.array("X", X, 2, cols=2)
@@ -134,7 +140,9 @@ class DataOrderExplorer(Explorer):
             # markers of Line2D, not scatter: the dots are redrawn over the image at every update,
             # and one stamped marker path draws far faster than a PathCollection
             self.dots[name] = [ax.plot(*self.X[self.y == k].T, ls="", ms=2.65, mew=0.3, **DOTS[k])[0] for k in (0, 1)]
-            (self.batch_marks[name],) = ax.plot([], [], "o", ls="", ms=6.3, mfc="none", mec="C3", mew=1.2)
+            (self.batch_marks[name],) = ax.plot(
+                [], [], "o", ls="", ms=6.3, mfc="none", mec=PALETTE["vermillion"], mew=1.2
+            )
             ax.set_xlim(*self.extent[:2]), ax.set_ylim(*self.extent[2:])
             ax.set_title(f"{name} batches: $p(x)$ at step $t$", fontsize=9)
             ax.set_xlabel(r"$x_1$")
@@ -142,7 +150,7 @@ class DataOrderExplorer(Explorer):
         bar = self.axes["ordered"].inset_axes([1.04, 0.0, 0.05, 1.0])  # a child of the map, not a 4th axes
         self.fig.colorbar(ScalarMappable(Normalize(0, 1), WASHED), cax=bar, label=r"$p(x)$: probability of class 1")
         # blue and black, and a marker at every epoch's start, so that colour is not the only difference
-        for name, color, marker in (("shuffled", "C0", "o"), ("ordered", "k", "s")):
+        for name, color, marker in (("shuffled", PALETTE["blue"], "o"), ("ordered", "k", "s")):
             run = self.runs[name]
             x = np.arange(run.losses.size) / self.per_epoch
             ax_l.plot(x, run.losses, color=color, lw=0.7, marker=marker, ms=3, markevery=self.per_epoch, label=name)

@@ -21,7 +21,7 @@ import numpy as np
 from .. import _validate as validate
 from ..dynamics import gd_threshold, momentum_threshold
 from ..models import QuadraticBowl
-from ..plots import plot_contours
+from ..plots import PALETTE, plot_contours
 from ..sgd import sgd
 from ..trajectory import steps_to_tolerance
 from .base import Explorer
@@ -59,6 +59,10 @@ class MomentumExplorer(Explorer):
 
     figsize = (8.6, 3.4)
     margins = dict(left=0.09, right=0.98, bottom=0.15, top=0.8, wspace=0.3)
+    shows = (
+        "Left: the paths of plain gradient descent (dashed) and of the heavy ball (solid) on the contours of a "
+        "narrow valley; right: their losses against the step, with the tolerance, for the chosen momentum beta."
+    )
 
     def __init__(
         self, curvatures=(1.0, 50.0), theta0=(-8.0, 1.0), eta=0.036, steps=300, beta=0.7, tol=1e-4, beta_max=0.99
@@ -99,8 +103,10 @@ class MomentumExplorer(Explorer):
             linewidths=0.7,
             minimum=self.bowl.minimum,
         )
-        (self.plain_path,) = ax_p.plot(*self.plain.thetas.T, "o-", color="C3", ms=2, lw=0.9, label="plain GD")
-        (self.path,) = ax_p.plot([], [], "o-", color="C0", ms=2, lw=1.1, label="heavy ball")
+        (self.plain_path,) = ax_p.plot(
+            *self.plain.thetas.T, "o--", color=PALETTE["vermillion"], ms=2, lw=0.9, label="plain GD"
+        )
+        (self.path,) = ax_p.plot([], [], "o-", color=PALETTE["blue"], ms=2, lw=1.1, label="heavy ball")
         ax_p.set_xlim(*self.xlim)
         ax_p.set_ylim(*self.ylim)
         ax_p.set_xlabel(r"$\theta_1$ (along the floor)")
@@ -109,8 +115,10 @@ class MomentumExplorer(Explorer):
         t = np.arange(self.steps + 1)
         plain_losses = np.full(t.size, np.nan)
         plain_losses[: len(self.plain.losses)] = self.plain.losses
-        ax_l.semilogy(t, np.maximum(plain_losses, LOSS_FLOOR), color="C3", lw=1.2, label="plain GD")
-        (self.loss_line,) = ax_l.semilogy(t, np.full(t.size, np.nan), color="C0", lw=1.4, label="heavy ball")
+        ax_l.semilogy(
+            t, np.maximum(plain_losses, LOSS_FLOOR), "--", color=PALETTE["vermillion"], lw=1.2, label="plain GD"
+        )
+        (self.loss_line,) = ax_l.semilogy(t, np.full(t.size, np.nan), color=PALETTE["blue"], lw=1.4, label="heavy ball")
         ax_l.axhline(self.tol, color="k", ls=":", lw=1, label=f"tol = {self.tol:g}")
         ax_l.set_xlim(0, self.steps)
         ax_l.set_ylim(LOSS_FLOOR, 10 * L0)

@@ -22,6 +22,7 @@ import numpy as np
 from .. import _validate as validate
 from ..dynamics import gd_threshold, momentum_bowl_rate, momentum_optimum, momentum_threshold
 from ..models import QuadraticBowl
+from ..plots import PALETTE
 from ..sgd import sgd
 from .base import Explorer
 from .momentum import beta_slider
@@ -52,6 +53,11 @@ class MomentumMapExplorer(Explorer):
 
     figsize = (9.4, 4.2)
     margins = dict(left=0.075, right=0.985, bottom=0.14, top=0.77, wspace=0.62)
+    shows = (
+        "Left: the heavy ball's rate rho over the step size eta and the momentum beta, with the stability edge, "
+        "the best pair (a star) and the chosen one (a dot); right: its loss against the step, plain GD's (dotted)"
+        " and the predicted slope (dashed)."
+    )
 
     def __init__(self, curvatures=(1.0, 50.0), theta0=(-8.0, 1.0), steps=200, eta=None, beta=None, beta_max=0.99):
         lam = validate.array("curvatures", curvatures, 1, 2).astype(float)
@@ -133,11 +139,17 @@ class MomentumMapExplorer(Explorer):
         ax_m.clabel(contours, [v for v in levels if v < 0.99], fmt=lambda v: f"ρ = {v:g}", fontsize=8, colors="w")
         b = np.linspace(0, self.beta_max, 50)
         ax_m.plot(
-            [momentum_threshold(hi, x) for x in b], b, color="C3", lw=1.8, label=r"$\eta = 2(1+\beta)/\lambda_{\max}$"
+            [momentum_threshold(hi, x) for x in b],
+            b,
+            color=PALETTE["vermillion"],
+            lw=1.8,
+            label=r"$\eta = 2(1+\beta)/\lambda_{\max}$",
         )
         ax_m.plot(*self.best[:2], "*", color="w", mec="k", ms=13, label=rf"best: $\rho^*$ = {self.best[2]:.3f}")
         ax_m.text(0.97 * self.eta_top, 0.08 * self.beta_max, "diverges", ha="right", color="0.25")
-        (self.point,) = ax_m.plot([], [], "o", color="C1", mec="k", mew=1.2, ms=10, clip_on=False)  # whole at beta = 0
+        (self.point,) = ax_m.plot(
+            [], [], "o", color=PALETTE["orange"], mec="k", mew=1.2, ms=10, clip_on=False
+        )  # whole at beta = 0
         ax_m.set_xlim(0, self.eta_top)
         ax_m.set_ylim(0, self.beta_max)
         ax_m.set_xlabel(r"step size $\eta$")
@@ -148,8 +160,10 @@ class MomentumMapExplorer(Explorer):
         self.fig.colorbar(self.map_image, cax=bar, label=label, extend="max")
         L0 = float(self.bowl.loss(self.theta0))
         t = np.arange(self.steps + 1)
-        (self.gd_line,) = ax_l.semilogy(t, np.full(t.size, np.nan), color="0.55", lw=1.2, label="plain GD")
-        (self.loss_line,) = ax_l.semilogy(t, np.full(t.size, np.nan), color="C1", lw=3.5, label="heavy ball")
+        (self.gd_line,) = ax_l.semilogy(t, np.full(t.size, np.nan), color="0.55", ls=":", lw=1.6, label="plain GD")
+        (self.loss_line,) = ax_l.semilogy(
+            t, np.full(t.size, np.nan), color=PALETTE["orange"], lw=3.5, label="heavy ball"
+        )
         # the loss is a square of the error, so it shrinks by rho^2 per step; drawn thin on top of the heavy ball
         label = r"$L_0\,\rho^{2t}$ (the rate)"
         (self.slope,) = ax_l.semilogy(t, np.full(t.size, np.nan), "--", color="k", lw=1.0, zorder=3, label=label)

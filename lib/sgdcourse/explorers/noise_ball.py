@@ -32,7 +32,7 @@ from ..dynamics import (
 )
 from ..minibatch import least_squares_batches, least_squares_noise
 from ..models import LeastSquares
-from ..plots import plot_contours
+from ..plots import PALETTE, plot_contours
 from .base import Explorer
 
 GRID = 30  # the eta slider has GRID + 1 values, evenly spaced on a log scale
@@ -62,6 +62,11 @@ class NoiseBallExplorer(Explorer):
 
     figsize = (8.8, 4.3)
     margins = dict(left=0.07, right=0.98, bottom=0.12, top=0.76, wspace=0.3)
+    shows = (
+        "Left: where many constant-eta SGD runs end (a cloud) on the loss contours, with the predicted noise "
+        "ball; right: their mean excess loss against the step, with full-batch GD's (dotted) and the predicted "
+        "floor (dashed)."
+    )
 
     def __init__(
         self, X, y, theta0, rng, eta=None, m=1, runs=200, steps=400, m_max=64, paths=3, replace=True, eta_span=16
@@ -151,17 +156,23 @@ class NoiseBallExplorer(Explorer):
         plot_contours(excess, xlim, ylim, ax=ax_b, levels=levels, n=50, linewidths=0.6, minimum=c)
         ax_b.plot(*self.theta0, "ko", ms=4)
         self.paths = [ax_b.plot([], [], "-", color="0.35", lw=0.6, alpha=0.6)[0] for _ in range(self.n_paths)]
-        self.cloud = ax_b.scatter([], [], s=7, color="C0", alpha=0.7, lw=0, label=f"θ after {self.steps} steps")
-        (self.ball,) = ax_b.plot([], [], color="C3", lw=1.8, label="predicted ball (2 sd)")
+        self.cloud = ax_b.scatter(
+            [], [], s=7, color=PALETTE["blue"], alpha=0.7, lw=0, label=f"θ after {self.steps} steps"
+        )
+        (self.ball,) = ax_b.plot([], [], color=PALETTE["vermillion"], lw=1.8, label="predicted ball (2 sd)")
         self.warning = self.add_warning(ax_b)
         ax_b.set_xlim(*xlim)
         ax_b.set_ylim(*ylim)
         ax_b.set_aspect("equal")
         ax_b.legend(loc="lower left", bbox_to_anchor=(-0.02, 1.0), frameon=False, borderaxespad=0.1)
         t = np.arange(self.steps + 1)
-        (self.gd_line,) = ax_l.semilogy(t, np.full(t.size, np.nan), color="0.5", lw=1.1, label="full-batch GD")
-        (self.mean_line,) = ax_l.semilogy(t, np.full(t.size, np.nan), color="C0", lw=1.4, label="mean of the runs")
-        (self.floor,) = ax_l.plot([0, self.steps], [np.nan, np.nan], "--", color="C3", lw=1.4, label="predicted floor")
+        (self.gd_line,) = ax_l.semilogy(t, np.full(t.size, np.nan), color="0.5", ls=":", lw=1.4, label="full-batch GD")
+        (self.mean_line,) = ax_l.semilogy(
+            t, np.full(t.size, np.nan), color=PALETTE["blue"], lw=1.4, label="mean of the runs"
+        )
+        (self.floor,) = ax_l.plot(
+            [0, self.steps], [np.nan, np.nan], "--", color=PALETTE["vermillion"], lw=1.4, label="predicted floor"
+        )
         ax_l.set_xlim(0, self.steps)
         ax_l.set_ylim(*self.loss_lim)
         ax_l.set_xlabel("step t")

@@ -9,7 +9,8 @@ every step (sgdcourse.dynamics.contraction), so
 and the largest |q_k| decides what happens (sgdcourse.dynamics.regime names it). Left panel: the
 path theta_0..theta_T on the contours of L; right panel: L(theta_t) against t on a log scale. Both
 panels have fixed limits. A path that leaves them is cut after its first point outside (the
-segment that crosses the edge is still drawn), and a diverging run is drawn in red. The figure states
+segment that crosses the edge is still drawn), and the path is coloured by its regime (Okabe-Ito: a
+diverging run in vermillion), whose name it also shows. The figure states
 eta above the panels, so a static copy says which slider value it shows.
 """
 
@@ -21,14 +22,19 @@ import numpy as np
 from .. import _validate as validate
 from ..dynamics import gd_threshold, regime
 from ..models import QuadraticBowl
-from ..plots import plot_contours
+from ..plots import PALETTE, plot_contours
 from ..sgd import sgd
 from .base import Explorer
 
 GRID = 80  # slider step = (2 / lambda_max) / GRID; the slider runs to 1.2 times the threshold
 BOX = 1.25  # half-width of the path panel, in units of max_k |e_{0,k}|
 LOSS_SPAN = (1e-12, 1e3)  # loss panel limits, in units of L(theta_0)
-COLORS = {"crawl": "C1", "converge": "C0", "edge": "C4", "diverge": "C3"}
+COLORS = {
+    "crawl": PALETTE["orange"],
+    "converge": PALETTE["blue"],
+    "edge": PALETTE["reddish purple"],
+    "diverge": PALETTE["vermillion"],
+}
 
 
 def _kept(inside):
@@ -50,6 +56,10 @@ class LearningRateExplorer(Explorer):
 
     figsize = (8.6, 3.7)
     margins = dict(left=0.08, right=0.98, bottom=0.14, top=0.86, wspace=0.3)
+    shows = (
+        "Left: the gradient-descent path on the contours of a two-axis bowl; right: the loss against the step "
+        "on a log scale, for the chosen eta, with the regime (crawl, converge, edge or diverge) named on the path."
+    )
 
     def __init__(self, curvatures, theta0, center=None, steps=60, eta=0.1):
         lam = validate.array("curvatures", curvatures, 1, 2)

@@ -20,6 +20,7 @@ import numpy as np
 
 from .. import _validate as validate
 from ..landscapes import SharpFlatLandscape, sgd_runs
+from ..plots import PALETTE
 from .base import Explorer
 
 STEP_MARKS = (0, 10, 20, 50, 100, 200, 300, 400, 600, 800, 1000, 1500, 2000, 3000, 4000, 5000, 7000, 10000)
@@ -45,6 +46,10 @@ class SharpFlatExplorer(Explorer):
 
     figsize = (8.8, 4.3)
     margins = dict(left=0.1, right=0.98, bottom=0.13, top=0.8, wspace=0.3)
+    shows = (
+        "Left: a loss with a sharp and a flat minimum, where the SGD runs are at the chosen step and how many lie"
+        " in each basin; right: the share of runs in the sharp basin against the step, for each batch size."
+    )
 
     def __init__(
         self, landscape, rng, m=4, step=600, eta=0.2, runs=200, steps=5000, m_max=16, start="between", replace=True
@@ -106,27 +111,29 @@ class SharpFlatExplorer(Explorer):
         bottom = curve.min() - (top - curve.min()) * STRIP / (1 - STRIP)
         self.strip = (bottom, curve.min())
         ax_l.plot(grid, curve, color="k", lw=1.8, label=r"$L(\theta)$")
-        ax_l.axvline(land.barrier, color="C7", ls="--", lw=1, label="barrier")
+        ax_l.axvline(land.barrier, color="0.5", ls="--", lw=1, label="barrier")
         ax_l.axhline(curve.min(), color="0.85", lw=0.8)
         ax_l.set_xlim(lo, hi)
         ax_l.set_xlabel(r"$\theta$")
         ax_l.set_yticks(np.round(np.arange(np.ceil(10 * curve.min()) / 10, curve.max(), 0.2), 1))  # none in the strip
         ax_l.set_ylabel(r"$L(\theta)$")
         ax_l.legend(loc="lower left", bbox_to_anchor=(-0.02, 1.0), ncol=2, frameon=False, borderaxespad=0.1)
-        self.on_curve = ax_l.scatter([], [], s=14, color="C0", alpha=0.35, lw=0, zorder=3)
-        self.in_strip = ax_l.scatter([], [], s=6, color="C0", alpha=0.5, lw=0)
+        self.on_curve = ax_l.scatter([], [], s=14, color=PALETTE["blue"], alpha=0.35, lw=0, zorder=3)
+        self.in_strip = ax_l.scatter([], [], s=6, color=PALETTE["blue"], alpha=0.5, lw=0)
         label_y = top + 0.12 * (top - bottom)
         kw = dict(ha="center", va="bottom", weight="bold")
-        self.sharp_text = ax_l.text(land.sharp_min, label_y, "", color="C3", **kw)
-        self.flat_text = ax_l.text(land.flat_min, label_y, "", color="C2", **kw)
+        self.sharp_text = ax_l.text(land.sharp_min, label_y, "", color=PALETTE["vermillion"], **kw)
+        self.flat_text = ax_l.text(land.flat_min, label_y, "", color=PALETTE["bluish green"], **kw)
         ax_l.set_ylim(bottom, top + 0.6 * (top - bottom))  # room for the two lines of counts
         t = np.arange(self.steps + 1)
         styles = [":", "-.", "--", (0, (1, 1)), (0, (6, 2))]  # one per batch size, in grey
         for k, style in zip(self.sizes, styles * len(self.sizes)):
             ax_s.plot(t, self.sharp_share[k], color="0.55", lw=1.1, ls=style, label=f"m = {k}")
-        (self.share_line,) = ax_s.plot(t, np.full(t.size, np.nan), color="C3", lw=2.2, alpha=0.8, label="chosen m")
-        self.now_line = ax_s.axvline(0, color="C0", lw=1, label="step t")
-        (self.now_dot,) = ax_s.plot([], [], "o", color="C3", ms=6)
+        (self.share_line,) = ax_s.plot(
+            t, np.full(t.size, np.nan), color=PALETTE["vermillion"], lw=2.2, alpha=0.8, label="chosen m"
+        )
+        self.now_line = ax_s.axvline(0, color=PALETTE["blue"], lw=1, label="step t")
+        (self.now_dot,) = ax_s.plot([], [], "o", color=PALETTE["vermillion"], ms=6)
         ax_s.set_xscale("symlog", linthresh=10, linscale=0.5)  # linear up to 10 steps, then logarithmic
         ax_s.set_xlim(0, self.steps)
         ax_s.set_ylim(-0.02, min(1.3, 1.6 * self.shares.max() + 0.02))  # room for the legend at the top
