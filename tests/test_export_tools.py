@@ -2,7 +2,9 @@
 (generate_assignment, autograde), for every solution notebook.
 
 For each notebook and tool: the student version the tool writes holds no solution text of the
-source and no reference value of the bank; the tool's own grading gives the solution full marks,
+source and no reference value of the bank, and nothing a learner receives (otter's dist/student/,
+nbgrader's release/ and learner/) holds any answer of the bank (export.leaks), which the old
+otter handout did; the tool's own grading gives the solution full marks,
 the student version zero, and a copy with one wrong answer exactly that problem's points less;
 a function answer right on some of its cases earns that share of its points.
 
@@ -25,9 +27,10 @@ import pytest
 
 from sgdcourse import layout
 from sgdcourse.authoring import release
-from sgdcourse.authoring.export import load, questions
+from sgdcourse.authoring.export import leaks, load, questions
 from sgdcourse.authoring.export import nbgrader as to_nbgrader
 from sgdcourse.authoring.export import otter as to_otter
+from sgdcourse.problems import BANK
 
 pytestmark = pytest.mark.export
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +46,19 @@ def tools():
         return importlib.import_module("otter"), importlib.import_module("nbgrader.api")
     except ImportError as exc:
         pytest.fail(f"otter-grader and nbgrader are needed ({exc}): make export-test installs them into .venv-export")
+
+
+@pytest.fixture(scope="module")
+def needles():
+    return leaks.needles(BANK)[0]
+
+
+def assert_no_leak(tool, folder, needles):
+    """The scan of everything a learner receives from the export in folder finds no answer."""
+    handed = leaks.handout(tool, folder)
+    assert handed and all(leaks.files(h) for h in handed), f"nothing handed out under {folder}"
+    found = leaks.scan(handed, needles)
+    assert not found, "answers in the handout:\n" + "\n".join(map(str, found[:20]))
 
 
 def run(args, cwd):
@@ -137,17 +153,47 @@ def full_marks(path):
     return sum(q.problem.points for q in questions(load(path)))
 
 
+def with_answer_changed(nb_path, q, source, out):
+    """A copy of otter's solution notebook with source appended to the question's last answer
+    cell, the cell after which otter runs the question's tests (its metadata otter.tests names it)."""
+    nb = nbformat.read(str(nb_path), as_version=4)
+    (cell,) = [c for c in nb.cells if q.name in c.metadata.get("otter", {}).get("tests", [])]
+    cell.source += "\n" + source
+    nbformat.write(nb, str(out))
+    return out
+
+
+def test_old_otter_handout_fails_the_scan(tmp_path, needles):
+    """The otter export before issue 23 (the whole library as `files`, tests public) handed out
+    every answer: built that way again, its dist/student/ fails the scan."""
+    path = ROOT / "solutions" / "03_minibatch_logistic.ipynb"
+    (master,) = to_otter.export([path], tmp_path)
+    folder = master.parent
+    shutil.rmtree(folder / "sgdcourse")
+    shutil.copytree(ROOT / "lib" / "sgdcourse", folder / "sgdcourse", ignore=shutil.ignore_patterns("__pycache__"))
+    nb = nbformat.read(str(master), as_version=4)
+    nb.cells[0].source = nb.cells[0].source.replace("autograder_files:\n  - answer_key\n", "")
+    nbformat.write(nb, str(master))
+    run(["otter", "assign", "--no-run-tests", master.name, "dist"], cwd=folder)
+    found = leaks.scan(leaks.handout("otter", tmp_path), needles)
+    assert {leak.needle.problem for leak in found} == set(BANK)
+    assert any("dist/student/sgdcourse/problems/lesson03.py" in leak.path for leak in found)
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_otter_assign_and_run(path, tmp_path):
+def test_otter_assign_and_run(path, tmp_path, needles):
     (master,) = to_otter.export([path], tmp_path)
     folder = master.parent
     run(["otter", "assign", "--no-run-tests", master.name, "dist"], cwd=folder)
     dist = folder / "dist"
     student, solution = dist / "student" / path.name, dist / "autograder" / path.name
     assert_no_answers(student, path)
-    assert (dist / "student" / "sgdcourse" / "practice.py").is_file()  # the library ships with it
+    assert (dist / "student" / "sgdcourse" / "practice.py").is_file()  # the sealed library ships with it
+    assert not (dist / "student" / "answer_key").exists() and (dist / "autograder" / "answer_key").is_dir()
+    assert "grader.check(" not in student.read_text()  # no public test to run: check() speaks instead
+    assert_no_leak("otter", tmp_path, needles)
     q, override = wrong_answer(path)
-    wrong = with_cell_before(solution, f'grader.check("{q.name}")', override, tmp_path / path.name)
+    wrong = with_answer_changed(solution, q, override, tmp_path / path.name)
     (zipped,) = (dist / "autograder").glob("*.zip")
     out = tmp_path / "results"  # the solution through the command line, as an instructor runs it
     out.mkdir()
@@ -166,7 +212,7 @@ def test_otter_assign_and_run(path, tmp_path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_nbgrader_generate_and_autograde(path, tmp_path):
+def test_nbgrader_generate_and_autograde(path, tmp_path, needles):
     from nbgrader.api import Gradebook
 
     name = path.stem
@@ -174,6 +220,10 @@ def test_nbgrader_generate_and_autograde(path, tmp_path):
     run(["nbgrader", "generate_assignment", name], cwd=tmp_path)
     student = tmp_path / "release" / name / path.name
     assert_no_answers(student, path)
+    released = nbformat.read(str(student), as_version=4)
+    tests = [c.source for c in released.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    assert tests and all(t.startswith("# Test for") and "\n" not in t.strip() for t in tests)  # hidden
+    assert_no_leak("nbgrader", tmp_path, needles)
     q, override = wrong_answer(path)
     for who, nb in (("solution", source), ("student", student), ("wrong", None)):
         target = tmp_path / "submitted" / who / name / path.name
@@ -186,8 +236,9 @@ def test_nbgrader_generate_and_autograde(path, tmp_path):
                 if cell.metadata.get("nbgrader", {}).get("grade"):
                     cell.source = "pass"
             nbformat.write(tampered, str(target))
-        else:
+        else:  # beside it the learners' sealed library: autograde must not import it (nbgrader_config.py)
             shutil.copy(nb, target)
+            shutil.copytree(tmp_path / to_nbgrader.LEARNER / "sgdcourse", target.parent / "sgdcourse")
     run(["nbgrader", "autograde", name, "--create"], cwd=tmp_path)
     with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}") as gb:
         scores = {who: gb.find_submission(name, who).score for who in ("solution", "student", "wrong")}
@@ -217,7 +268,7 @@ def test_partial_credit_for_a_function_in_both_tools(tmp_path):
     (master,) = to_otter.export([path], tmp_path / "otter")
     run(["otter", "assign", "--no-run-tests", master.name, "dist"], cwd=master.parent)
     dist = master.parent / "dist" / "autograder"
-    wrong = with_cell_before(dist / path.name, f'grader.check("{q.name}")', override, tmp_path / path.name)
+    wrong = with_answer_changed(dist / path.name, q, override, tmp_path / path.name)
     (zipped,) = dist.glob("*.zip")
     assert grade_submission(str(wrong), str(zipped), quiet=True).total == pytest.approx(full_marks(path) - lost)
 

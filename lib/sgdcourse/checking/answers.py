@@ -2,7 +2,7 @@
 engine of its kind.
 
     problem_id --bank.get--> Problem (an unknown id: a suggestion, ids.py)
-      -> sealed (a graded kernel's copy of the bank, without answers)? say the grader decides
+      -> sealed (a graded kernel's or a handout's bank, without answers)? say the grader decides
       -> `...`? unanswered
       -> engines.ENGINES[problem.kind](problem, answer, timeout) -> Result
       -> stamped with the problem id, its points and the score
@@ -29,8 +29,8 @@ from .timelimit import TimedOut
 DEFAULT_TIMEOUT = 2.0
 PLACEHOLDER = "Not answered yet: replace the `...` with your answer, then run the cell again."
 SEALED = (
-    "This notebook is being graded: answers are checked by the grader, outside this kernel, "
-    "so check() cannot tell you anything here."
+    "This copy of the course has no answers (a handout, or a notebook being graded), so check() "
+    "cannot tell you whether your answer is right: your instructor's grader checks it."
 )
 
 

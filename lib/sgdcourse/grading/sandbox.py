@@ -129,12 +129,6 @@ def _binds():
     return args
 
 
-def _unsealed(folder, names):
-    """What copying the package leaves out: compiled files, and the bank's modules that hold answers."""
-    bank = Path(folder).resolve() == PACKAGE / "problems"
-    return [n for n in names if n == "__pycache__" or n.endswith(".pyc") or bank and sealed_bank.ANSWERS.fullmatch(n)]
-
-
 class Sandbox:
     """The kernel command for one grading run; `sealed` holds the library the kernels import."""
 
@@ -147,9 +141,7 @@ class Sandbox:
         of problems/ that hold answers are left out and problems.sealed writes them again without
         the answers, so the kernel's bank has the real one's public API, less the answers."""
         root = Path(tempfile.mkdtemp(prefix="sgdcourse-sealed-"))
-        lib = root / "sgdcourse"
-        shutil.copytree(PACKAGE, lib, ignore=_unsealed)
-        sealed_bank.write(lib / "problems", BANK)
+        sealed_bank.library(root, BANK)
         for path in [root, *root.rglob("*")]:
             path.chmod(0o755 if path.is_dir() else 0o644)
         return cls(root, memory_mb)

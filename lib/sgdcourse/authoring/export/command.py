@@ -17,8 +17,16 @@ from . import ExportError, nbgrader, otter, solution_paths
 
 TOOLS = {"otter": otter.export, "nbgrader": nbgrader.export}
 NEXT = {
-    "otter": "then, for each: otter assign {out}/NN_name/NN_name.ipynb {out}/NN_name/dist",
-    "nbgrader": "then: cd {out} && nbgrader generate_assignment NN_name",
+    "otter": (
+        "then, for each: otter assign {out}/NN_name/NN_name.ipynb {out}/NN_name/dist\n"
+        "learners get {out}/NN_name/dist/student/ (its sgdcourse/ has no answers); "
+        "grade with {out}/NN_name/dist/autograder/*.zip (it holds the answers: keep it)"
+    ),
+    "nbgrader": (
+        "then: cd {out} && nbgrader generate_assignment NN_name\n"
+        "learners get release/NN_name/, and their environment {out}/learner/sgdcourse (no answers) "
+        "instead of the course's library; autograde where the course's own sgdcourse is installed"
+    ),
 }
 
 
@@ -44,5 +52,5 @@ def main(tool, notebooks=(), *, out):
         return 2
     for path in written:
         print(f"wrote {path}")
-    print(NEXT[tool].format(out=out))
+    print(NEXT[tool].format(out=str(out).rstrip("/") or "/"))
     return 0
