@@ -90,7 +90,7 @@ execute: $(STAMP)
 # (npm pack checks the tarball's integrity) and is served from the site itself: no CDN.
 SITE_STAMP      := $(VENV)/.site-installed
 MATHJAX_VERSION := 3.2.2
-MATHJAX         := build/vendor/mathjax-$(MATHJAX_VERSION)/tex-svg-full.js
+MATHJAX         := build/vendor/mathjax-$(MATHJAX_VERSION)/tex-chtml.js
 
 $(SITE_STAMP): $(STAMP) pyproject.toml
 	$(PY) -m pip install --disable-pip-version-check -q -e '.[lab,test,site,binder]'
@@ -99,7 +99,8 @@ $(SITE_STAMP): $(STAMP) pyproject.toml
 $(MATHJAX):
 	mkdir -p $(@D)
 	cd $(@D) && npm pack --silent mathjax@$(MATHJAX_VERSION) >/dev/null \
-	  && tar xzf mathjax-$(MATHJAX_VERSION).tgz --strip-components=2 package/es5/tex-svg-full.js \
+	  && tar xzf mathjax-$(MATHJAX_VERSION).tgz --strip-components=2 package/es5/tex-chtml.js \
+	     package/es5/output/chtml/fonts/woff-v2 \
 	  && rm mathjax-$(MATHJAX_VERSION).tgz
 
 site: $(SITE_STAMP) $(MATHJAX)
@@ -107,7 +108,7 @@ site: $(SITE_STAMP) $(MATHJAX)
 
 # Markers site and install, not part of make test: the site (built first) as files and in
 # headless chromium; the bare library in a fresh venv, and Binder's detection.
-sitetest: site
+sitetest: site $(AXE)
 	$(PY) -m pytest -m "site or install" tests
 
 # Marker export: the exports (python -m sgdcourse.authoring export) graded by the real
@@ -124,3 +125,14 @@ $(EXPORT_STAMP): pyproject.toml
 
 export-test: $(EXPORT_STAMP)
 	$(EXPORT_VENV)/bin/python -m pytest -n $(JOBS) -m export tests
+# axe-core, the accessibility checker the site test injects into every page (tests/test_site_a11y.py
+# finds it here): from the npm registry like MathJax, a test tool only, never part of the site.
+AXE_VERSION := 4.14.1
+AXE         := build/vendor/axe-core-$(AXE_VERSION)/axe.min.js
+
+$(AXE):
+	mkdir -p $(@D)
+	cd $(@D) && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null \
+	  && tar xzf axe-core-$(AXE_VERSION).tgz --strip-components=1 package/axe.min.js \
+	  && rm axe-core-$(AXE_VERSION).tgz
+

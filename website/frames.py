@@ -104,7 +104,8 @@ def encode(png):
 
 def render(explorer, outdir, max_frames=MAX_FRAMES):
     """Write every frame of grid(explorer) into outdir and return the manifest (a dict):
-    controls (name, description, labels, current index, kind) and the readout of each frame.
+    controls (name, description, labels, current index, kind), the readout of each frame and
+    what the view shows (`shows`, the start of each frame's alt text).
     The explorer is left at the control values it had."""
     axes = grid(explorer, max_frames)
     outdir = Path(outdir)
@@ -131,6 +132,7 @@ def render(explorer, outdir, max_frames=MAX_FRAMES):
     ]
     return {
         "type": type(explorer).__name__,
+        "shows": explorer.shows,  # the image's alt is shows + " Now: " + the readout (Explorer.alt)
         "controls": controls,
         "texts": texts,
         "width": explorer.canvas.get_width_height()[0],

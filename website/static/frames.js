@@ -3,6 +3,8 @@
 // Moving a control shows the readout at once and swaps the image when its frame has decoded;
 // a stale frame that decodes after a newer request is dropped. Once a reader touches the
 // controls, the frames one step away and at both ends of each control are fetched ahead.
+// For screen readers: each slider's aria-valuetext is the value shown beside it, the readout
+// is a polite live region, and the image's alt is what the explorer shows plus the readout.
 (function () {
   "use strict";
   function setup(root) {
@@ -22,6 +24,9 @@
       });
       return k;
     }
+    function alt(k) {  // what the explorer shows, then the readout on one line (Explorer.alt)
+      return data.shows + " Now: " + data.texts[k].split(/\s+/).filter(Boolean).join(" ");
+    }
     function load(k) {
       if (!cache[k]) { cache[k] = new Image(); cache[k].src = frame(k); }
       return cache[k];
@@ -30,15 +35,18 @@
       var k = index(), started = performance.now();
       wanted = k;
       inputs.forEach(function (input, j) {
+        if (input.type === "checkbox") return;
+        var text = data.controls[j].labels[Number(input.value)];
         var label = root.querySelector('[data-label="' + j + '"]');
-        if (label) label.textContent = data.controls[j].labels[Number(input.value)];
+        if (label) label.textContent = text;
+        input.setAttribute("aria-valuetext", text);  // a screen reader says the value, not the index
       });
-      readout.textContent = data.texts[k];
+      readout.textContent = data.texts[k];  // a polite live region: read out once the reader pauses
       var next = load(k);
       var swap = function () {
         if (wanted !== k) return;
         img.src = next.src;
-        img.alt = data.texts[k];
+        img.alt = alt(k);
         root.setAttribute("data-shown", String(k));
         root.setAttribute("data-ms", (performance.now() - started).toFixed(1));  // input to new image
       };
