@@ -1,30 +1,54 @@
 # Two commands for a machine with Python 3.10+ and make:
-#   make lab    set up .venv if needed, then open JupyterLab on the first lesson
-#   make test   set up .venv if needed, then run every test but the slow tiers, and every notebook
+#   make lab    set up .venv (JupyterLab, no test tool) if needed, then open JupyterLab on a copy of lesson 01
+#   make test   add the test tools to .venv if needed, then run every test but the slow tiers, and every notebook
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+LAB_STAMP := $(VENV)/.lab-installed
 FIRST  := notebooks/01_gradient_descent.ipynb
-LAB_ROOT ?= .
+# make lab serves the learner's working copy of the lessons and exercises (git-ignored), never
+# the tracked notebooks: running a lesson, autosave included, leaves git status clean.
+LAB_ROOT ?= mywork
+LAB_COPY := $(wildcard notebooks/* exercises/*)
+# The course's JupyterLab settings (no news prompt), as Lab's overrides of its defaults.
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 JOBS   ?= 2
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 # Test tiers are pytest markers (pyproject.toml describes each), and each target below selects
 # its tests with -m alone, over whole folders. The slow tiers, which make test leaves out:
-SLOW   := kernel or slowclaim or browser or export or site or install
+SLOW   := kernel or slowclaim or browser or export or site or install or docs
 
-.PHONY: lab test unit notebooks slowtest browser bench execute clean export-test site sitetest release lint
+.PHONY: lab test unit notebooks slowtest browser bench execute clean export-test site sitetest release lint docs-test
 
-$(STAMP): pyproject.toml
+# Two stamps: the learner's environment (.[lab]: JupyterLab and the runtime, no test tool) and
+# the developer's (.[lab,test]), which every target that runs tests needs.
+define NEW_VENV
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10 or newer is needed; set PYTHON=/path/to/python3.x")'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --disable-pip-version-check -q -e '.[lab,test]'
+endef
+
+$(LAB_STAMP): pyproject.toml
+	$(NEW_VENV)
+	$(PY) -m pip install --disable-pip-version-check -q -e '.[lab]'
 	touch $@
+
+$(STAMP): pyproject.toml
+	$(NEW_VENV)
+	$(PY) -m pip install --disable-pip-version-check -q -e '.[lab,test]'
+	touch $@ $(LAB_STAMP)
+
+$(LAB_SETTINGS): lab-settings/overrides.json $(LAB_STAMP)
+	mkdir -p $(@D)
+	cp lab-settings/overrides.json $@
 
 # JupyterLab refuses to start as root (containers, CI) unless told it may.
 ROOT_ARG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-lab: $(STAMP)
+# Copies each lesson and exercise into LAB_ROOT once (a learner's copy is never overwritten; a
+# lesson new after a git pull is added), then opens Lab there on lesson 01.
+lab: $(LAB_STAMP) $(LAB_SETTINGS)
+	@for f in $(LAB_COPY); do test -e "$(LAB_ROOT)/$$f" || { mkdir -p "$(LAB_ROOT)/$${f%/*}" && cp "$$f" "$(LAB_ROOT)/$$f"; } || exit 1; done
 	$(VENV)/bin/jupyter lab $(ROOT_ARG) --ServerApp.root_dir=$(LAB_ROOT) --LabApp.default_url=/lab/tree/$(FIRST) $(LAB_ARGS)
 
 # Every test without a slow marker: unit and property tests, the lessons' claims, and nbval over
@@ -54,6 +78,11 @@ notebooks: $(STAMP)
 # and every explorer's state checked). A missing browser fails the run.
 browser: $(STAMP)
 	$(PY) -m pytest -m browser tests
+
+# Marker docs: every command block of README.md and docs/instructors.md, run as written in a
+# fresh clone of the working tree (its own .venv and .venv-export, make lab's server: about 2.5 min).
+docs-test: $(STAMP)
+	$(PY) -m pytest -m docs tests
 
 # ruff's checks and its format check over the Python sources (configured in pyproject.toml).
 lint: $(STAMP)
@@ -106,25 +135,6 @@ $(MATHJAX):
 site: $(SITE_STAMP) $(MATHJAX)
 	$(PY) website/build.py --mathjax $(MATHJAX) --out build/site
 
-# Markers site and install, not part of make test: the site (built first) as files and in
-# headless chromium; the bare library in a fresh venv, and Binder's detection.
-sitetest: site $(AXE)
-	$(PY) -m pytest -m "site or install" tests
-
-# Marker export: the exports (python -m sgdcourse.authoring export) graded by the real
-# otter-grader and nbgrader, every notebook: slow (six graded kernels per notebook), so not part
-# of make test. The tools live in their own venv, apart from .venv, installed from the `export`
-# extra of pyproject.toml; a missing tool fails the run.
-EXPORT_VENV  := .venv-export
-EXPORT_STAMP := $(EXPORT_VENV)/.installed
-
-$(EXPORT_STAMP): pyproject.toml
-	test -x $(EXPORT_VENV)/bin/python || $(PYTHON) -m venv $(EXPORT_VENV)
-	$(EXPORT_VENV)/bin/python -m pip install --disable-pip-version-check -q -e '.[test,export]'
-	touch $@
-
-export-test: $(EXPORT_STAMP)
-	$(EXPORT_VENV)/bin/python -m pytest -n $(JOBS) -m export tests
 # axe-core, the accessibility checker the site test injects into every page (tests/test_site_a11y.py
 # finds it here): from the npm registry like MathJax, a test tool only, never part of the site.
 AXE_VERSION := 4.14.1
@@ -136,3 +146,23 @@ $(AXE):
 	  && tar xzf axe-core-$(AXE_VERSION).tgz --strip-components=1 package/axe.min.js \
 	  && rm axe-core-$(AXE_VERSION).tgz
 
+# Markers site and install, not part of make test: the site (built first) as files and in
+# headless chromium; the bare library in a fresh venv, and Binder's detection.
+sitetest: site $(AXE)
+	$(PY) -m pytest -m "site or install" tests
+
+# Marker export: the exports (python -m sgdcourse.authoring export) graded by the real
+# otter-grader and nbgrader, every notebook, and every file a learner receives from them
+# (dist/student/, release/, learner/) scanned for the bank's answers (a scan that fails on the
+# old otter handout): slow (six graded kernels per notebook), so not part of make test. The tools live in their own venv, apart from .venv, installed from the `export`
+# extra of pyproject.toml; a missing tool fails the run.
+EXPORT_VENV  := .venv-export
+EXPORT_STAMP := $(EXPORT_VENV)/.installed
+
+$(EXPORT_STAMP): pyproject.toml
+	test -x $(EXPORT_VENV)/bin/python || $(PYTHON) -m venv $(EXPORT_VENV)
+	$(EXPORT_VENV)/bin/python -m pip install --disable-pip-version-check -q -e '.[test,export]'
+	touch $@
+
+export-test: $(EXPORT_STAMP)
+	$(EXPORT_VENV)/bin/python -m pytest -n $(JOBS) -m export tests

@@ -8,6 +8,7 @@ test module: what two of them share lives here, and fixtures live in tests/conft
     sharp_flat(rng, ...)    a SharpFlatExplorer on lesson 07's landscape (sharp_flat_landscape())
     stamp_pixels(explorer)  the pixels of an explorer's control-value stamp, asserted inside its image
     timed_check(pid, ans)   the learner's check, asserted fast, well-formed and free of tracebacks
+    fresh_clone(dest), clean_env()  a fresh clone of the working tree (HEAD + changes), a clean environment
     pyproject(), specs(), name_and_bound(spec)
                             the dependencies pyproject.toml declares, read without tomllib
                             (which exists from Python 3.11 on only)
@@ -158,3 +159,39 @@ def stamp_pixels(explorer):
     assert 0 <= box.x0 < box.x1 <= width and 0 <= box.y0 < box.y1 <= height  # inside the image
     rgb = np.asarray(explorer.canvas.buffer_rgba())[:, :, :3]
     return rgb[int(height - box.y1) : int(height - box.y0) + 1, int(box.x0) : int(box.x1) + 1].copy()
+
+
+def fresh_clone(dest):
+    """A fresh clone of the working tree in the empty folder dest: HEAD plus every uncommitted change,
+    built from the files git lists (tracked and untracked, ignored ones left out: no .venv, no
+    build/), committed once so that `git status` there starts clean. The repository's own git
+    state is only read. Returns dest."""
+    import subprocess
+
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    for name in filter(None, listed.split("\0")):
+        source = ROOT / name
+        if source.is_file() and not source.is_symlink():  # a tracked file deleted in the tree is left out
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, dest / name)
+    git = ["git", "-c", "user.name=course", "-c", "user.email=course@example.invalid", "-c", "init.defaultBranch=main"]
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "fresh clone"]):
+        subprocess.run(git + args, cwd=dest, check=True, capture_output=True)
+    return dest
+
+
+def clean_env(**extra):
+    """os.environ without an activated venv or an outer make's variables, for a make run in a clone."""
+    import os
+
+    drop = ("VIRTUAL_ENV", "MAKEFLAGS", "MFLAGS", "MAKELEVEL", "PYTHONPATH")
+    env = {k: v for k, v in os.environ.items() if k not in drop}
+    if "VIRTUAL_ENV" in os.environ:  # its bin/ off PATH too
+        bin_dir = os.path.join(os.environ["VIRTUAL_ENV"], "bin")
+        env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep) if p != bin_dir)
+    return {**env, **extra}

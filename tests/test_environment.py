@@ -1,12 +1,13 @@
 """The set-up files agree with each other: the conda environment lists the library's runtime
-dependencies plus its extra `lab`, and pins a Python that pyproject and the README accept.
+dependencies plus its extra `lab` (a learner's environment: no test tool), and pins a Python that
+pyproject and the README accept.
 (Parsed with regular expressions: tomllib only exists from Python 3.11 on; the readers of
 pyproject.toml are in helpers.py. What the Makefile's targets and .ci/run run is
 tests/test_tiers.py.)"""
 
 import re
 
-from helpers import ROOT, name_and_bound, pyproject
+from helpers import ROOT, name_and_bound, pyproject, specs
 
 
 def conda_dependencies():
@@ -22,7 +23,16 @@ def version(text):
 def test_library_needs_only_what_a_kernel_needs():
     runtime, lab, _ = pyproject()
     assert set(runtime) == {"numpy", "matplotlib", "ipywidgets", "sympy", "threadpoolctl"}
-    assert set(lab) == {"jupyterlab", "nbval"}
+    assert set(lab) == {"jupyterlab"}
+
+
+def test_the_test_tools_are_in_the_extra_test_only():
+    """make lab installs .[lab] and make test .[lab,test]: a learner gets no test tool."""
+    text = (ROOT / "pyproject.toml").read_text()
+    test = specs(re.search(r"^test = \[(.*?)^\]", text, re.S | re.M).group(1))
+    assert {"pytest", "nbval", "hypothesis", "pytest-xdist", "playwright", "ruff"} <= set(test)
+    runtime, lab, _ = pyproject()
+    assert not set(test) & (set(runtime) | set(lab))
 
 
 def test_environment_yml_lists_runtime_and_lab_dependencies():

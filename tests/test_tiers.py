@@ -27,7 +27,7 @@ from _pytest.mark.expression import Expression  # what `pytest -m EXPRESSION` ev
 
 from helpers import ROOT
 
-TARGETS = ("test", "unit", "notebooks", "slowtest", "browser", "export-test", "sitetest")
+TARGETS = ("test", "unit", "notebooks", "slowtest", "browser", "export-test", "sitetest", "docs-test")
 CHECKS = ("lint",)  # targets of .ci/run that run no test (ruff)
 SLOW = {
     "kernel": "slowtest",
@@ -36,6 +36,7 @@ SLOW = {
     "export": "export-test",
     "site": "sitetest",
     "install": "sitetest",
+    "docs": "docs-test",
 }  # each slow marker, and the one target that runs it
 FOLDERS = ("tests", "notebooks", "solutions", "exercises")
 OWN_MARKER = {  # the slow test files, each selected by its marker (the folder tests/slow included)
@@ -47,6 +48,9 @@ OWN_MARKER = {  # the slow test files, each selected by its marker (the folder t
     "tests/test_bare_install.py": "install",
     "tests/test_grade_install.py": "install",
     "tests/test_binder.py": "install",
+    "tests/test_lab_start.py::test_make_lab_installs_no_test_tool": "install",
+    "tests/test_lab_start.py::test_a_lesson_run_in_make_lab_leaves_git_clean": "browser",
+    "tests/test_docs_commands.py": "docs",
 }
 DUMP = """import json
 def pytest_collection_finish(session):
