@@ -9,6 +9,8 @@ import warnings
 import numpy as np
 import pytest
 
+from sgdcourse.explorers.base import Explorer
+
 # `explorer` (tests/conftest.py): every explorer of helpers.BUILDERS, built small as its lesson builds it
 
 
@@ -52,6 +54,7 @@ def test_notebook_output_has_widget_png_and_repr_text(explorer):
     # the image's alt text (JupyterLab, nbconvert and the site read it): what it shows, then the readout
     alt = metadata["image/png"]["alt"]
     assert alt.startswith(type(explorer).shows) and " ".join(explorer.text.split()) in alt
+    assert type(explorer).shows != Explorer.shows, "each explorer says in its own words what it shows"
 
 
 def test_public_api_set_values_text_png(explorer):

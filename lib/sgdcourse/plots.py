@@ -5,8 +5,10 @@ which draw their static contours and minimum with plot_contours.
 Two pieces serve every figure of the course: PALETTE, the Okabe-Ito colours, which stay apart
 for readers with red-green colour blindness (a lesson puts them in its own colour cycle once,
 ``plt.rcParams["axes.prop_cycle"] = plots.colour_cycle()``), and ``show(fig, alt)``, which
-displays a figure with alt text saying what it shows: JupyterLab, nbconvert and the course
-site all read it from the output's metadata (``{"image/png": {"alt": ...}}``).
+displays a figure with alt text saying what it shows, stored in the output's metadata
+(``{"image/png": {"alt": ...}}``). The course site and nbconvert's classic template read it from
+there; JupyterLab 4.6 and nbconvert's default lab template do not read it yet (tests/
+test_figure_access.py checks the first two).
 """
 
 from __future__ import annotations
