@@ -40,7 +40,7 @@ def read_expression(answer, namespace):
     if isinstance(answer, str):
         expr = screen.parse(answer, namespace)
     elif isinstance(answer, (bool, np.bool_)) or not isinstance(answer, (numbers.Number, sympy.Basic)):
-        raise Unreadable(f"read {fmt(answer)}; a sympy expression or a string such as 'sigma**2/m' was asked.")
+        raise Unreadable(f"read {fmt(answer)}; a sympy expression or a string such as 'x**2 + 1' was asked.")
     elif isinstance(answer, numbers.Complex) and not isinstance(answer, numbers.Real):
         raise Unreadable(f"read the complex number {fmt(answer)}; the expression asked is real.")
     elif isinstance(answer, sympy.Basic):
