@@ -48,8 +48,7 @@ OWN_MARKER = {  # the slow test files, each selected by its marker (the folder t
     "tests/test_bare_install.py": "install",
     "tests/test_grade_install.py": "install",
     "tests/test_binder.py": "install",
-    "tests/test_lab_start.py::test_make_lab_installs_no_test_tool": "install",
-    "tests/test_lab_start.py::test_a_lesson_run_in_make_lab_leaves_git_clean": "browser",
+    "tests/test_lab_start.py": "browser",
     "tests/test_docs_commands.py": "docs",
 }
 DUMP = """import json
