@@ -20,7 +20,6 @@ import copy
 import html
 import json
 import re
-import socket
 
 import nbformat
 import pytest
@@ -117,17 +116,6 @@ def test_the_alt_checks_fire_on_each_fault(bad, complaint):
     assert alt_problems(_notebook(*GOOD)) == []
     problems = alt_problems(_notebook(*GOOD, bad))
     assert any(complaint in p for p in problems), problems
-
-
-@pytest.fixture
-def offline(monkeypatch):
-    """Any attempt to open a network connection fails the test."""
-
-    def refuse(self, address, *args, **kwargs):
-        raise AssertionError(f"network access attempted: {address!r}")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
 
 
 def _smallest_lesson_with_figures():

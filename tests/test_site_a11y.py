@@ -16,22 +16,17 @@ control's HTML, and how a page notebook carries each figure's alt to the place m
 """
 
 import base64
-import functools
 import io
 import json
 import re
 import subprocess
 import sys
-import threading
 from html.parser import HTMLParser
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import nbformat
 import numpy as np
 import pytest
-
-from helpers import CHROMIUM, CHROMIUM_FLAGS
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "build" / "site"
@@ -267,33 +262,6 @@ def test_every_image_has_an_alt_that_says_what_it_shows(rel):
 
 
 # -- marker site: in the browser --------------------------------------------------------------
-@pytest.fixture(scope="module")
-def server():
-    if not (SITE / "index.html").is_file():
-        pytest.fail("no site: run make site first (make sitetest does)")
-
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(SITE)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM:
-        pytest.fail("no chromium on PATH (sudo apt-get install chromium; .ci/run does)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
-        yield b
-        b.close()
-
-
 def open_page(browser, server, rel, viewport):
     """The page loaded, with MathJax done; a request to any other host is aborted."""
     page = browser.new_page(viewport=viewport)

@@ -7,18 +7,14 @@ the repository website/conf.py names (COURSE_REPOSITORY); the theme versions are
 navigation fix in website/conf.py was written for. No console error, no failed request, nothing
 from another host. Marker site: make sitetest (after make site)."""
 
-import functools
 import importlib.metadata
 import os
 import re
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-from helpers import CHROMIUM, CHROMIUM_FLAGS
 from website import build as site_build
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,33 +34,6 @@ def expected_binder(settings, rel):
     """Written out here, not taken from the builder: the form the brief and mybinder.org's docs give."""
     owner, name, branch = settings["REPOSITORY_OWNER"], settings["REPOSITORY_NAME"], settings["REPOSITORY_BRANCH"]
     return f"https://mybinder.org/v2/gh/{owner}/{name}/{branch}?urlpath=lab/tree/{rel}"
-
-
-@pytest.fixture(scope="module")
-def server():
-    if not (SITE / "index.html").is_file():
-        pytest.fail("no site: run make site first (make sitetest does)")
-
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(SITE)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM:
-        pytest.fail("no chromium on PATH (sudo apt-get install chromium; .ci/run does)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
-        yield b
-        b.close()
 
 
 class Visit:

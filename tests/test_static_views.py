@@ -9,7 +9,6 @@ Marker notebooks: make test and make notebooks run it, make unit does not.
 
 import json
 import re
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -36,17 +35,6 @@ def figures(nb):
                     value = data[kind]
                     yield "".join(value) if isinstance(value, list) else value
                     break
-
-
-@pytest.fixture
-def offline(monkeypatch):
-    """Any attempt to open a network connection fails the test."""
-
-    def refuse(self, address, *args, **kwargs):
-        raise AssertionError(f"network access attempted: {address!r}")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.name}")
