@@ -79,7 +79,14 @@ def run_otter_test(source, env):
 
 
 def right_and_wrong(problem):
-    """A right answer (the bank's reference) and a wrong one, for any kind of problem."""
+    """A right answer (the bank's reference) and a wrong one, for any kind of problem. For a
+    prediction, any readable one earns the points (here one that differs from what happened),
+    and only an unreadable one fails."""
+    if problem.kind == "predict":
+        if problem.options:
+            return next(c for c in "abcd" if c != problem.answer), "not a letter"
+        other = [a + 1 for a in problem.answer] if isinstance(problem.answer, tuple) else problem.answer + 1
+        return other, "not a number"
     if problem.kind == "function":
         return problem.answer, lambda *args, **kwargs: None
     if problem.kind == "choice":
@@ -275,6 +282,7 @@ def test_every_problem_has_a_needle_taken_from_the_bank(needles):
     assert not leaks.scan([ROOT / "exercises"], kept)  # what the course publishes anyway
 
 
+@pytest.mark.export  # copies of the library, scanned: about 10 s each
 def test_scan_finds_every_answer_in_the_old_handout_library(needles):
     """The old otter export copied the whole package beside the student notebook: the scan of that
     library finds an answer of every problem (so it fails the old handout)."""
@@ -290,6 +298,7 @@ def exported(tmp_path_factory):
     return out / "o" / NOTEBOOKS[2].stem, out / "n"
 
 
+@pytest.mark.export  # copies of the library, scanned: about 10 s each
 def test_the_libraries_for_learners_hold_no_answer_and_the_key_holds_them_all(exported, needles):
     otter, nbgrader = exported
     learner = [otter / "sgdcourse", nbgrader / to_nbgrader.LEARNER]

@@ -22,7 +22,7 @@ from nbformat.v4 import new_code_cell
 from sgdcourse.grading.exercise import load_exercises
 from sgdcourse.grading.pool import grade_all
 from sgdcourse.grading.submission import Graded
-from sgdcourse.problems import get
+from sgdcourse.problems import BANK, get
 
 pytestmark = pytest.mark.kernel
 ROOT = Path(__file__).resolve().parents[2]
@@ -189,8 +189,10 @@ def test_shipped_solutions_full_marks_and_exercises_zero(run):
         assert s["exercise"] == path.stem and s["error"] == "" and s["notes"] == "", s
         want = s["max"] if path.parent.name == "solutions" else "0"
         assert s["total"] == want and float(s["max"]) > 0, s
-        statuses = {r["status"] for r in rows_of(run, f"shipped/{path.parent.name}_{path.name}").values()}
-        assert statuses == ({"correct"} if path.parent.name == "solutions" else {"unanswered"}), (path, statuses)
+        rows = rows_of(run, f"shipped/{path.parent.name}_{path.name}")
+        for pid, row in rows.items():  # a prediction is recorded, never right or wrong
+            right = "recorded" if BANK[pid].kind == "predict" else "correct"
+            assert row["status"] == (right if path.parent.name == "solutions" else "unanswered"), (path, pid, row)
 
 
 def test_every_submission_graded_once_sorted_with_progress(run):
@@ -198,7 +200,7 @@ def test_every_submission_graded_once_sorted_with_progress(run):
     assert names == sorted(names) and len(names) == len(SOLUTIONS) + len(EXERCISES) + 13
     problems = [r["problem"] for r in run["rows"] if r["submission"] == "subs/02_partial.ipynb"]
     assert problems == [pid for pid, _ in load_exercises(ROOT / "solutions", warn=lambda t: None)[1].problems]
-    assert f"[{len(names)}/{len(names)}]" in run["proc"].stderr and "subs/02_loop.ipynb: 8/11" in run["proc"].stderr
+    assert f"[{len(names)}/{len(names)}]" in run["proc"].stderr and "subs/02_loop.ipynb: 13/16" in run["proc"].stderr
     print(f"graded {len(names)} submissions in {run['seconds']:.1f} s")
 
 
@@ -219,7 +221,7 @@ def test_patched_bank_and_monkeypatched_check_earn_nothing(run):
 
 def test_infinite_loops_are_stopped_and_the_rest_graded(run):
     s, rows = run["summary"]["subs/02_loop.ipynb"], rows_of(run, "02_loop.ipynb")
-    assert s["total"] == "8" and s["error"] == "" and "cell 18 was stopped at the 15 s time limit" in s["notes"]
+    assert s["total"] == "13" and s["error"] == "" and "cell 18 was stopped at the 15 s time limit" in s["notes"]
     assert rows["02-worked-step"]["status"] == "unanswered"
     assert rows["02-worked-step"]["feedback"] == (
         "No answer (NameError: name 'w3' is not defined): cell 18 was stopped at the 15 s time limit."
@@ -231,12 +233,12 @@ def test_infinite_loops_are_stopped_and_the_rest_graded(run):
 
 def test_a_cell_that_swallows_the_interrupt_costs_a_new_kernel_not_the_grade(run):
     s = run["summary"]["subs/02_stuck.ipynb"]
-    assert s["total"] == "11" and "cell 32 ignored the interrupt" in s["notes"]
+    assert s["total"] == "16" and "cell 36 ignored the interrupt" in s["notes"]
 
 
 def test_huge_allocation_fails_fast_under_the_memory_cap(run):
     s, rows = run["summary"]["subs/02_alloc.ipynb"], rows_of(run, "02_alloc.ipynb")
-    assert s["total"] == "10" and "cell 24 raised MemoryError" in s["notes"]
+    assert s["total"] == "15" and "cell 28 raised MemoryError" in s["notes"]
     assert rows["02-full-step"]["status"] == "unanswered" and "MemoryError" in rows["02-full-step"]["feedback"]
 
 
@@ -289,7 +291,7 @@ def test_partial_credit_is_the_share_of_cases_passed(run):
     assert rows["02-sgd-gradient"]["status"] == "unanswered"
     assert rows["02-sgd-gradient"]["feedback"].endswith("cell 12 raised SyntaxError: incomplete input (line 1).")
     total = float(run["summary"]["subs/02_partial.ipynb"]["total"])
-    assert total == pytest.approx(round(grad_ok / 10, 2) + round(step_ok / 10, 2) + 11 - 3)
+    assert total == pytest.approx(round(grad_ok / 10, 2) + round(step_ok / 10, 2) + 16 - 3)
 
 
 def test_code_in_an_answer_never_runs_in_the_grader(run):
@@ -336,4 +338,4 @@ def test_unsandboxed_grading_is_explicit_and_still_grades(tmp_path):
     (tmp_path / "02_x.ipynb").write_bytes(SOL02.read_bytes())
     proc = run_cli(["02_x.ipynb", "--unsandboxed", "--cell-timeout", "15"], tmp_path)
     assert proc.returncode == 0 and "WITHOUT a sandbox" in proc.stderr
-    assert read_csv(tmp_path / "grades_summary.csv")[0]["total"] == "11"
+    assert read_csv(tmp_path / "grades_summary.csv")[0]["total"] == "16"

@@ -10,6 +10,10 @@
     function    functions.check_function   answer (the reference function), cases(rng(seed)),
                                            mistakes, dtype ("float64": float32 results held to float64)
     choice      choice.check_choice        answer (a letter), options, mistakes
+    predict     predict.check_prediction   answer (what the experiment gave: a number, tuple or letter),
+                                           options (for a letter), tol: recorded, never incorrect
+and a number problem with accept = (lo, hi) (a choice with evidence) goes to predict.check_range,
+with outside = (why not below, why not above).
 
 An engine reads the fields of the Problem named here and nothing else (never its statement's
 wording). A new kind of problem is a new engine in ENGINES; the bank accepts exactly these kinds.
@@ -26,6 +30,7 @@ from . import isolate
 from .choice import check_choice
 from .functions import GRACE, check_function
 from .numeric import check_number
+from .predict import check_prediction, check_range
 from .result import Result
 from .symbolic import check_expression
 
@@ -41,7 +46,9 @@ def _warm_up(problem):
 
 
 def number(problem, answer, timeout):
-    """A number or a list of numbers within the problem's tol."""
+    """A number or a list of numbers within the problem's tol (or, with accept, in its range)."""
+    if problem.accept is not None:
+        return check_range(answer, problem.accept, problem.outside, problem.mistakes, problem.tol)
     return check_number(answer, problem.answer, problem.tol, problem.mistakes, problem.counts)
 
 
@@ -56,6 +63,7 @@ def expression(problem, answer, timeout):
             problem.mistakes,  # noqa: E731
             timeout,
             send,
+            problem.domain,
         )
 
     if not isolate.available() or not isinstance(answer, (str, numbers.Number, sympy.Basic)):
@@ -86,4 +94,9 @@ def choice(problem, answer, timeout):
     return check_choice(answer, problem.options, problem.answer, problem.mistakes)
 
 
-ENGINES = {"number": number, "expression": expression, "function": function, "choice": choice}
+def predict(problem, answer, timeout):
+    """A prediction, recorded whatever it is; the feedback says what happened."""
+    return check_prediction(answer, problem.answer, problem.options, problem.tol)
+
+
+ENGINES = {"number": number, "expression": expression, "function": function, "choice": choice, "predict": predict}

@@ -6,13 +6,15 @@
       -> funcreport.report: the Result (placeholder, raised, unreadable, correct, first failing case)
 
 Each case is a dict {argument name: value}; both functions get fresh copies, positionally.
-Outputs agree when they have the same number of entries and np.allclose(received, expected,
-rtol, atol) holds (sgdcourse.checking.outputs): RTOL = 1e-7, ATOL = 1e-9 for float64 results; for
-float32 (or float16) results, unless the problem asks for float64 (float64=True, from
-Problem.dtype), RTOL32 = 1e-5, ATOL32 = 1e-6 (float32 keeps about 7 digits), and the feedback says
-so. The first failing case is reported with its inputs, the expected and the received value (with
-enough digits to see the difference); if the outputs equal a known mistake's implementation on
-every case, its feedback comes first.
+Outputs agree when they have the same number of entries and np.allclose's test
+|received - expected| <= atol + rtol |expected| holds for each (sgdcourse.checking.outputs, which
+computes it with references taken at import, so that a function that replaces np.allclose,
+np.asarray, abs or isinstance before it returns cannot change the verdict): RTOL = 1e-7,
+ATOL = 1e-9 for float64 results; for float32 (or float16) results, unless the problem asks for
+float64 (float64=True, from Problem.dtype), RTOL32 = 1e-5, ATOL32 = 1e-6 (float32 keeps about 7
+digits), and the feedback says so. The first failing case is reported with its inputs, the
+expected and the received value (with enough digits to see the difference); if the outputs equal
+a known mistake's implementation on every case, its feedback comes first.
 
 Where the machine can fork (sgdcourse.checking.isolate) the whole check runs in a child process,
 so nothing the function does (a loop with a bare `except:`, os._exit, a crash) can hang or break
@@ -34,7 +36,7 @@ import numpy as np
 
 from . import isolate, timelimit
 from .funcreport import inputs, report
-from .outputs import Raised, passes
+from .outputs import Raised, _asarray, _enumerate, _isinstance, _next, passes
 from .result import Result
 from .text import fmt
 
@@ -59,7 +61,7 @@ def run_cases(fn, cases, expected, low_ok, send, isolated):
     outs, passed = [], 0
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
-        for k, case in enumerate(cases):
+        for k, case in _enumerate(cases):
             send(("progress", k, passed))
             out = _call(fn, case, isolated)
             outs.append(out)
@@ -128,7 +130,7 @@ def check_function(answer, reference, cases, mistakes=(), timeout=2.0, float64=F
 
 
 def _check(answer, reference, cases, mistakes, timeout, float64, send, isolated):
-    expected = [np.asarray(reference(*copy.deepcopy(tuple(c.values()))), dtype=float) for c in cases]
+    expected = [_asarray(reference(*copy.deepcopy(tuple(c.values()))), dtype=float) for c in cases]
     box = []
     kind, value = timelimit.run(
         lambda: box.append(
@@ -136,8 +138,8 @@ def _check(answer, reference, cases, mistakes, timeout, float64, send, isolated)
         ),
         timeout,
     )
-    progress = [m for m in box if isinstance(m, tuple)]
-    outs = next((m for m in box if isinstance(m, list)), None)
+    progress = [m for m in box if _isinstance(m, tuple)]
+    outs = _next((m for m in box if _isinstance(m, list)), None)
     if outs is None and kind != "timeout":  # the runner itself failed (deepcopy of a case, say)
         return Result("unreadable", f"Could not run the function ({type(value).__name__}).")
     if kind == "timeout":

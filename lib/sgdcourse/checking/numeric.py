@@ -17,12 +17,13 @@ is named when its changed value is within tol of the answer too.
 from __future__ import annotations
 
 import numbers
+import re
 from fractions import Fraction
 
 import numpy as np
 import sympy
 
-from . import slips, timelimit
+from . import screen, slips, symbolic, timelimit
 from .result import Result, Unreadable, unreadable
 from .text import fmt, plural
 
@@ -48,8 +49,49 @@ def _sympy_number(x):
     return z.real
 
 
+# Text is read as the expression reader reads it (symbolic.clean_text, then screen.parse), but
+# here, in the notebook's own process, with no child to kill: so before sympy sees the text, every
+# name in it must be one of these (elementary functions and constants; anything else, factorial
+# say, sympy would evaluate while parsing), and screen.parse refuses huge numbers before evaluation.
+TEXT_NAMES = frozenset(
+    "sqrt exp log ln sin cos tan asin acos atan sinh cosh tanh Abs pi E I oo Rational Integer Float".split()
+)
+
+
+def _read_text(text):
+    """A number typed as text ("19/50", "0.38", "sqrt(2)/2") -> a sympy number; Unreadable with
+    the reason (a symbol, a function that is not elementary, text sympy cannot parse, huge)."""
+    clean = symbolic.clean_text(text)
+    if not clean:
+        raise Unreadable("read an empty text; a number was asked.")
+    names = symbolic.text_names(clean)
+    symbols = sorted({w for w in names if w not in TEXT_NAMES and w not in symbolic.RESERVED})
+    calls = sorted({w for w in symbols if re.search(rf"\b{re.escape(w)}\s*\(", clean)})
+    if calls:
+        raise Unreadable(
+            f"read {fmt(text)}, which calls {', '.join(f'`{w}`' for w in calls)}; a number was asked: type "
+            "the number, with + - * / ** and sqrt, exp, log, sin, cos, tan if you need them."
+        )
+    if symbols:
+        shown = ", ".join(f"`{w}`" for w in symbols)
+        euler = " (for Euler's number write E or exp(1))" if "e" in symbols else ""
+        raise Unreadable(
+            f"read {fmt(text)}, which uses the symbol{'s' * (len(symbols) > 1)} {shown}; "
+            f"a number was asked, without symbols{euler}."
+        )
+    kind, value = timelimit.run(lambda: screen.parse(clean, {}), 1.0)
+    if kind == "timeout":
+        raise Unreadable(f"could not read {fmt(text)} as a number in time.")
+    if kind == "error":
+        raise value if isinstance(value, Unreadable) else Unreadable(f"could not read {fmt(text)} as a number.")
+    if isinstance(value, (bool, sympy.logic.boolalg.BooleanAtom)):
+        raise Unreadable(f"read {fmt(text)} as the truth value {value}; a number was asked.")
+    return value
+
+
 def read_number(x):
-    """int, Fraction, float, numpy scalar, 0-d array or sympy number -> Fraction or float."""
+    """int, Fraction, float, numpy scalar, 0-d array, sympy number or text that reads as a number
+    ("19/50", "0.38", "sqrt(2)/2": see _read_text) -> Fraction or float."""
     if isinstance(x, (bool, np.bool_)):
         raise Unreadable(f"{x} is a truth value, not a number.")
     if isinstance(x, np.ndarray):
@@ -60,6 +102,8 @@ def read_number(x):
         x = x.item()
     if isinstance(x, np.generic):
         x = x.item()
+    if isinstance(x, str):
+        x = _read_text(x)
     if isinstance(x, (sympy.Basic, sympy.MatrixBase)):
         x = _sympy_number(x)
     elif isinstance(x, (Fraction, numbers.Integral)):
@@ -81,8 +125,6 @@ def read_number(x):
 
 
 def _not_a_number(x):
-    if isinstance(x, str):
-        return f"read the text {fmt(x)}; a number was asked: remove the quotes."
     if isinstance(x, (list, tuple)):
         return (
             f"read {'a list' if isinstance(x, list) else 'a tuple'} of {plural(len(x), 'value')}; one number was asked."
@@ -128,7 +170,8 @@ def close(a, r, tol):
     """|a - r| <= tol exactly (elementwise for tuples); a, r Fractions, floats or tuples of them."""
     if isinstance(r, tuple):
         return isinstance(a, tuple) and len(a) == len(r) and all(close(u, v, tol) for u, v in zip(a, r))
-    return abs(Fraction(a) - Fraction(r)) <= Fraction(tol)
+    d = Fraction(a) - Fraction(r)  # no abs(): a learner's number type may have replaced it while being read
+    return (d if d >= 0 else -d) <= Fraction(tol)
 
 
 def check_number(answer, reference, tol, mistakes=(), counts=()):

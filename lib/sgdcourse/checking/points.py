@@ -1,7 +1,10 @@
 """Random points for the symbols of a problem, and the values of expressions there.
 
-    Points(namespace, exprs)   POINTS points (a fixed local SEED): integer symbols from 2..9, positive
-                               reals from [0.2, 4.2), other reals from [-3, 3]; every g[k] of an
+    Points(namespace, exprs, domain)
+                               POINTS points (a fixed local SEED): a symbol the domain names from its
+                               interval (lo, hi) (integers from lo..hi), otherwise integer symbols
+                               from 2..9, positive reals from [0.2, 4.2), other reals from [-3, 3],
+                               so no counterexample is quoted outside the problem; every g[k] of an
                                IndexedBase g gets a random value (never quoted back to the learner)
     points.values(expr)        expr at each point to 30 digits, as complex, None where undefined
     agree(va, vr)              |a - r| <= RTOL max(1, |r|) wherever both are finite
@@ -20,7 +23,13 @@ from .text import fmt
 POINTS, SEED, RTOL = 6, 2024, 1e-9
 
 
-def _draw(symbol, rng):
+def _draw(symbol, rng, interval=None):
+    if interval is not None:
+        lo, hi = (sympy.Rational(str(v)) for v in interval)
+        if symbol.is_integer:
+            return sympy.Integer(int(rng.integers(int(sympy.ceiling(lo)), int(sympy.floor(hi)) + 1)))
+        # strictly inside (lo, hi), on a grid of 1/1000 of its width: never an endpoint
+        return lo + (hi - lo) * sympy.Rational(int(rng.integers(1, 1000)), 1000)
     if symbol.is_integer:
         return sympy.Integer(int(rng.integers(2, 10)))
     if symbol.is_positive:
@@ -48,8 +57,9 @@ def value(expr, point, arrays):
 class Points:
     """POINTS random points for the symbols of a namespace, and values of expressions there."""
 
-    def __init__(self, namespace, exprs):
+    def __init__(self, namespace, exprs, domain=None):
         rng = np.random.default_rng(SEED)
+        domain = dict(domain or {})
         self.bases = sorted(k for k, v in namespace.items() if isinstance(v, sympy.IndexedBase))
         symbols = set().union(*(e.free_symbols for e in exprs))
         self.symbols = sorted(
@@ -57,7 +67,7 @@ class Points:
         )
         self.points, self._cache = [], {}
         for _ in range(POINTS):
-            point = {s: _draw(s, rng) for s in self.symbols}
+            point = {s: _draw(s, rng, domain.get(s.name)) for s in self.symbols}
             arrays = {b: [sympy.Rational(int(v), 100) for v in rng.integers(-300, 301, 32)] for b in self.bases}
             self.points.append((point, arrays))
 

@@ -1,8 +1,10 @@
 """What every check returns: a Result (status + feedback), and the Mistake a bank problem lists.
 
 Statuses: correct, incorrect, unanswered (still `...`), unreadable (the answer could not be read
-as the kind of answer asked; the feedback says why). str(Result) starts with the status word
-and carries no addresses and no timings, so stored notebook outputs reproduce.
+as the kind of answer asked; the feedback says why), recorded (a prediction: never right or wrong,
+it earns its points by being made, and the feedback compares it with what happened). str(Result)
+starts with the status word and carries no addresses and no timings, so stored notebook outputs
+reproduce.
 """
 
 from __future__ import annotations
@@ -10,19 +12,30 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-STATUSES = ("correct", "incorrect", "unanswered", "unreadable")
-COLOURS = {"correct": "#1a7f37", "incorrect": "#cf222e", "unanswered": "#6e7781", "unreadable": "#9a6700"}
+STATUSES = ("correct", "incorrect", "unanswered", "unreadable", "recorded")
+EARNS = ("correct", "recorded")  # the statuses that earn a problem's points
+COLOURS = {
+    "correct": "#1a7f37",
+    "incorrect": "#cf222e",
+    "unanswered": "#6e7781",
+    "unreadable": "#9a6700",
+    "recorded": "#0969da",
+}
 LETTERS = "abcdefgh"
 
 
 @dataclass(frozen=True)
 class Mistake:
     """A likely wrong answer: `value` is what it gives (number, tuple, sympy expression,
-    function or option letter), `feedback` what the learner is told when their answer equals it."""
+    function or option letter), `feedback` what the learner is told when their answer equals it.
+    same_as: the generic slips (sgdcourse.checking.slips) that are this very slip under another
+    name for this problem's numbers (a sum over N = 2 terms is "factor-2"); any other generic
+    slip must give a different value (tests/test_bank_design.py)."""
 
     name: str
     feedback: str
     value: object
+    same_as: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -50,7 +63,8 @@ class Result:
 
     @property
     def ok(self):
-        return self.status == "correct"
+        """True when the answer earns its points: right, or a prediction recorded."""
+        return self.status in EARNS
 
     def __str__(self):
         head = self.status if self.problem_id is None else f"{self.status} [{self.problem_id}]"

@@ -20,7 +20,8 @@ For a number r (the counts k, n, q: Problem.counts, the whole numbers the statem
     inverted      1/r                        squared / square-root    r^2 / sqrt(r)
     divisor-minus-one  r k/(k-1)  (divided by k - 1 where k belongs: N - 1 for N)
     divisor-plus-one   r (k-1)/k or r k/(k+1)  (divided by k where k - 1 belongs: m for m - 1)
-    (a count the problem does not declare is not guessed, since some k fits almost any wrong value)
+    (a count the problem does not declare is not guessed, since some k fits almost any wrong value;
+    a declared count is (name, k), and the text names it: "a division by N - 1 = 1 where N = 2 belongs")
     wrong-divisor      r n/q (divided by q where n belongs: N for m)
     factor-n / divided-by-n  r n / r/n
     step-too-few / step-too-many  r - 1 / r + 1 for a whole-number r >= 2 (a count of steps)
@@ -32,7 +33,7 @@ is off), every_entry() (a slip shared by every entry) and CLOSE_ENTRIES.
 For an expression r, with the problem's symbols s, t (Symbols of its namespace that r contains)
 
     sign  -r        factor-2  2r        factor-half  r/2        squared r^2    square-root sqrt(r)
-    missing-factor  r / f for a factor f of r (a lost inner derivative of the chain rule, or a lost x_i)
+    missing-factor  r / f for a factor f of r
     extra-factor    r s                 divided-by   r / s (a division by s too many; s not a factor of r)
     and for integer symbols (counts) s, t only:
     divisor-minus-one  r s/(s - 1)      divisor-plus-one  r (s - 1)/s        wrong-divisor  r t/s
@@ -40,8 +41,9 @@ For an expression r, with the problem's symbols s, t (Symbols of its namespace t
 
 For a function: sign, factor-2, factor-half of every output.
 
-feedback(known, found, tail) writes the verdict: the bank's own mistakes first, then every slip
-that gives the same value (never one picked at random).
+feedback(known, found, tail) writes the verdict: the bank's own mistake when one matches (the bank
+keeps its mistakes apart from every other slip), else every generic slip that gives the value
+(never one picked at random).
 """
 
 from __future__ import annotations
@@ -83,6 +85,24 @@ def _near(a, b, tol):
 
 
 # ---- numbers ------------------------------------------------------------------------------------
+
+
+def _named(count):
+    """A declared count as (name, value): a problem's quantities give names (N, m, T), a bare
+    count (an older problem's) none."""
+    return count if isinstance(count, tuple) else (None, count)
+
+
+def _is(name, k):
+    return f"{name} = {k}" if name else f"{k}"
+
+
+def _less(name, k):
+    return f"{name} - 1 = {k - 1}" if name else f"{k - 1}"
+
+
+def _more(name, k):
+    return f"{name} + 1 = {k + 1}" if name else f"{k + 1}"
 
 
 def number_slips(r, tol, counts=()):
@@ -133,49 +153,50 @@ def number_slips(r, tol, counts=()):
                     ("map", lambda v: Fraction(math.sqrt(v))),
                 )
             )
-        for k in counts:  # N - 1 for N, m for m - 1: only for the counts the problem declares
+        named = [_named(c) for c in counts]
+        for name, k in named:  # N - 1 for N, m for m - 1: only for the counts the problem declares
             out += [
                 Slip(
                     "divisor-minus-one",
-                    f"It is the expected value times {k}/{k - 1}: a division by {k - 1} "
-                    f"where {k} belongs (N - 1 in place of N?).",
+                    f"It is the expected value times {k}/{k - 1}: a division by {_less(name, k)} "
+                    f"where {_is(name, k)} belongs?",
                     ("times", Fraction(k, k - 1)),
                 ),
                 Slip(
                     "divisor-plus-one",
-                    f"It is the expected value times {k - 1}/{k}: a division by {k} "
-                    f"where {k - 1} belongs (m in place of m - 1?).",
+                    f"It is the expected value times {k - 1}/{k}: a division by {_is(name, k)} "
+                    f"where {_less(name, k)} belongs?",
                     ("times", Fraction(k - 1, k)),
                 ),
                 Slip(
                     "divisor-plus-one",
-                    f"It is the expected value times {k}/{k + 1}: a division by {k + 1} "
-                    f"where {k} belongs (N + 1 in place of N?).",
+                    f"It is the expected value times {k}/{k + 1}: a division by {_more(name, k)} "
+                    f"where {_is(name, k)} belongs?",
                     ("times", Fraction(k, k + 1)),
                 ),
             ]
-        for n in counts:
+        for name, n in named:
             if n != 2:
                 out += [
                     Slip(
                         "factor-n",
-                        f"It is {n} times the expected value: a sum over {n} terms where "
-                        f"their mean was asked, or a factor {n} too many?",
+                        f"It is {n} times the expected value: a sum over {_is(name, n)} terms where "
+                        f"their mean was asked, or a factor {_is(name, n)} too many?",
                         ("times", n),
                     ),
                     Slip(
                         "divided-by-n",
-                        f"It is the expected value divided by {n}: a division by {n} too many?",
+                        f"It is the expected value divided by {n}: a division by {_is(name, n)} too many?",
                         ("times", Fraction(1, n)),
                     ),
                 ]
-            for q in counts:
+            for qname, q in named:
                 if q != n and Fraction(n, q) not in (2, Fraction(1, 2)):
                     out.append(
                         Slip(
                             "wrong-divisor",
                             f"It is the expected value times {n}/{q}: a division by "
-                            f"{q} where {n} belongs (N in place of m, or the other way round?).",
+                            f"{_is(qname, q)} where {_is(name, n)} belongs?",
                             ("times", Fraction(n, q)),
                         )
                     )
@@ -288,8 +309,7 @@ def expression_slips(r, namespace):
         out.append(
             Slip(
                 "missing-factor",
-                f"It is the expected expression without its factor {sympy.sstr(f)}: a "
-                "factor lost (an inner derivative of the chain rule, say?).",
+                f"It is the expected expression without its factor {sympy.sstr(f)}: that factor was lost.",
                 ("times", 1 / f),
             )
         )
@@ -357,23 +377,22 @@ FUNCTION_SLIPS = (
 
 def feedback(known, found, tail):
     """(text, mistake name) for the bank's matching mistakes `known` and the generic slips `found`,
-    or None when nothing matched. The name is the bank's (" or " between several) when a bank
-    mistake matched, else the slips'; the text names every slip that gives this value."""
-    names = [m.name for m in known]
-    extra = [s for s in found if s.name not in names]
-    if not known and not extra:
+    or None when nothing matched. A bank mistake that matches is the verdict, alone: the bank
+    chooses each problem's numbers so that no other slip gives its value (tests/test_bank_design.py),
+    so a generic slip is named only when no bank mistake is, and then every one that gives this value."""
+    if known:
+        if len(known) > 1:
+            head = "More than one slip gives this value; it could be either:\n" + "\n".join(
+                f"- {m.feedback}" for m in known
+            )
+        else:
+            head = known[0].feedback
+        return f"{head}\n{tail}", " or ".join(m.name for m in known)
+    if not found:
         return None
-    if len(known) > 1:
-        head = "More than one slip gives this value; it could be either:\n" + "\n".join(
-            f"- {m.feedback}" for m in known
-        )
-    else:
-        head = known[0].feedback if known else None
-    lines = [s.text for s in extra]
-    if lines and head:
-        head = f"{head}\nAnother slip gives the same value: " + " Or: ".join(lines)
-    elif len(lines) == 1:
+    lines = [s.text for s in found]
+    if len(lines) == 1:
         head = lines[0]
-    elif lines:
+    else:
         head = "This value fits more than one slip, so it is hard to say which: " + " Or: ".join(lines)
-    return f"{head}\n{tail}", " or ".join(names or [s.name for s in extra])
+    return f"{head}\n{tail}", " or ".join(s.name for s in found)

@@ -11,14 +11,19 @@ other reals from [-3, 3]. A Sum over k is expanded once its bounds are numbers, 
 g[k] of an IndexedBase g then gets a random value (never quoted back: the learner cannot see it).
 
 Text is parsed by sympy with ^ read as ** and 5x read as 5*x; its names are looked up in the
-problem's namespace first, so "N" is the problem's N, not sympy's N(). Before anything is
+problem's namespace first, so "N" is the problem's N, not sympy's N(). A Unicode minus is read
+as "-"; a Python reserved word used as a name ("lambda") is refused with a message that says so
+(text_names, clean_text; the number reader uses them too). Before anything is
 evaluated, text and numbers are screened (sgdcourse.checking.screen) so "9**9**9" or 10**10000
 is refused in milliseconds instead of computed for hours.
 """
 
 from __future__ import annotations
 
+import io
+import keyword
 import numbers
+import tokenize
 
 import numpy as np
 import sympy
@@ -34,11 +39,55 @@ def _symbol_names(namespace):
     return ", ".join(sorted(k for k, v in namespace.items() if isinstance(v, (sympy.Symbol, sympy.IndexedBase))))
 
 
+# Python's reserved words cannot be names: sympy's parser stops on them with a bare SyntaxError.
+# True and False are values (read as truth values); and, or, not are logic, refused on their own.
+RESERVED = frozenset(keyword.kwlist) - {"True", "False", "and", "or", "not"}
+LOGIC = frozenset({"and", "or", "not"})
+
+
+def text_names(text):
+    """The names in text, in order, as Python's tokenizer (which sympy's parser uses) reads them;
+    the names before a point where the text cannot be tokenized."""
+    names = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.NAME:
+                names.append(token.string)
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        pass
+    return names
+
+
+def _reserved(word, namespace):
+    names = _symbol_names(namespace) if namespace else ""
+    head = f"`{word}` is a reserved word in Python, so it cannot be a name here: "
+    if word == "lambda":
+        return head + "write `lam`" + (f" (this problem's names are: {names})." if names else ".")
+    if names:
+        return head + f"write one of this problem's names ({names})."
+    return head + f"use another name (`{word}_`, say)."
+
+
+def clean_text(text, namespace=None):
+    """The text of an answer as the parser takes it: spaces around it removed, a Unicode minus
+    read as "-"; Unreadable for a reserved word used as a name, or a logic word (and, or, not)."""
+    text = text.strip().replace("\u2212", "-")
+    for word in text_names(text):
+        if word in RESERVED:
+            raise Unreadable(_reserved(word, namespace))
+        if word in LOGIC:
+            raise Unreadable(
+                f"read {fmt(text)}, which uses `{word}`: that is Python's logic word, and an arithmetic "
+                "expression was asked (no answer here is a truth value)."
+            )
+    return text
+
+
 def read_expression(answer, namespace):
     """A sympy expression from a string, a sympy object or a plain number; symbols are matched
     to the problem's by name (so a learner's Symbol('m') is the problem's m)."""
     if isinstance(answer, str):
-        expr = screen.parse(answer, namespace)
+        expr = screen.parse(clean_text(answer, namespace), namespace)
     elif isinstance(answer, (bool, np.bool_)) or not isinstance(answer, (numbers.Number, sympy.Basic)):
         raise Unreadable(f"read {fmt(answer)}; a sympy expression or a string such as 'x**2 + 1' was asked.")
     elif isinstance(answer, numbers.Complex) and not isinstance(answer, numbers.Real):
@@ -101,22 +150,32 @@ def _show(z):
     return fmt(z.real, 6) if abs(z.imag) < 1e-12 else f"{z.real:.6g}{z.imag:+.6g}i"
 
 
-def check_expression(answer, reference, namespace, mistakes=(), timeout=2.0, send=None):
+def check_expression(answer, reference, namespace, mistakes=(), timeout=2.0, send=None, domain=None):
     """Correct when the answer is mathematically equivalent to the reference expression.
 
     send(result), when given, receives provisional Results as they are decided (the caller
-    keeps the last one if the check is stopped before it ends)."""
+    keeps the last one if the check is stopped before it ends). domain: {symbol name: (lo, hi)},
+    where the random points are drawn (so a counterexample is one the problem allows)."""
     try:
         expr = read_expression(answer, namespace)
     except Unreadable as e:
         return unreadable(e)
-    points = Points(namespace, (expr, reference, *(m.value for m in mistakes if isinstance(m.value, sympy.Basic))))
+    points = Points(
+        namespace, (expr, reference, *(m.value for m in mistakes if isinstance(m.value, sympy.Basic))), domain
+    )
     same, how = compare(expr, reference, namespace, timeout, points)
     if same:
         # how equivalence was decided (simplify within the time limit, or random points) can
         # depend on the machine's speed, so it stays out of the message, which must reproduce
         return Result("correct", f"{fmt(expr)} is equivalent to the expected expression.")
     generic = Result("incorrect", f"{fmt(expr)} is not equivalent to the expected expression: {how}.")
+    missing = sorted(str(s) for s in reference.free_symbols - expr.free_symbols if isinstance(s, sympy.Symbol))
+    if not expr.free_symbols and missing:
+        generic = Result(
+            "incorrect",
+            f"{fmt(expr)} is a number, but the expected expression depends on {', '.join(missing)}: "
+            "write it in the problem's symbols, not at one value of them.",
+        )
     if send:
         send(generic)
     limit = max(timeout / 4, 0.1)

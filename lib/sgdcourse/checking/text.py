@@ -15,6 +15,7 @@ from fractions import Fraction
 import numpy as np
 import sympy
 
+_asarray, _isfinite = np.asarray, np.isfinite  # taken at import: a learner's patch of numpy does not reach them
 BIG_BITS = 3000  # integers above about 900 digits are summarised, never printed in full
 MAX_TEXT = 200
 
@@ -47,7 +48,7 @@ def _float(x, digits):
 
 
 def _array(a):
-    a = np.asarray(a)
+    a = _asarray(a)
     if a.ndim == 0:
         return fmt(a.item())
     if a.size > 40:
@@ -91,7 +92,7 @@ def _fmt(value, digits):
     if isinstance(value, np.ndarray):
         return _array(value)
     if isinstance(value, np.floating) and value.dtype.itemsize <= 4:
-        return repr(float(value)) if np.isfinite(value) else str(float(value))  # float32: every digit it has
+        return repr(float(value)) if _isfinite(value) else str(float(value))  # float32: every digit it has
     if isinstance(value, np.generic):
         return _fmt(value.item(), digits)
     if isinstance(value, numbers.Integral):
@@ -138,7 +139,7 @@ def _thing(value):
 def pair(expected, received):
     """(expected, received) as text with the same number of significant digits, enough that
     different values look different (float32 results keep every digit they have)."""
-    e, r = np.asarray(expected), np.asarray(received)
+    e, r = _asarray(expected), _asarray(received)
     if e.shape != r.shape or e.dtype.kind not in "fiu" or r.dtype.kind not in "fiu" or e.size > 40:
         return fmt(expected), fmt(received)
     e, r = e.astype(float), r.astype(float)

@@ -33,7 +33,7 @@ Score: Problem.points when correct; for a function, points x (cases passed / cas
 
 Output, rows sorted by submission path, then problem order in the exercise, with no timings:
   --out (grades.csv):            submission, problem, status, score, points, feedback
-      status: correct | incorrect | unanswered | unreadable, or "error" in a single row with an
+      status: correct | recorded | incorrect | unanswered | unreadable, or "error" in a single row with an
       empty problem when the submission could not be graded at all;
   <out>_summary.csv:             submission, exercise, total, max, error, notes
       error: why it could not be graded (empty otherwise); notes: cells that raised or were

@@ -30,7 +30,7 @@ class Row:
 
     submission: str
     problem: str
-    status: str  # correct | incorrect | unanswered | unreadable | error
+    status: str  # correct | recorded (a prediction) | incorrect | unanswered | unreadable | error
     score: float
     points: float | str  # the problem's points ("" in the error row of an unidentified submission)
     feedback: str

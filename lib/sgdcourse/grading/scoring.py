@@ -22,8 +22,9 @@ from .sympytext import unsafe_text
 
 
 def score_of(result, points):
-    """points when correct; a function's share of passed cases; else 0 (rounded to 0.01)."""
-    if result.status == "correct":
+    """points when correct (or a prediction recorded); a function's share of passed cases; else 0
+    (rounded to 0.01)."""
+    if result.ok:
         return float(points)
     if result.passed and result.status != "unanswered" and result.passed[1]:
         return round(points * result.passed[0] / result.passed[1], 2)

@@ -17,7 +17,7 @@ import importlib
 from ..checking import Mistake
 from ..checking.ids import unknown_id
 from .bank import Bank
-from .problem import KINDS, LESSONS, Problem, exact
+from .problem import KINDS, LESSONS, TASKS, Hint, Problem, ask, exact, method, value, variant
 
 
 def _collect():
@@ -40,4 +40,20 @@ def select(lesson=None):
     return BANK.select(lesson)
 
 
-__all__ = ["BANK", "Bank", "KINDS", "LESSONS", "Mistake", "Problem", "exact", "get", "select"]
+__all__ = [
+    "BANK",
+    "Bank",
+    "Hint",
+    "KINDS",
+    "LESSONS",
+    "Mistake",
+    "Problem",
+    "TASKS",
+    "ask",
+    "exact",
+    "get",
+    "method",
+    "select",
+    "value",
+    "variant",
+]

@@ -46,9 +46,22 @@ PROBLEMS = (
 
 
 def seal(problem):
-    """The problem without what gives its answer away: answer, mistakes, test cases."""
-    numbers = len(problem.answer) if problem.kind == "number" and isinstance(problem.answer, tuple) else None
-    return dataclasses.replace(problem, answer=Sealed(numbers), mistakes=(), cases=None)
+    """The problem without what gives its answer away: answer, mistakes, test cases, and the
+    quantities, domain and accepted range that the slips and checks use."""
+    numbers = (
+        len(problem.answer) if problem.kind in ("number", "predict") and isinstance(problem.answer, tuple) else None
+    )
+    return dataclasses.replace(
+        problem,
+        answer=Sealed(numbers, problem.accept is not None),
+        mistakes=(),
+        cases=None,
+        quantities={},
+        counts=(),
+        domain={},
+        accept=None,
+        outside=(),
+    )
 
 
 def _literal(value):
