@@ -43,15 +43,23 @@ def test_hidden_random_values_are_not_quoted():
     assert r.status == "incorrect" and "at a random point" in r.feedback and not re.search(r"\d\.\d", r.feedback)
 
 
-def test_a_named_mistake_is_the_verdict_without_guesses():
-    """On 01-empirical-risk, 2 L(w) is the bank's "total loss"; no generic guess is appended to it."""
-    r = check("01-empirical-risk", "2*(w**2 + (w-2)**2/4)")
-    assert r.mistake == "sum-not-mean" and "total loss" in r.feedback and "Another slip" not in r.feedback
+def test_two_slips_that_once_gave_one_value_are_told_apart():
+    """On 01-empirical-risk, N = 3: the total loss is 3 L(w) and L with its 1/2 dropped is 2 L(w),
+    so the two slips give different values and each is named alone (with N = 2 they coincided)."""
+    risk = "(w-2)**2/6 + (2*w)**2/6 + (3*w-1)**2/6"
+    assert check("01-empirical-risk", risk).ok
+    total = check("01-empirical-risk", f"3*({risk})")
+    assert total.mistake == "sum-not-mean" and "total loss" in total.feedback and "1/2" not in total.feedback
+    half = check("01-empirical-risk", f"2*({risk})")
+    assert half.mistake == "dropped-half" and "1/2" in half.feedback and "total loss" not in half.feedback
 
 
 def test_lesson_slip_residual_without_x_is_named():
     from sgdcourse.problems import lesson02 as L
 
-    assert L.XS[1] == 2  # the step uses example 2, whose x_i = 2: leaving it out halves g1
-    r = check("02-sgd-gradient", float(L.W[1] * L.XS[1] - L.YS[1]))  # the residual only, without x_i
-    assert r.status == "incorrect" and r.mistake and "half the expected value" in r.feedback
+    p = L.sgd_gradient
+    xs, ys, w1 = p.params["xs"], p.params["ys"], L.run(**p.params)[0][1]
+    assert xs[1] == 2  # the step uses example 2, whose x_i = 2: leaving it out halves g1
+    r = check("02-sgd-gradient", float(w1 * xs[1] - ys[1]))  # the residual only, without x_i
+    assert r.status == "incorrect" and r.mistake == "missing-x" and "residual" in r.feedback
+    assert "m - 1" not in r.feedback and "m in place" not in r.feedback  # no quantity the problem lacks

@@ -15,7 +15,7 @@ from sgdcourse.checking.points import Points
 from sgdcourse.checking.predict import check_prediction, check_range
 from sgdcourse.checking.slips import feedback, number_slips
 from sgdcourse.grading.scoring import score_of
-from sgdcourse.problems import Bank, Hint, Problem, ask, method, value, variant
+from sgdcourse.problems import BANK, Bank, Hint, Problem, ask, method, value, variant
 from sgdcourse.problems.sealed import seal
 
 
@@ -165,6 +165,8 @@ def test_any_prediction_is_recorded_and_compared_with_what_happened():
     ]:
         r = check_prediction(guess, Fraction(3))
         assert r.status == "recorded" and r.ok and "What happened: 3" in r.feedback and said in r.feedback, r
+    r = check_prediction((0, 3), (0.52, 1.84))  # a difference from 0 is said in decimals, with its direction
+    assert "entry 1: it is 0.52 above your prediction" in r.feedback and "/" not in r.feedback, r
     r = check_prediction("b", "c", options=("stays", "halves", "diverges"))
     assert r.status == "recorded" and "(c) diverges" in r.feedback and "not (b)" in r.feedback
     assert check_prediction("c", "c", options=("stays", "halves", "diverges")).feedback.count("your prediction") == 1
@@ -201,3 +203,31 @@ def test_a_case_with_pieces_of_different_lengths_is_shown_not_crashed_on():
     )
     r = answers.check(p.id, lambda pieces: 0.0, bank=bank)
     assert r.status == "incorrect" and "pieces = [" in r.feedback and "ended" not in r.feedback, r
+
+
+def test_a_value_the_quantity_cannot_take_is_told_so_not_marked_wrong():
+    with pytest.raises(ValueError, match="valid"):
+        Problem(id="02-x", lesson=2, kind="number", statement="s", answer=1, valid=("eta", "small"))
+    bank, p = _bank(kind="number", answer=Fraction(3, 4), valid=("beta", "fraction"), quantities={"beta": None})
+    for x, said in [(75, "percentage, 0.75"), (1, "less than 1"), (-0.1, "at least 0")]:
+        r = answers.check(p.id, x, bank=bank)
+        assert r.status == "unreadable" and "cannot be beta" in r.feedback and said in r.feedback, r
+    assert answers.check(p.id, 0.75, bank=bank).ok and answers.check(p.id, 0, bank=bank).status == "incorrect"
+    bank, p = _bank(kind="number", answer=(16, 32), valid=("m", "whole"), quantities={"m": None})
+    r = answers.check(p.id, (16, 32.5), bank=bank)
+    assert r.status == "unreadable" and "32.5 cannot be m" in r.feedback
+    bank, p = _bank(kind="number", answer=Fraction(1, 10), valid=("eta", "positive"), quantities={"eta": None})
+    assert (
+        answers.check(p.id, 0, bank=bank).status == "unreadable"
+        and answers.check(p.id, 0.2, bank=bank).status == "incorrect"
+    )
+
+
+@pytest.mark.parametrize("pid", [p.id for p in BANK.values() if p.valid])
+def test_every_bank_answer_keeps_its_quantity_s_rule(pid):
+    from sgdcourse.checking.predict import check_valid
+
+    p = BANK[pid]
+    assert check_valid(p.answer, p.valid, isinstance(p.answer, tuple) and len(p.answer)) is None
+    if p.accept is not None:
+        assert all(check_valid(v, p.valid) is None for v in p.accept), pid

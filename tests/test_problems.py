@@ -22,11 +22,12 @@ MISTAKES = [(p, m) for p in ALL for m in p.mistakes]
 
 
 def test_bank_covers_lessons_and_kinds():
-    assert len(select()) >= 12 and {p.kind for p in ALL} == set(KINDS) - {"predict"}  # no prediction yet
+    assert len(select()) >= 12 and {p.kind for p in ALL} == set(KINDS)
     for lesson in (1, 2, 3, 4):
         assert len(select(lesson)) >= 2
     for p in ALL:
-        assert p.statement and p.hints and p.points >= 1 and p.id.startswith(f"0{p.lesson}-")
+        assert p.statement and p.points >= 1 and p.id.startswith(f"0{p.lesson}-")
+        assert p.hints or p.kind == "predict", p  # a prediction is the learner's own: no hint
     names = {m.name for _, m in MISTAKES}
     assert {
         "sign",
@@ -99,8 +100,10 @@ def test_counts_are_the_whole_numbers_the_statement_gives(pid):
     a count the statement gives and the problem does not declare fails, and the other way round."""
     p = BANK[pid]
     stated = stated_counts(p.statement)
-    assert not stated - set(p.counts), f"{pid}: the statement gives {sorted(stated - set(p.counts))}, counts lacks them"
-    assert not set(p.counts) - stated, f"{pid}: counts has {sorted(set(p.counts) - stated)}, the statement does not"
+    counts = {c[1] if isinstance(c, tuple) else c for c in p.counts}
+    assert not counts - stated, f"{pid}: counts has {sorted(counts - stated)}, the statement does not"
+    if not p.quantities:  # bare counts must be all of them; named quantities are the problem's own (N, m, T)
+        assert not stated - counts, f"{pid}: the statement gives {sorted(stated - counts)}, counts lacks them"
 
 
 def _probe(**fields):
@@ -160,8 +163,9 @@ def test_the_checker_dispatches_on_the_registry(monkeypatch):
 def test_reference_answer_is_correct(pid):
     p = BANK[pid]
     r = practice.check(pid, p.answer)
-    assert r.status == "correct", str(r)
-    assert (r.score, r.points) == (p.points, p.points) and str(r).startswith(f"correct [{pid}]")
+    status = "recorded" if p.kind == "predict" else "correct"  # a prediction is never right or wrong
+    assert r.status == status, str(r)
+    assert (r.score, r.points) == (p.points, p.points) and str(r).startswith(f"{status} [{pid}]")
 
 
 @pytest.mark.parametrize("pid, name", [(p.id, m.name) for p, m in MISTAKES])
@@ -197,6 +201,15 @@ def test_some_other_wrong_answer_is_incorrect(pid):
     if answer is None:  # every wrong option of this choice is a listed mistake
         return
     r = practice.check(pid, answer)
+    if r.status == "unreadable" and BANK[pid].valid:  # a value the quantity cannot take (beta = 11.75)
+        assert "cannot be" in r.feedback, str(r)
+        return
+    if BANK[pid].accept is not None:  # a choice with evidence: outside the range, and which side
+        assert r.status == "incorrect" and r.mistake in ("range-below", "range-above"), str(r)
+        return
+    if BANK[pid].kind == "predict":  # recorded, and compared with what happened
+        assert (r.status, r.score) == ("recorded", BANK[pid].points) and "What happened" in r.feedback, str(r)
+        return
     assert (r.status, r.mistake) == ("incorrect", None), str(r)
 
 

@@ -25,7 +25,8 @@ def test_worked_example_numbers():
         "02-sgd-gradient": Fraction(-4, 5),
         "02-full-gradient": Fraction(-3, 2),
         "02-full-step": Fraction(11, 20),
-        "01-gd-step": Fraction(1, 10),
+        # lesson 01's three points (1, 2), (2, 0), (3, 1) from w0 = 1: terms -1, 4, 6, mean 3, w1 = 0.7
+        "01-gd-step": Fraction(7, 10),
     }
     for pid, value in expect.items():
         assert get(pid).answer == value
@@ -35,10 +36,11 @@ def test_worked_example_numbers():
 
 
 def test_seed_practice_problems():
-    assert get("03-batch-gradient").answer == Fraction(-5, 2)
-    for answer in ("5*eta/2", "2.5*eta", "5 eta / 2", sp.Rational(5, 2) * sp.Symbol("eta")):
+    # at w = -1 the terms are (-1 - 2) 1 = -3 and (-3 - 1) 3 = -12, mean -15/2 (at w = 0 slips coincided)
+    assert get("03-batch-gradient").answer == Fraction(-15, 2)
+    for answer in ("15*eta/2 - 1", "7.5*eta - 1", "15 eta / 2 - 1", sp.Rational(15, 2) * sp.Symbol("eta") - 1):
         assert practice.check("03-batch-update", answer).ok
-    assert practice.check("03-batch-update", "-5*eta/2").mistake == "sign"
+    assert practice.check("03-batch-update", "-15*eta/2 - 1").mistake == "uphill"
     for answer in ("sigma**2/m", "sigma*sigma/m", "sigma^2/m", sp.Symbol("sigma") ** 2 / sp.Symbol("m")):
         assert practice.check("04-var-batch", answer).ok
     assert get("04-sd-batch").answer == (4, 2, 1)

@@ -16,16 +16,23 @@ from sgdcourse.problems import lesson05 as L
 
 def test_lesson_has_enough_problems_of_several_kinds():
     problems = select(5)
-    assert 4 <= len(problems) <= 6 and {p.kind for p in problems} == {"number", "function"}
+    assert 8 <= len(problems) <= 12 and {p.kind for p in problems} == {"number", "function", "choice"}
 
 
 @pytest.mark.parametrize("pid", [p.id for p in select(5)])
 def test_named_slips_are_distinct_from_the_answer_and_each_other(pid):
     p = get(pid)
+    if p.kind == "choice":
+        letters = [m.value for m in p.mistakes]
+        assert len(set(letters)) == len(letters) and p.answer not in letters
+        return
     if p.kind == "function":
         cases = p.cases(np.random.default_rng(p.seed))
         with np.errstate(divide="ignore"):  # the inverted ratio on the case without noise
-            outputs = [tuple(float(f(**c)) for c in cases) for f in (p.answer, *(m.value for m in p.mistakes))]
+            outputs = [
+                tuple(np.round(np.asarray(f(**c), dtype=float), 9).tobytes() for c in cases)
+                for f in (p.answer, *(m.value for m in p.mistakes))
+            ]
         assert len(set(outputs)) == len(outputs)
         return
 
@@ -46,25 +53,27 @@ def test_cheapest_batch_by_floats():
     times = np.array([10.0, 10.5, 11.0, 13.0, 22.0, 80.0, 400.0])
     per = times / sizes
     assert np.all(np.diff(per[:6]) < 0) and per[6] > per[5]  # falls to 1024, then rises
-    assert get("05-time-per-example").answer == sizes[np.argmin(per)] == 1024
-    assert L.CHEAPEST_COST == Fraction(80, 1024)
-    assert L.step_bend() == sizes[np.argmax(times >= 2 * times[0])] == 256
-    assert tuple(float(t) for t in L.TIMES) == tuple(times) and L.SIZES == tuple(sizes)
+    p = get("05-time-per-example")
+    assert p.answer == sizes[np.argmin(per)] == 1024
+    assert min(L.per_example(p.params["sizes"], p.params["times"])) == Fraction(80, 1024)
+    assert L.step_bend(p.params["sizes"], p.params["times"]) == sizes[np.argmax(times >= 2 * times[0])] == 256
+    assert tuple(float(t) for t in p.params["times"]) == tuple(times) and p.params["sizes"] == tuple(sizes)
 
 
 # ---- linear scaling's ceiling -------------------------------------------------------------------------
 
 
 def test_scaling_ceiling_by_brute_force_and_by_runs():
-    lam, eta_1 = L.SCALE_LAMBDAS, L.SCALE_ETA1
+    params = get("05-scaling-ceiling").params
+    lam, eta_1 = (params["lam_1"], params["lam_2"]), params["eta_1"]
     stable = [m for m in range(1, 2000) if all(abs(1 - m * eta_1 * k) < 1 for k in lam)]
-    assert stable == list(range(1, max(stable) + 1)) and get("05-scaling-ceiling").answer == max(stable) == 74
+    assert stable == list(range(1, max(stable) + 1)) and get("05-scaling-ceiling").answer == max(stable) == 75
     bowl = sc.QuadraticBowl([float(k) for k in lam])
-    last = sc.sgd(bowl, np.ones(2), float(74 * eta_1), steps=3000).thetas[-1]
+    last = sc.sgd(bowl, np.ones(2), float(75 * eta_1), steps=3000).thetas[-1]
     assert np.abs(last).max() < 1e-8  # converges
-    edge = sc.sgd(bowl, np.ones(2), float(75 * eta_1), steps=3000).thetas[-1]
+    edge = sc.sgd(bowl, np.ones(2), float(76 * eta_1), steps=3000).thetas[-1]
     assert abs(edge[1]) == pytest.approx(1.0)  # the factor is -1: the steep error never shrinks
-    assert sc.sgd(bowl, np.ones(2), float(76 * eta_1), steps=3000).diverged
+    assert sc.sgd(bowl, np.ones(2), float(77 * eta_1), steps=3000).diverged
 
 
 def test_scaling_ceiling_slips():
@@ -123,24 +132,24 @@ def test_sweep_by_an_independent_loop():
     bowl = sc.QuadraticBowl(np.array([0.5, 4.0]), center=np.array([1.0, -0.5]), offsets=offsets)
     floor = bowl.loss(bowl.center)
     found = {}
-    for eta in [0.01, 0.02, 0.03, 0.05, 0.08, 0.12, 0.2, 0.3, 0.45]:
+    for eta in [0.0078125, 0.015625, 0.03125, 0.0625, 0.125, 0.25, 0.5]:
         levels = []
         for seed in (0, 1, 2):
             run = sc.sgd(bowl, np.array([-3.0, 2.0]), eta, m=8, steps=200, rng=np.random.default_rng(seed))
             levels.append(np.mean([bowl.loss(t) - floor for t in run.thetas[-100:]]))
         found[eta] = np.mean(levels)
     good = [eta for eta, v in found.items() if v < 0.1]
-    assert (Fraction(min(good)).limit_denominator(100), Fraction(max(good)).limit_denominator(100)) == (L.LOW, L.HIGH)
+    assert (Fraction(min(good)), Fraction(max(good))) == get("05-choose-eta").accept
     assert all(abs(v / 0.1 - 1) > 0.25 for v in found.values())
-    assert found[0.01] > 0.1 and found[0.45] > 0.1  # the grid brackets the supported range
+    assert found[0.0078125] > 0.1 and found[0.5] > 0.1  # the grid brackets the supported range
 
 
 def test_choose_eta_accepts_the_supported_range_and_names_the_ends():
-    for eta in (0.03, 0.05, 0.075, np.float64(0.12), 0.1):
+    for eta in (0.03125, 0.05, 0.078125, np.float64(0.125), 0.1, "1/32"):
         assert practice.check("05-choose-eta", eta).ok, eta
-    assert practice.check("05-choose-eta", 0.02).mistake == "too-small"
-    assert practice.check("05-choose-eta", 0.2).mistake == "too-large"
-    for eta in (0.029, 0.121, 0.45):
+    assert practice.check("05-choose-eta", 0.015625).mistake == "too-small"
+    assert practice.check("05-choose-eta", 0.25).mistake == "too-large"
+    for eta in (0.029, 0.127, 0.5):  # outside the range widened by the tolerance 0.0015
         assert practice.check("05-choose-eta", eta).status == "incorrect", eta
 
 
@@ -175,7 +184,7 @@ def test_copied_data_by_runs():
     [
         ("05-time-per-example", np.int64(1024)),
         ("05-time-per-example", 1024.0),
-        ("05-scaling-ceiling", 74),
+        ("05-scaling-ceiling", 75),
         ("05-copied-data", np.array([10.0, 1.0])),
         ("05-copied-data", (10, 1)),
     ],

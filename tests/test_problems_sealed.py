@@ -19,7 +19,16 @@ from sgdcourse.grading.sandbox import Sandbox
 from sgdcourse.problems import BANK, Problem
 from sgdcourse.problems.sealed import source
 
-ANSWERS = {"answer", "mistakes", "cases", "quantities", "counts", "domain", "accept", "outside"}  # what a sealed problem lacks
+ANSWERS = {
+    "answer",
+    "mistakes",
+    "cases",
+    "quantities",
+    "counts",
+    "domain",
+    "accept",
+    "outside",
+}  # what a sealed problem lacks
 PROBE = r"""
 import dataclasses, json, sympy
 import sgdcourse

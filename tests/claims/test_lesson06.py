@@ -450,6 +450,7 @@ def _cancer_runs(seed, decay, constant_steps):
     "Over the eight splits the cosine schedule ends with a lower training loss and a lower test loss than "
     "the constant step",
     every,
+    slow=True,  # 15 s: eight real-data splits of 20 epochs each
 )
 def test_cosine_ends_with_lower_losses_on_real_data(seed, broken):
     """Mean over 8 fresh splits: the cosine run's final training loss and test loss are both below the

@@ -31,8 +31,10 @@ from sgdcourse.grading.pool import WORKER_MB, grade_all
 from sgdcourse.grading.remote import RemoteFunction, read_answer
 from sgdcourse.grading.sandbox import SOCKETS, Sandbox
 from sgdcourse.grading.submission import Graded, Options, grade_file
+from sgdcourse.problems import select
 
 pytestmark = pytest.mark.kernel
+FULL02 = sum(p.points for p in select(2))  # exercise 02's full marks, from the bank
 ROOT = Path(__file__).resolve().parents[2]
 SOL02 = ROOT / "solutions" / "02_sgd_by_hand.ipynb"
 
@@ -45,7 +47,7 @@ def sandbox():
 
 
 def solution_with(*codes, replace=None):
-    """Solution 02 (11/11) with cells added at its end and cells replaced {id: code}."""
+    """Solution 02 (full marks) with cells added at its end and cells replaced {id: code}."""
     nb = nbformat.read(SOL02, as_version=4)
     for cell in nb.cells:
         if cell.get("id") in (replace or {}):
@@ -111,7 +113,7 @@ def test_replays_after_restarts_stop_at_the_time_budget(tmp_path, sandbox):
         r"( \(stopped after [0-9.]+ s\))?; the cells from there on were not run",
         replays.notes[-1],
     ), replays.notes
-    assert replays.total == 11
+    assert replays.total == FULL02
 
 
 def test_reading_answers_and_calling_functions_stop_at_the_time_budget(sandbox):
@@ -169,7 +171,7 @@ def test_what_the_kernel_sends_costs_the_grader_at_most_its_limit(tmp_path, sand
     if graded.error:  # the worker's memory limit stopped ZeroMQ taking in the 800 MB message
         assert "memory" in graded.error, graded.error
     else:  # or ZeroMQ cut the channel, and it was connected again: every answer is read after the bombs
-        assert graded.total == 11 and graded.notes[-1].startswith("the kernel sent"), graded.notes
+        assert graded.total == FULL02 and graded.notes[-1].startswith("the kernel sent"), graded.notes
 
 
 # ---- memory: what the kernel holds --------------------------------------------------------------
@@ -401,7 +403,7 @@ def test_the_worker_keeps_its_memory_limit_and_the_kernel_does_not_inherit_it(tm
     nb = solution_with(check, "assert R == r.RLIM_INFINITY and A == 2048 * 2**20")
     out, _ = grade(tmp_path, {"02_limits.ipynb": nb}, sandbox, jobs=1)
     graded, _ = out["02_limits.ipynb"]
-    assert isinstance(graded, Graded) and graded.error == "" and graded.notes == [] and graded.total == 11
+    assert isinstance(graded, Graded) and graded.error == "" and graded.notes == [] and graded.total == FULL02
     assert resource.getrlimit(resource.RLIMIT_DATA)[0] == resource.RLIM_INFINITY  # only the workers'
 
 
@@ -426,6 +428,6 @@ def test_a_message_of_many_parts_ends_at_the_workers_data_cap_and_the_others_are
     if parts.error:
         assert parts.error == f"the grading process died (it was aborted: its data is capped at {WORKER_MB} MB)"
     else:
-        assert parts.total == 11 and parts.notes[-1].startswith("the kernel sent 1 message(s) the grader refused")
+        assert parts.total == FULL02 and parts.notes[-1].startswith("the kernel sent 1 message(s) the grader refused")
         assert peak < WORKER_MB
-    assert honest.error == "" and honest.total == 11
+    assert honest.error == "" and honest.total == FULL02

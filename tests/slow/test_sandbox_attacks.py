@@ -51,7 +51,10 @@ from gauges import PERIOD, Gauge, HostSocket
 from siege import FORMULAS, write_formulas, write_siege
 from siege import with_cells as siege_cells
 
+from sgdcourse.problems import select
+
 pytestmark = pytest.mark.kernel
+FULL02 = sum(p.points for p in select(2))  # exercise 02's full marks, from the bank
 ROOT = Path(__file__).resolve().parents[2]
 SOL02, EX02 = ROOT / "solutions" / "02_sgd_by_hand.ipynb", ROOT / "exercises" / "02_sgd_by_hand.ipynb"
 SOLUTIONS = sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb"))
@@ -679,7 +682,7 @@ def test_siege_gradebook_cells_are_never_spreadsheet_formulas(siege):
         assert formulas == [], f"{name}: cells a spreadsheet would run: {formulas}"
     for kind in FORMULAS:
         s = summary_of(siege, kind)
-        assert s["error"] == "" and s["total"] == s["max"] == "11", s
+        assert s["error"] == "" and s["total"] == s["max"] == str(FULL02), s
 
 
 GRADED_AS_ZERO = ("STDIN_FLOOD", "IOPUB_FLOOD", "EXPANSION", "DECODE_BOMBS", "FOLDER_CHAIN", "SHARED_MEMORY")
@@ -699,7 +702,7 @@ def test_siege_rows_say_what_happened(siege, kind):
     if kind == "REPLAY_STALL":  # the budget ran out (three stuck cells alone outlast it), and the row says so;
         assert "budget" in said(s), s  # how long that took is test_siege_wall_time_is_bounded's
     elif kind == "DRAIN_FLOOD":  # the drain has a deadline: the flood costs nothing, every run
-        assert "ignored" not in said(s) and s["total"] == s["max"] == "11", s
+        assert "ignored" not in said(s) and s["total"] == s["max"] == str(FULL02), s
     elif kind == "STATUS_FLOOD":  # its flood pushed out its own answers, and the row names the flood
         assert "ignored" not in said(s) and "a flood" in said(s), s
     elif kind in ("FOLDER_CHAIN", "SHARED_MEMORY"):
@@ -711,12 +714,12 @@ def test_siege_rows_say_what_happened(siege, kind):
         rows = rows_of_kind(siege, kind)
         assert all(p in rows and rows[p]["status"] in ("unreadable", "incorrect") for p in names), rows
     elif kind in MALFORMED:  # survived (full marks) or a clear row of its own
-        assert s["error"] != "" or s["total"] == s["max"] == "11", s
+        assert s["error"] != "" or s["total"] == s["max"] == str(FULL02), s
 
 
 def test_siege_an_honest_notebook_with_lone_surrogates_gets_full_marks(siege):
     s, rows = summary_of(siege, "SURROGATE"), rows_of_kind(siege, "SURROGATE")
-    assert s["error"] == "" and s["total"] == s["max"] == "11", s
+    assert s["error"] == "" and s["total"] == s["max"] == str(FULL02), s
     assert {r["status"] for r in rows.values()} == {"correct"}
 
 

@@ -30,7 +30,7 @@ from . import isolate
 from .choice import check_choice
 from .functions import GRACE, check_function
 from .numeric import check_number
-from .predict import check_prediction, check_range
+from .predict import check_prediction, check_range, check_valid
 from .result import Result
 from .symbolic import check_expression
 
@@ -46,10 +46,17 @@ def _warm_up(problem):
 
 
 def number(problem, answer, timeout):
-    """A number or a list of numbers within the problem's tol (or, with accept, in its range)."""
+    """A number or a list of numbers within the problem's tol (or, with accept, in its range); a
+    wrong value that the quantity cannot take (problem.valid) is told so, unless it is one of the
+    bank's named mistakes."""
     if problem.accept is not None:
-        return check_range(answer, problem.accept, problem.outside, problem.mistakes, problem.tol)
-    return check_number(answer, problem.answer, problem.tol, problem.mistakes, problem.counts)
+        result = check_range(answer, problem.accept, problem.outside, problem.mistakes, problem.tol)
+    else:
+        result = check_number(answer, problem.answer, problem.tol, problem.mistakes, problem.counts)
+    if problem.valid and result.status == "incorrect" and result.mistake not in {m.name for m in problem.mistakes}:
+        impossible = check_valid(answer, problem.valid, isinstance(problem.answer, tuple) and len(problem.answer))
+        return impossible or result  # a bank mistake says more than "impossible"; a generic guess does not
+    return result
 
 
 def expression(problem, answer, timeout):

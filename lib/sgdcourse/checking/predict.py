@@ -27,10 +27,10 @@ def _gap(x, observed, tol):
         ratio = r / x
         if ratio > 1:
             return f"it is {_times(ratio)} times your prediction"
-        return f"it is {_times(1 / ratio)} times smaller"
+        return f"it is {_times(1 / ratio)} times smaller than your prediction"
     if x and r:
         return "it is on the other side of zero from your prediction"
-    return f"it differs by {fmt(r - x)}"
+    return f"it is {fmt(float(r - x), 4)} {'above' if r > x else 'below'} your prediction"
 
 
 def _times(ratio):
@@ -85,5 +85,33 @@ def check_range(answer, accept, outside, mistakes=(), tol=1e-6):
     below, above = outside
     side, why = ("below", below) if Fraction(value) < lo else ("above", above)
     return Result(
-        "incorrect", f"{fmt(value)} is {side} the range the evidence supports: {why}", mistake=f"range-{side}"
+        "incorrect",
+        f"{fmt(value)} is {side} the range the evidence supports, {fmt(float(lo))} to {fmt(float(hi))}: {why}",
+        mistake=f"range-{side}",
     )
+
+
+def _broken(x, name, rule):
+    x = Fraction(x)
+    if rule == "positive" and x <= 0:
+        return f"{name} must be greater than 0."
+    if rule == "fraction" and not 0 <= x < 1:
+        percent = f" Was {fmt(x)} meant as a percentage, {fmt(float(x / 100))}?" if 1 < x <= 100 else ""
+        return f"{name} is at least 0 and less than 1.{percent}"
+    if rule == "whole" and (x.denominator != 1 or x < 1):
+        return f"{name} is a whole number, at least 1."
+    return None
+
+
+def check_valid(answer, valid, n=None):
+    """None when every number of the answer can be the quantity; else why one cannot (unreadable)."""
+    name, rule = valid
+    try:
+        values = read_numbers(answer, n) if n else (read_number(answer),)
+    except Unreadable:
+        return None  # the engine says why it cannot be read
+    for x in values:
+        why = _broken(x, name, rule)
+        if why:
+            return Result("unreadable", f"{fmt(x)} cannot be {name} here: {why}")
+    return None

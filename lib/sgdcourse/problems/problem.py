@@ -22,6 +22,9 @@ whose kinds are KINDS), and counts and dtype say what the statement says in word
                 where counterexamples are drawn (beta in (0, 1), eta lam in (0, 2), ...)
     accept, outside  a choice with evidence (a number problem): any value in [lo, hi] = accept
                 is right; outside = (why not below, why not above)
+    valid       (name, rule) for a number answer that is a quantity with a rule of its own
+                (VALID: positive, fraction in [0, 1), whole): a value that breaks it is not a
+                wrong answer but an impossible one, and is told so (eta = 0, beta = 75, m = 16.5)
     dtype    for a function: None accepts float32 results at float32 precision; "float64" holds
              them to float64 tolerances and says the problem asks for float64
 
@@ -59,6 +62,7 @@ KINDS = tuple(ENGINES)  # number, expression, function, choice, predict: one eng
 TASKS = ("compute", "derive", "concept", "predict", "read", "debug", "implement", "choose")
 RUNS_CODE = ("predict", "read", "debug", "implement", "choose")  # tasks where the learner runs code
 HINT_KINDS = ("ask", "method", "value")
+VALID = ("positive", "fraction", "whole")
 
 
 class Hint(str):
@@ -152,6 +156,7 @@ class Problem:
     domain: dict = field(default_factory=dict)
     accept: tuple | None = None
     outside: tuple = ()
+    valid: tuple = ()
 
     params = MappingProxyType({})  # set by variant(): today's numbers
     build = None  # set by variant(): the factory, params -> Problem
@@ -191,6 +196,15 @@ class Problem:
             raise ValueError(
                 f"accept of {self.id} must be (lo, hi) with lo <= hi, for a number problem with outside = "
                 f"(why not below, why not above), got {self.accept!r}"
+            )
+        if self.valid and (
+            self.kind != "number"
+            or len(self.valid) != 2
+            or not str(self.valid[0]).isidentifier()
+            or self.valid[1] not in VALID
+        ):
+            raise ValueError(
+                f"valid of {self.id} must be (name, one of {VALID}) for a number problem, got {self.valid!r}"
             )
         if not all(isinstance(k, str) and k.isidentifier() for k in self.quantities):
             raise ValueError(f"quantities of {self.id} must be named by identifiers, got {list(self.quantities)!r}")
