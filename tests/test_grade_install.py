@@ -15,9 +15,12 @@ from pathlib import Path
 
 import pytest
 
+from sgdcourse.problems import select
+
 ROOT = Path(__file__).resolve().parent.parent
 SOL02 = ROOT / "solutions" / "02_sgd_by_hand.ipynb"
 pytestmark = pytest.mark.install
+FULL02 = str(sum(p.points for p in select(2)))  # exercise 02's full marks, from the bank
 
 SURROGATES = 'note = "caf\udce9 \ud800"  # an honest lone surrogate: \udfff\nassert len(note) == 6\n'
 
@@ -67,5 +70,5 @@ def test_the_grade_extra_alone_grades_a_solution_to_full_marks(tmp_path):
         rows = list(csv.DictReader(f))
     for name in ("subs/02_sgd_by_hand.ipynb", "subs/02_surrogates.ipynb"):
         s = summary[name]
-        assert (s["total"], s["max"], s["error"], s["notes"]) == ("11", "11", "", ""), s
-        assert {r["status"] for r in rows if r["submission"] == name} == {"correct"}
+        assert (s["total"], s["max"], s["error"], s["notes"]) == (FULL02, FULL02, "", ""), s
+        assert {r["status"] for r in rows if r["submission"] == name} == {"correct", "recorded"}  # + the prediction
