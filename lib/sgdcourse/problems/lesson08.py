@@ -244,7 +244,8 @@ def output_gradient(seed):
 def net_backprop(W1, b1, W2, b2, X, y, mean="once", slope="tanh"):
     """The gradient (P,) of the batch mean cross-entropy of p = sigmoid(tanh(X W1^T + b1) W2^T + b2),
     packed [W1, b1, W2, b2] as MLP.pack does. mean: "once" (right), "twice" (the weight gradients
-    divided by m again: the planted bug), "none" (the summed loss); slope: "tanh" (1 - A1^2),
+    divided by m again: the planted bug), "hidden" / "output" (only that layer's weight gradient
+    divided again: half the fix), "none" (the summed loss); slope: "tanh" (1 - A1^2),
     "none" (the slope dropped), "linear" (1 - A1)."""
     m = len(y)
     A1 = np.tanh(X @ W1.T + b1)
@@ -252,8 +253,9 @@ def net_backprop(W1, b1, W2, b2, X, y, mean="once", slope="tanh"):
     D2 = (p - y)[:, None] / (1 if mean == "none" else m)
     dphi = {"tanh": 1 - A1**2, "none": 1.0, "linear": 1 - A1}[slope]
     D1 = (D2 @ W2) * dphi
-    again = m if mean == "twice" else 1
-    return MLP.pack([(D1.T @ X / again, D1.sum(axis=0)), (D2.T @ A1 / again, D2.sum(axis=0))])
+    again1 = m if mean in ("twice", "hidden") else 1
+    again2 = m if mean in ("twice", "output") else 1
+    return MLP.pack([(D1.T @ X / again1, D1.sum(axis=0)), (D2.T @ A1 / again2, D2.sum(axis=0))])
 
 
 def backprop_reference(W1, b1, W2, b2, X, y):
@@ -324,6 +326,18 @@ def debug_backprop(hidden, seed):
                 "Still the planted bug: the weight gradients divide by m again, though D2 already holds the 1/m. "
                 "The 1/m belongs once, at the output signal.",
                 lambda W1, b1, W2, b2, X, y: net_backprop(W1, b1, W2, b2, X, y, mean="twice"),
+            ),
+            Mistake(
+                "half-fix-hidden",
+                "Half the fix: the bug sits in two places, and the hidden layer's weight gradient (W1's) still "
+                "divides by m a second time.",
+                lambda W1, b1, W2, b2, X, y: net_backprop(W1, b1, W2, b2, X, y, mean="hidden"),
+            ),
+            Mistake(
+                "half-fix-output",
+                "Half the fix: the bug sits in two places, and the output layer's weight gradient (W2's) still "
+                "divides by m a second time.",
+                lambda W1, b1, W2, b2, X, y: net_backprop(W1, b1, W2, b2, X, y, mean="output"),
             ),
             Mistake(
                 "no-mean",
