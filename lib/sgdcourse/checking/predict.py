@@ -14,7 +14,7 @@ from fractions import Fraction
 
 from .choice import read_choice
 from .numeric import close, read_number, read_numbers
-from .result import Result, Unreadable, unreadable
+from .result import LETTERS, Result, Unreadable, unreadable
 from .text import fmt
 
 
@@ -53,8 +53,8 @@ def check_prediction(answer, observed, options=(), tol=1e-6):
         same = "your prediction" if letter == observed else f"not ({letter}), your prediction"
         return Result(
             "recorded",
-            f"Prediction recorded: ({letter}) {options['abcdefgh'.index(letter)]}\n"
-            f"What happened: ({observed}) {options['abcdefgh'.index(observed)]}, {same}. "
+            f"Prediction recorded: ({letter}) {options[LETTERS.index(letter)]}\n"
+            f"What happened: ({observed}) {options[LETTERS.index(observed)]}, {same}. "
             "Compare the two before you read on: what did you expect, and why was it different (or not)?",
         )
     if isinstance(observed, tuple):

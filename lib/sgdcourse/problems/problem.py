@@ -212,18 +212,13 @@ class Problem:
             raise ValueError(f"domain of {self.id} must map symbol names to (lo, hi) with lo < hi")
         if self.quantities and self.counts:
             raise ValueError(f"{self.id}: give quantities (named) or counts, not both: counts come from quantities")
-        counts = tuple(self.counts) or tuple(
-            (name, int(v))
-            for name, v in self.quantities.items()
-            if isinstance(v, (int, Fraction)) and not isinstance(v, bool) and v == int(v) and v >= 2
-        )
-        seen, unique = set(), []
-        for c in counts:  # one divisor per value: two quantities of the same size are one slip
-            k = c[1] if isinstance(c, tuple) else c
-            if k not in seen:
-                seen.add(k)
-                unique.append(c)
-        counts = tuple(unique) if self.quantities else counts
+        counts = tuple(self.counts)
+        if self.quantities:  # the whole ones, named; two quantities of one size are one divisor
+            whole = {}
+            for name, v in self.quantities.items():
+                if isinstance(v, (int, Fraction)) and not isinstance(v, bool) and v == int(v) and v >= 2:
+                    whole.setdefault(int(v), (name, int(v)))
+            counts = tuple(whole.values())
         values = [c[1] if isinstance(c, tuple) else c for c in counts]
         if (
             not all(isinstance(k, int) and not isinstance(k, bool) and k >= 2 for k in values)
