@@ -9,6 +9,9 @@ test module: what two of them share lives here, and fixtures live in tests/conft
     stamp_pixels(explorer)  the pixels of an explorer's control-value stamp, asserted inside its image
     timed_check(pid, ans)   the learner's check, asserted fast, well-formed and free of tracebacks
     fresh_clone(dest), clean_env()  a fresh clone of the working tree (HEAD + changes), a clean environment
+    code_sources(nb), code_cell(nb, marker), run_sources(sources, namespace), stored_prints(nb)
+                            a notebook's code cells, the one holding a marker, run in one namespace
+                            (their printout captured), and what each printed when it was executed
     pyproject(), specs(), name_and_bound(spec)
                             the dependencies pyproject.toml declares, read without tomllib
                             (which exists from Python 3.11 on only)
@@ -16,7 +19,10 @@ test module: what two of them share lives here, and fixtures live in tests/conft
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import io
+import json
 import re
 import shutil
 import time
@@ -195,3 +201,43 @@ def clean_env(**extra):
         bin_dir = os.path.join(os.environ["VIRTUAL_ENV"], "bin")
         env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep) if p != bin_dir)
     return {**env, **extra}
+
+
+def code_sources(notebook):
+    """The sources of the notebook's code cells (notebook: a path), in order."""
+    cells = json.loads(Path(notebook).read_text(encoding="utf-8"))["cells"]
+    return [
+        "".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+        for c in cells
+        if c["cell_type"] == "code"
+    ]
+
+
+def code_cell(notebook, marker):
+    """The source of the one code cell of the notebook that contains marker."""
+    found = [source for source in code_sources(notebook) if marker in source]
+    assert len(found) == 1, f"{len(found)} cells hold {marker!r}"
+    return found[0]
+
+
+def run_sources(sources, namespace=None):
+    """Run the sources in one namespace, what they print captured: (namespace, printed)."""
+    namespace = {} if namespace is None else namespace
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        for source in sources:
+            exec(source, namespace)  # noqa: S102 - the course's own notebooks
+    return namespace, out.getvalue()
+
+
+def stored_prints(notebook):
+    """(source, text printed) of each code cell of the executed notebook, as stored."""
+    cells = json.loads(Path(notebook).read_text(encoding="utf-8"))["cells"]
+    return [
+        (
+            "".join(c["source"]),
+            "".join("".join(o.get("text", "")) for o in c.get("outputs", []) if o.get("output_type") == "stream"),
+        )
+        for c in cells
+        if c["cell_type"] == "code"
+    ]

@@ -3,9 +3,6 @@ name, and the exercise's experiment (run from the solution notebook) printing wh
 
 from __future__ import annotations
 
-import contextlib
-import io
-import json
 import re
 from fractions import Fraction
 from pathlib import Path
@@ -14,6 +11,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
+from helpers import code_sources, run_sources
 from sgdcourse import practice
 from sgdcourse.models import Linear1D, QuadraticBowl
 from sgdcourse.problems import get, lesson01
@@ -24,13 +22,8 @@ NOTEBOOK = ROOT / "solutions" / "01_gradient_descent.ipynb"
 
 def _printed_by_solution():
     """Run the solution notebook's code cells in one namespace; what they print, joined."""
-    cells = json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
-    namespace, out = {}, io.StringIO()
-    with contextlib.redirect_stdout(out):
-        for cell in cells:
-            if cell["cell_type"] == "code":
-                exec("".join(cell["source"]), namespace)  # noqa: S102 - the course's own notebook
-    return out.getvalue(), namespace
+    namespace, printed = run_sources(code_sources(NOTEBOOK))
+    return printed, namespace
 
 
 @pytest.fixture(scope="module")

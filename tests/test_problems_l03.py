@@ -4,9 +4,6 @@ run here as they stand)."""
 
 from __future__ import annotations
 
-import contextlib
-import io
-import json
 import math
 from fractions import Fraction
 from pathlib import Path
@@ -15,6 +12,7 @@ import numpy as np
 import pytest
 
 import sgdcourse
+from helpers import code_cell, run_sources
 from sgdcourse import practice
 from sgdcourse.models import Logistic, sigmoid
 from sgdcourse.problems import get, lesson03
@@ -26,15 +24,10 @@ SOLUTION = ROOT / "solutions" / "03_minibatch_logistic.ipynb"
 def notebook_cell(*markers):
     """Run, in one namespace, the code cells of the solution notebook that contain these markers (one
     cell each, in order); (namespace, what the last one printed)."""
-    cells = ["".join(c["source"]) for c in json.loads(SOLUTION.read_text())["cells"] if c["cell_type"] == "code"]
-    namespace = {"np": np, "sgdcourse": sgdcourse}
+    namespace, printed = {"np": np, "sgdcourse": sgdcourse}, ""
     for marker in markers:
-        found = [c for c in cells if marker in c]
-        assert len(found) == 1, f"{len(found)} cells hold {marker!r}"
-        out = io.StringIO()
-        with contextlib.redirect_stdout(out):
-            exec(found[0], namespace)  # noqa: S102 - the course's own notebook
-    return namespace, out.getvalue()
+        namespace, printed = run_sources([code_cell(SOLUTION, marker)], namespace)
+    return namespace, printed
 
 
 def named(pid, answer):

@@ -4,10 +4,7 @@ the solution notebook) printing what the bank says."""
 
 from __future__ import annotations
 
-import contextlib
-import io
 import itertools
-import json
 import re
 from fractions import Fraction
 from pathlib import Path
@@ -16,6 +13,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
+from helpers import code_sources, run_sources
 from sgdcourse import practice
 from sgdcourse.data import make_linear_regression
 from sgdcourse.problems import get, lesson04
@@ -27,13 +25,8 @@ NOTEBOOK = ROOT / "solutions" / "04_batch_size_variance.ipynb"
 @pytest.fixture(scope="module")
 def solution_run():
     """Run the solution notebook's code cells in one namespace: what they print, and the namespace."""
-    cells = json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
-    namespace, out = {}, io.StringIO()
-    with contextlib.redirect_stdout(out):
-        for cell in cells:
-            if cell["cell_type"] == "code":
-                exec("".join(cell["source"]), namespace)  # noqa: S102 - the course's own notebook
-    return out.getvalue(), namespace
+    namespace, printed = run_sources(code_sources(NOTEBOOK))
+    return printed, namespace
 
 
 # ---- references, a second way -------------------------------------------------------------------

@@ -4,7 +4,6 @@ solution notebook's experiments printed is what the bank says."""
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from fractions import Fraction
@@ -14,6 +13,7 @@ import numpy as np
 import pytest
 
 import sgdcourse as sc
+from helpers import stored_prints
 from sgdcourse import dynamics, practice, schedules
 from sgdcourse.explorers import LearningRateExplorer
 from sgdcourse.problems import get
@@ -25,14 +25,7 @@ SOLUTION = ROOT / "solutions" / "06_learning_rate.ipynb"
 
 def _outputs():
     """The text printed by each code cell of the executed solution notebook, with its source."""
-    cells = json.loads(SOLUTION.read_text(encoding="utf-8"))["cells"]
-    out = []
-    for c in cells:
-        if c["cell_type"] != "code":
-            continue
-        text = "".join("".join(o.get("text", "")) for o in c.get("outputs", []) if o.get("output_type") == "stream")
-        out.append(("".join(c["source"]), text))
-    return out
+    return stored_prints(SOLUTION)
 
 
 def _printed(marker):

@@ -1,10 +1,9 @@
-"""Lesson 07's problems: each reference computed a second way, each named mistake recognised by its
-name, the notebook's experiments giving what the bank says, and the choice of beta accepting the
-range its sweep supports and nothing outside it."""
+"""Lesson 07's problems: each reference computed a second way, the notebook's experiments giving
+what the bank says, and the choice of beta accepting the range its sweep supports and nothing
+outside it. (Every named mistake is sent by tests/test_problems.py.)"""
 
 from __future__ import annotations
 
-import json
 from fractions import Fraction
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pytest
 import sympy as sp
 
 import sgdcourse
+from helpers import code_cell, run_sources
 from sgdcourse import dynamics, practice, trajectory
 from sgdcourse.problems import get, select
 from sgdcourse.problems import lesson07 as L
@@ -32,17 +32,10 @@ NEW = (
 def _experiment(marker):
     """Run the solution notebook's code cell that contains `marker` (an experiment the learner runs
     as given, outside solution markers) and return its variables."""
-    cells = json.loads((ROOT / "solutions" / "07_momentum.ipynb").read_text())["cells"]
-    found = [
-        "".join(c["source"]) if isinstance(c["source"], list) else c["source"]
-        for c in cells
-        if c["cell_type"] == "code" and marker in "".join(c["source"])
-    ]
-    assert len(found) == 1, marker
-    assert "SOLUTION" not in found[0], "an experiment cell stays in the exercise as it is"
+    source = code_cell(ROOT / "solutions" / "07_momentum.ipynb", marker)
+    assert "SOLUTION" not in source, "an experiment cell stays in the exercise as it is"
     namespace = {"np": np, "sgdcourse": sgdcourse, "trajectory": trajectory, "dynamics": dynamics}
-    exec(found[0], namespace)  # noqa: S102 - the course's own notebook cell
-    return namespace
+    return run_sources([source], namespace)[0]
 
 
 # ---- the lesson's problems as a set ------------------------------------------------------------
@@ -63,14 +56,6 @@ def test_every_section_has_a_problem_and_several_run_code():
     }
     assert sum(p.runs_code for p in problems) >= 5
     assert set(NEW) <= {p.id for p in problems}
-
-
-@pytest.mark.parametrize("pid", [p.id for p in select(7)])
-def test_each_named_mistake_is_recognised_by_its_name(pid):
-    p = get(pid)
-    for m in p.mistakes:
-        r = practice.check(pid, m.value)
-        assert r.status == "incorrect" and r.mistake == m.name, (m.name, r)
 
 
 def test_reviewed_slips_are_named():

@@ -1,10 +1,9 @@
-"""Lesson 08's problems, second edition: each new reference computed a second way, each named slip
-recognised by name, the reviewed misdiagnoses gone, and the notebook's experiments giving what the
-bank says. (The whole-bank design checks are in tests/test_bank_design.py.)"""
+"""Lesson 08's problems, second edition: each new reference computed a second way, the reviewed
+misdiagnoses gone, and the notebook's experiments giving what the bank says. (Every named mistake
+is sent by tests/test_problems.py; the whole-bank design checks are in tests/test_bank_design.py.)"""
 
 from __future__ import annotations
 
-import json
 from fractions import Fraction
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import numpy as np
 import pytest
 
 import sgdcourse as sc
+from helpers import code_cell
 from sgdcourse.checking import answers
 from sgdcourse.gradcheck import numerical_grad
 from sgdcourse.problems import BANK, get
@@ -29,19 +29,7 @@ def _named(pid, answer):
 
 def _cell(marker):
     """The source of the one code cell of the solution notebook that contains `marker`."""
-    cells = json.loads(SOLUTION.read_text())["cells"]
-    found = ["".join(c["source"]) if isinstance(c["source"], list) else c["source"] for c in cells]
-    found = [s for s, c in zip(found, cells) if c["cell_type"] == "code" and marker in s]
-    assert len(found) == 1, marker
-    return found[0]
-
-
-@pytest.mark.parametrize("pid", [p.id for p in BANK.values() if p.lesson == 8])
-def test_every_named_mistake_is_recognised_by_its_name(pid):
-    p = BANK[pid]
-    for m in p.mistakes:
-        r = _named(pid, m.value)
-        assert r.mistake == m.name, (pid, m.name, r)
+    return code_cell(SOLUTION, marker)
 
 
 # ---- the reviewed feedback ------------------------------------------------------------------------
