@@ -59,3 +59,11 @@ def test_a_lone_surrogate_in_a_text_answer_is_checked_like_any_text():
     result = check_answer(BANK["02-unbiased-choice"], value, 2.0)
     assert result.status in ("incorrect", "unreadable") and score_of(result, 1) == 0.0
     assert check_answer(BANK["02-unbiased-choice"], BANK["02-unbiased-choice"].answer, 2.0).status == "correct"
+
+
+def test_a_number_given_as_text_is_screened_before_sympy_as_an_expression_is():
+    """The checker reads "19/50" for a number problem with sympy's parser, so the grader screens it."""
+    p = BANK["02-worked-w2"]
+    assert check_answer(p, str(p.answer), 2.0).status == "correct"
+    result = check_answer(p, "().__class__", 2.0)
+    assert result.status == "unreadable" and "contains '__', which is not mathematics" in result.feedback, result

@@ -7,8 +7,8 @@
         test cases passed (Result.passed); else 0. Rounded to 0.01.
 
 The checker and problem bank are the ones installed here, so nothing the notebook redefined or
-patched in its kernel counts. An expression given as text passes sympytext.unsafe_text before
-the checker may hand it to sympy's parser.
+patched in its kernel counts. An answer given as text that the checker may hand to sympy's parser
+(an expression, or a number: the checker reads "19/50" as 0.38) passes sympytext.unsafe_text first.
 """
 
 from __future__ import annotations
@@ -34,7 +34,8 @@ def score_of(result, points):
 def check_answer(problem, answer, check_timeout, limit=float("inf")):
     """The course's own Result for a rebuilt answer, checked in this process; never raises. It takes
     at most check_budget() seconds, and at most `limit` (what is left of the notebook's time budget)."""
-    if problem.kind == "expression" and isinstance(answer, str):
+    parsed = problem.kind in ("expression", "number") or problem.kind == "predict" and not problem.options
+    if parsed and isinstance(answer, str):
         reason = unsafe_text(answer, problem.namespace)
         if reason:
             return Result("unreadable", f"Could not read the answer: {reason}", problem_id=problem.id)
