@@ -76,6 +76,11 @@ def test_every_section_of_every_lesson_has_a_problem():
     assert not missing, f"sections with no problem: {missing}"
 
 
+def test_the_readme_counts_the_bank_as_it_is():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"in `exercises/`, {len(ALL)} problems in all" in readme
+
+
 @pytest.mark.parametrize("pid", IDS)
 def test_each_problem_records_its_task_and_sections(pid):
     p = BANK[pid]
