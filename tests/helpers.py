@@ -241,3 +241,98 @@ def stored_prints(notebook):
         for c in cells
         if c["cell_type"] == "code"
     ]
+
+
+def synthetic_class(n=200, seed=25, hard=("02-b", None)):
+    """A gradebook's rows for a class of n learners on five problems 02-a..02-e, with planted slips
+    and one planted hard variant: (rows, planted slip counts {(problem, slip): k}, (problem, variant)).
+
+    Learner k has ability a_k ~ N(0, 1); problem j is answered correctly with probability
+    sigmoid(a_k - b_j), and a wrong answer carries one of the problem's slips or none. Each
+    problem's variant is the learner's seed modulo 40, as a pool of 40 candidates gives it; on the
+    hard problem, the variant held by the most learners is answered correctly with probability 0.05.
+    The feedback text names slips it is not, so a report that parsed feedback would count wrongly."""
+    from collections import Counter
+
+    import numpy as np
+
+    from sgdcourse.problems.variants import seed_of
+
+    rng = np.random.default_rng(seed)
+    problems = {"02-a": 0.0, "02-b": -0.5, "02-c": 0.5, "02-d": 1.0, "02-e": -1.0}
+    slips = {"02-a": ("sign", "sum-not-mean"), "02-b": ("sign",), "02-c": ("late-gradient", "factor-2"), "02-d": ()}
+    learners = [f"learner-{k:03d}" for k in range(n)]
+    variant = {(who, pid): str(seed_of("synthetic", who, pid) % 40) for who in learners for pid in problems}
+    hard_pid = hard[0]
+    hard_variant = hard[1] or Counter(variant[who, hard_pid] for who in learners).most_common(1)[0][0]
+    ability = rng.normal(size=n)
+    rows, planted = [], Counter()
+    for who, a in zip(learners, ability):
+        for pid, b in problems.items():
+            p = 1 / (1 + np.exp(-(a - b)))
+            if pid == hard_pid and variant[who, pid] == hard_variant:
+                p = 0.05
+            status, slip = ("correct", "") if rng.random() < p else ("incorrect", "")
+            if status == "incorrect":
+                options = slips.get(pid, ())
+                pick = rng.integers(0, len(options) + 1) if options else 0
+                slip = options[pick - 1] if pick else ""
+                if slip:
+                    planted[pid, slip] += 1
+                if rng.random() < 0.1:
+                    status = "unanswered"
+                    if slip:
+                        planted[pid, slip] -= 1
+                    slip = ""
+            score = 1.0 if status == "correct" else 0.0
+            feedback = "Right." if score else "Not the sum-not-mean slip, nor a sign slip: check your step."
+            rows.append(
+                {
+                    "submission": f"{who}.ipynb",
+                    "problem": pid,
+                    "status": status,
+                    "score": f"{score:g}",
+                    "points": "1",
+                    "feedback": feedback,
+                    "slip": slip,
+                    "variant": variant[who, pid],
+                }
+            )
+    return rows, +planted, (hard_pid, hard_variant)
+
+
+def answers_as(path, learner, number=None):
+    """{problem id: (value, Result)} of a notebook at path run in this process with `learner`'s numbers
+    pinned, as the grader pins them (learner None: today's numbers): its code cells run in one
+    namespace, then each problem's answer, the expression the trusted solution passes to check
+    (grading.exercise), is evaluated and checked against the learner's variant. An answer that
+    does not evaluate (an exercise's placeholder left as is) is (the exception, None). number: the
+    exercise ("04"), when the file's name does not start with it."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sgdcourse import practice
+    from sgdcourse.grading.exercise import load_exercises
+
+    number = number or Path(path).name[:2]
+    exercise = next(e for e in load_exercises(ROOT / "solutions", warn=lambda text: None) if e.number == number)
+    saved, practice.SESSION = practice.SESSION, practice.Session(pinned=learner)
+    try:
+        namespace = {"__name__": "__main__"}
+        with contextlib.redirect_stdout(io.StringIO()), matplotlib.rc_context():  # a notebook's style stays there
+            for source in code_sources(path):
+                exec(compile(source, str(path), "exec"), namespace)  # noqa: S102 - the course's own notebooks
+        plt.close("all")
+        results = {}
+        for pid, expr in exercise.problems:
+            try:
+                value = eval(expr, namespace)  # noqa: S307 - the trusted solution's own expression
+            except Exception as exc:  # noqa: BLE001 - an exercise's placeholder may not evaluate
+                results[pid] = (exc, None)
+                continue
+            results[pid] = (value, practice.check(pid, value))
+        return results
+    finally:
+        practice.SESSION = saved

@@ -1,7 +1,11 @@
-"""Every exercise statement agrees with the data in its cells and with its entry in the bank.
+"""Every exercise statement agrees with the data in its cells and with its entry in the bank; a
+problem whose numbers are the learner's own (a space, sgdcourse.problems.variants) states none of them.
 
 The problems are read from the solution notebooks themselves (a `check("id", name)` cell closes a
 problem; the markdown cell naming the id opens it), so a problem added later is covered too:
+  - a problem with a space: neither its markdown nor its answer cells carry a number of today's that a
+    learner's variant may change (its numbers come from data("id"), so a static view of the notebook
+    and the learner's own copy say the same); the numbers below concern the problems without one;
   - every number a learner is given in an answer cell (after release has stripped the solution)
     is stated in the problem's markdown and in the bank's statement; a pair or triple such as
     `(Fraction(3), 0)` must appear as that pair, e.g. "(3, 0)", in both;
@@ -26,6 +30,7 @@ import pytest
 from sgdcourse.authoring.release import strip_code
 from sgdcourse.layout import notebooks, problem_cells
 from sgdcourse.problems import BANK
+from sgdcourse.problems.pools import CANONICAL, POOLS
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = notebooks(ROOT / "solutions")
@@ -162,7 +167,56 @@ def test_every_bank_problem_appears_once_in_its_solution_notebook():
         assert sorted(ids) == sorted(expected), f"lesson {lesson}: notebook {sorted(ids)}, bank {sorted(expected)}"
 
 
-@pytest.mark.parametrize("path, pid, context, answers, own", ALL, ids=IDS)
+def _flat(value, out):
+    if isinstance(value, tuple):
+        for v in value:
+            _flat(v, out)
+    elif isinstance(value, (int, Fraction)) and not isinstance(value, bool):
+        out.add(abs(Fraction(value)))
+    elif isinstance(value, float):
+        out.add(abs(Fraction(str(value))))
+    return out
+
+
+def variable_numbers(name):
+    """Today's numbers of a space that some learner's candidate lacks (so a variant changes them),
+    less 0, 1 and 2, which any statement says in words (w_0, one step, a half)."""
+    today = _flat(tuple(CANONICAL[name].values()), set())
+    always = set.intersection(*(_flat(tuple(c.values()), set()) for c in POOLS[name]))
+    return today - always - {Fraction(0), Fraction(1), Fraction(2)}
+
+
+def words(markdown):
+    """The markdown less what is not a stated number: problem ids (`06-eta-sweep`) and the heading's
+    problem number (## 6.)."""
+    return re.sub(r"^#+ \d+\.", "", re.sub(r"\b\d\d-[a-z][a-z0-9-]*", "", markdown), flags=re.M)
+
+
+SPACED = [p for p in ALL if BANK[p[1]].numbers]
+UNSPACED = [p for p in ALL if not BANK[p[1]].numbers]
+
+
+@pytest.mark.parametrize("path, pid, context, answers, own", SPACED, ids=[p[1] for p in SPACED])
+def test_a_learners_numbers_are_not_in_the_markdown_or_the_cells(path, pid, context, answers, own):
+    variable = variable_numbers(BANK[pid].numbers)
+    stated = variable & numbers(words(own))
+    assert not stated, f"{pid}: its markdown states {sorted(map(float, stated))}, which a learner's variant changes"
+    given = {abs(a) for code in answers for a in given_data(code) if not isinstance(a, tuple)}
+    given |= {abs(v) for code in answers for a in given_data(code) if isinstance(a, tuple) for v in a}
+    assert not variable & given, f"{pid}: a cell gives {sorted(map(float, variable & given))}: use data({pid!r})"
+
+
+def test_the_variable_numbers_are_those_a_variant_changes():
+    assert Fraction(1, 10) not in variable_numbers("01-gd-step") or any(
+        c["eta"] != Fraction(1, 10) for c in POOLS["01-gd-step"]
+    )
+    assert variable_numbers("01-gd-step") & {Fraction(3)}  # x_3 = 3 is not in every candidate
+    assert not {Fraction(0), Fraction(1), Fraction(2)} & variable_numbers("01-gd-step")
+    assert numbers(words("## 6. The sweep (`06-eta-sweep`)\nRun it.")) == set()
+    assert numbers(words("## 6. With eta = 0.3 (`06-eta-sweep`)")) == {Fraction(3, 10)}
+
+
+@pytest.mark.parametrize("path, pid, context, answers, own", UNSPACED, ids=[p[1] for p in UNSPACED])
 def test_given_data_is_stated_in_markdown_and_bank(path, pid, context, answers, own):
     bank = BANK[pid].statement
     for atom in (a for code in answers for a in given_data(code)):
@@ -175,7 +229,7 @@ def test_given_data_is_stated_in_markdown_and_bank(path, pid, context, answers, 
             assert abs(atom) in numbers(bank), f"{pid}: the cell gives {float(atom):g}, the bank's statement does not"
 
 
-@pytest.mark.parametrize("path, pid, context, answers, own", ALL, ids=IDS)
+@pytest.mark.parametrize("path, pid, context, answers, own", UNSPACED, ids=[p[1] for p in UNSPACED])
 def test_bank_numbers_are_in_the_markdown(path, pid, context, answers, own):
     bank = BANK[pid]
     missing = numbers(bank.statement) - numbers(context)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
+from fractions import Fraction
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -280,6 +281,9 @@ def test_every_problem_has_a_needle_taken_from_the_bank(needles):
     assert stored["03-unbiased-batches"] == f'answer="{BANK["03-unbiased-batches"].answer}"'
     assert any(n.text == str(BANK["03-batch-update"].answer) for n in kept)
     assert not leaks.scan([ROOT / "exercises"], kept)  # what the course publishes anyway
+    # a number one problem states is not another's answer leaking: 07-momentum-debug's example ends in -0.8
+    assert "-0.8" in BANK["07-momentum-debug"].statement and BANK["02-sgd-gradient"].answer == Fraction(-4, 5)
+    assert leaks.Needle("02-sgd-gradient", "value", "-0.8") in dropped
 
 
 @pytest.mark.export  # copies of the library, scanned: about 10 s each

@@ -20,8 +20,9 @@ def test_the_facade_hands_the_checker_the_installed_bank():
     """practice is the one place that wires the installed bank in; it keeps no history names."""
     from sgdcourse import problems
 
-    assert practice.BANK is problems.BANK and practice.DEFAULT_HINTS.bank is problems.BANK
-    assert practice.Hints().bank is problems.BANK and not hasattr(practice, "bank")
+    assert practice.BANK is problems.BANK and practice.SESSION.bank.bank is problems.BANK
+    assert practice.DEFAULT_HINTS.bank is practice.SESSION.bank  # the started learner's variants
+    assert practice.Hints().bank is practice.SESSION.bank and not hasattr(practice, "bank")
     assert set(practice.__all__) >= {"check", "hint", "show", "problems"} and "bank" not in practice.__all__
 
 

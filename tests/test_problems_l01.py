@@ -15,6 +15,7 @@ from helpers import code_sources, run_sources
 from sgdcourse import practice
 from sgdcourse.models import Linear1D, QuadraticBowl
 from sgdcourse.problems import get, lesson01
+from sgdcourse.problems.pools import POOLS
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "solutions" / "01_gradient_descent.ipynb"
@@ -86,6 +87,31 @@ def test_bowl_steps_from_the_closed_form():
     assert {m.name: m.value for m in p.mistakes}["flat-axis"] == flat < big
     diverging = lesson01.bowl_predict.build(**{**q.params, "eta": Fraction(9, 20)})  # 1 - 5 eta < -1
     assert diverging.answer == "c"
+
+
+def test_every_learners_bowl_keeps_the_lessons_point():
+    """In every candidate the larger step needs more steps than eta_ref (the prediction is (b)), because
+    the steep axis's factor 1 - eta lambda_2 is nearer -1 than the flat axis's is to 1; the count is the
+    closed form's."""
+    for numbers in POOLS["01-bowl-predict"]:
+        bowl = {k: numbers[k] for k in ("curvatures", "center", "theta0")}
+        big = _closed_form_steps(**bowl, eta=numbers["eta"], tol=numbers["tol"])
+        small = _closed_form_steps(**bowl, eta=numbers["eta_ref"], tol=numbers["tol"])
+        flat, steep = (abs(1 - numbers["eta"] * lam) for lam in numbers["curvatures"])
+        assert small < big and flat < steep < 1, numbers
+        assert lesson01.bowl_steps.build(**numbers).answer == big, numbers
+
+
+def test_every_learners_step_cost_is_a_whole_count():
+    assert all(c["N"] % c["m"] == 0 and c["N"] > c["m"] for c in POOLS["01-step-cost"])
+
+
+def test_a_learners_empirical_risk_is_the_library_loss():
+    for numbers in POOLS["01-empirical-risk"][:5]:
+        p = lesson01.empirical_risk.build(**numbers)
+        model = Linear1D(np.array(numbers["xs"], float), np.array(numbers["ys"], float))
+        for w0 in (-1.5, 0.3, 2.0):
+            assert float(p.answer.subs(lesson01.w, w0)) == pytest.approx(model.loss(np.array([w0])))
 
 
 def test_gd_loop_reference_is_the_hand_written_loop():

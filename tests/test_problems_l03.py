@@ -24,7 +24,7 @@ SOLUTION = ROOT / "solutions" / "03_minibatch_logistic.ipynb"
 def notebook_cell(*markers):
     """Run, in one namespace, the code cells of the solution notebook that contain these markers (one
     cell each, in order); (namespace, what the last one printed)."""
-    namespace, printed = {"np": np, "sgdcourse": sgdcourse}, ""
+    namespace, printed = {"np": np, "sgdcourse": sgdcourse, "data": practice.data}, ""
     for marker in markers:
         namespace, printed = run_sources([code_cell(SOLUTION, marker)], namespace)
     return namespace, printed
@@ -97,7 +97,7 @@ def test_stable_loss_reference_against_the_formula_and_large_scores():
 
 
 def test_stable_loss_the_planted_bug_and_other_slips_are_named():
-    namespace, printed = notebook_cell("def buggy_loss")
+    namespace, printed = notebook_cell('data("03-stable-loss")', "def buggy_loss")
     assert "buggy_loss: inf" in printed
     assert named("03-stable-loss", namespace["buggy_loss"]) == "planted-bug"
 
@@ -136,12 +136,12 @@ def test_a_boundary_off_the_origin_needs_the_intercept():
 
 def test_fd_ratio_is_what_the_notebook_check_shows():
     p = get("03-fd-ratio")
-    namespace, printed = notebook_cell("grad_candidate")
+    namespace, printed = notebook_cell('data("03-fd-ratio")', "def grad_candidate")
     result = namespace["result"]
     assert not result.ok and "MISMATCH" in printed
     assert np.allclose(result.analytic / result.numeric, float(p.answer), rtol=1e-4)
     # the second way: the candidate is -N times the library's gradient
-    model, w = namespace["model_fd"], np.array([1.0, -2.0, 1.0])
+    model, w = namespace["model_fd"], np.array(p.params["w_check"], dtype=float)
     assert np.allclose(namespace["grad_candidate"](w), -model.n * model.grad(w))
     assert p.answer == -p.quantities["N"] == -model.n
     assert named(p.id, 1 / p.answer) == "numeric-over-analytic"
@@ -181,7 +181,7 @@ def test_choose_eta_range_is_what_the_sweep_supports():
     good = [e for e, mu in zip(etas, means) if mu <= means.min() + float(p.params["tol"])]
     assert (min(good), max(good)) == tuple(float(v) for v in p.accept)
     assert float(p.answer) == etas[int(np.argmin(means))]
-    namespace, printed = notebook_cell("sweep.final_losses(model_200, np.zeros(3), etas")
+    namespace, printed = notebook_cell('data("03-choose-eta")', "sweep.final_losses(model_200, np.zeros(3), etas")
     assert np.allclose(namespace["mean"], means, rtol=1e-12)
     for eta, mu in zip(etas, means):
         assert f"eta = {eta:<8g} mean final L = {mu:.4f}" in printed
@@ -202,7 +202,7 @@ def test_choose_eta_accepts_inside_and_refuses_outside():
 
 def test_budget_answer_is_what_the_table_shows():
     p = get("03-budget")
-    namespace, printed = notebook_cell("model_200 = ", "at_epochs = ")
+    namespace, printed = notebook_cell('data("03-choose-eta")', "model_200 = ", 'data("03-budget")', "at_epochs = ")
     per_step = namespace["at_steps"][:, 0].mean(axis=1)
     per_epoch = namespace["at_epochs"][:, 0].mean(axis=1)
     assert per_step[1] < per_step[0] and per_epoch[0] < per_epoch[1]  # the two budgets disagree: (a)
@@ -219,14 +219,14 @@ def test_budget_answer_is_what_the_table_shows():
 
 def test_path_rise_by_hand_and_in_the_notebook():
     p = get("03-path-rise")
-    namespace, printed = notebook_cell("path = sgdcourse.sgd(plane")
+    namespace, printed = notebook_cell('data("03-path-rise")', "path = sgdcourse.sgd(")
     path, plane = namespace["path"], namespace["plane"]
     X, y = plane.X, plane.y
-    w = np.array([-2.0, 2.0])
+    w, eta = np.array(p.params["start"], dtype=float), float(p.params["eta_"])
     losses = [np.mean(np.logaddexp(0, X @ w) - y * (X @ w))]
     for t in range(path.steps):  # the same examples, the update written out: w - eta (p_i - y_i) x_i
         i = int(path.batches[t][0])
-        w = w - 0.5 * (1 / (1 + np.exp(-X[i] @ w)) - y[i]) * X[i]
+        w = w - eta * (1 / (1 + np.exp(-X[i] @ w)) - y[i]) * X[i]
         losses.append(np.mean(np.logaddexp(0, X @ w) - y * (X @ w)))
     first = next(t for t in range(1, len(losses)) if losses[t] > losses[t - 1])
     assert first == p.answer == 5

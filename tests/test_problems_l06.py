@@ -96,11 +96,11 @@ def test_sweep_accepts_just_inside_and_refuses_just_outside():
 
 def test_the_notebook_sweep_printed_the_banks_counts():
     p = get("06-eta-sweep")
-    printed = dict(re.findall(r"eta = (\d\.\d\d): (\S+)", _printed("sweep[Fraction(k, 50)]")))
+    printed = dict(re.findall(r"eta = ([\d.]+): (\S+)", _printed("sweep[Fraction(k, sw.denominator)]")))
     counts = _sweep_by_closed_form(p)
     assert len(printed) == len(counts)
     for eta, n in counts.items():
-        assert printed[f"{float(eta):.2f}"] == ("-" if n is None else str(n))
+        assert printed[f"{float(eta):.3g}"] == ("-" if n is None else str(n))
 
 
 # ---- 06-slider-predict and 06-slider-read -----------------------------------------------------------
@@ -128,9 +128,9 @@ def test_slider_read_is_the_closed_form_and_the_explorers_readout():
     explorer.set(eta=float(eta))
     shown = float(re.search(r"loss (\S+) at step", explorer.text).group(1))
     assert practice.check("06-slider-read", shown).status == "correct"
-    printed = _printed("explorer.set(eta=eta_k)")
-    assert f"loss {shown:.2e} at step {steps}" in printed
-    other = float(re.search(r"eta = 0\.100: .* loss (\S+) at step", printed).group(1))
+    printed = _printed("explorer.set(eta=float(eta_k))")
+    assert f"loss {shown:.3g} at step {steps}" in printed
+    other = float(re.search(rf"eta = {float(p.params['other']):.3f}: .* loss (\S+) at step", printed).group(1))
     assert practice.check("06-slider-read", other).mistake == "other-position"
 
 

@@ -29,13 +29,21 @@ NEW = (
 )
 
 
-def _experiment(marker):
-    """Run the solution notebook's code cell that contains `marker` (an experiment the learner runs
-    as given, outside solution markers) and return its variables."""
-    source = code_cell(ROOT / "solutions" / "07_momentum.ipynb", marker)
+def _experiment(numbers, marker):
+    """Run the solution notebook's data cell of problem `numbers` (today's numbers) and its code cell
+    that contains `marker` (an experiment the learner runs as given, outside solution markers), and
+    return their variables."""
+    notebook = ROOT / "solutions" / "07_momentum.ipynb"
+    source = code_cell(notebook, marker)
     assert "SOLUTION" not in source, "an experiment cell stays in the exercise as it is"
-    namespace = {"np": np, "sgdcourse": sgdcourse, "trajectory": trajectory, "dynamics": dynamics}
-    return run_sources([source], namespace)[0]
+    namespace = {
+        "np": np,
+        "sgdcourse": sgdcourse,
+        "trajectory": trajectory,
+        "dynamics": dynamics,
+        "data": practice.data,
+    }
+    return run_sources([code_cell(notebook, f'data("{numbers}")'), source], namespace)[0]
 
 
 # ---- the lesson's problems as a set ------------------------------------------------------------
@@ -141,7 +149,7 @@ def test_oscillator_answers_by_the_momentum_matrix():
 
 
 def test_oscillator_experiment_in_the_notebook_gives_the_banks_answers():
-    ns = _experiment("errors[b] = run.thetas")
+    ns = _experiment("07-oscillator-predict", "errors[b] = run.thetas")
     p = get("07-oscillator-predict")
     seen = tuple(int(np.sum(ns["errors"][float(b)][1:] * ns["errors"][float(b)][:-1] < 0)) for b in p.params["betas"])
     assert seen == p.answer
@@ -159,7 +167,7 @@ def test_a_prediction_is_recorded_whatever_it_is():
 
 
 def test_sweep_in_the_notebook_is_the_banks_sweep():
-    ns = _experiment("betas = np.round(np.arange(")
+    ns = _experiment("07-beta-sweep", "betas = np.round(np.arange(")
     p = get("07-beta-sweep")
     bank = L.beta_sweep(**{k: p.params[k] for k in ("eta", "curvatures", "theta0", "tol", "steps")}, betas=ns["betas"])
     assert np.array_equal(np.nan_to_num(ns["counts"], nan=-1), np.nan_to_num(bank, nan=-1))
@@ -224,7 +232,7 @@ def test_plane_table_by_the_momentum_matrix_and_in_the_notebook():
     )
     j, k = np.unravel_index(np.argmin(rho), rho.shape)
     assert (Fraction(etas[k]).limit_denominator(100), Fraction(betas[j]).limit_denominator(100)) == p.answer
-    ns = _experiment("rho = dynamics.momentum_bowl_rate")
+    ns = _experiment("07-plane-read", "rho = dynamics.momentum_bowl_rate")
     assert np.allclose(ns["rho"], rho)
     # the best pair of the table sits next to Polyak's optimum, the lesson's star
     eta_star, beta_star, _ = dynamics.momentum_optimum([1.0, 50.0])

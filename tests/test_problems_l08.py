@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -131,11 +132,11 @@ def test_early_stop_reference_is_the_rule_read_literally():
 
 
 def test_the_notebooks_experiment_gives_the_banks_epoch():
-    scope = {"np": np, "sgdcourse": sc}
+    p = get("08-val-lowest")
+    scope = {"np": np, "sgdcourse": sc, "vl": SimpleNamespace(**p.params)}  # the data cell's numbers
     code = _cell("rng_val = np.random.default_rng(").split("\nfig, ax")[0]  # the run, not the figure
     exec(code, scope)
     curves, scored = scope["curves"], scope["epochs_scored"]
-    p = get("08-val-lowest")
     assert int(scored[curves[1, :, 0].argmin()]) == p.answer
     mine, my_epochs = L8.validation_curves(**{k: v for k, v in p.params.items()})
     assert np.array_equal(mine, curves) and np.array_equal(my_epochs, scored)
@@ -144,6 +145,12 @@ def test_the_notebooks_experiment_gives_the_banks_epoch():
     assert curves[1, -1, 0] > curves[1, k, 0] * 1.1 and curves[0, -1, 0] < curves[0, k, 0]
     test_epoch = next(m.value for m in p.mistakes if m.name == "test-set")
     assert test_epoch == scored[curves[2, :, 0].argmin()] != p.answer
+
+
+def test_val_lowest_refuses_a_run_that_does_not_overfit():
+    params = {**get("08-val-lowest").params, "n_train": 300, "hidden": 4, "epochs": 40}  # much data, a small net
+    with pytest.raises(ValueError, match="overfit"):
+        L8.val_lowest.build(**params)
 
 
 # ---- 08-checklist ----------------------------------------------------------------------------------

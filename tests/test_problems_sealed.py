@@ -63,6 +63,8 @@ for pid, p in BANK.items():
         hints=[str(counted.next(pid)) for _ in range(len(p.hints) + 1)],
         check=[str(practice.check(pid, answer)) for answer in (..., 0, "x")],
         sealed=[p.sealed, p.mistakes == (), p.cases is None])
+practice.start("kim@example.org")  # a learner's numbers: the same in a sealed copy, which cannot build texts
+out["learner"] = {pid: dict(data=repr(practice.data(pid)), show=str(practice.show(pid))) for pid in BANK}
 print(json.dumps(out))
 """
 
@@ -154,3 +156,15 @@ def test_every_field_of_a_problem_can_be_written_sealed():
     with pytest.raises(TypeError, match="cannot hold mappingproxy"):
         source(2, [odd])
     assert practice.check("02-worked-step", 0.642).ok  # the real bank is untouched
+
+
+def test_a_learners_numbers_are_the_same_in_a_sealed_copy(seen):
+    """data() in a graded kernel gives what the grader checks against; show() there says its text
+    has today's numbers, since a sealed copy cannot rebuild a statement with the learner's."""
+    real, sealed = seen["real"]["learner"], seen["sealed"]["learner"]
+    assert {pid: v["data"] for pid, v in sealed.items()} == {pid: v["data"] for pid, v in real.items()}
+    for pid, v in sealed.items():
+        told = "cannot rewrite this text with your numbers" in v["show"]
+        assert told == bool(BANK[pid].numbers), pid
+        assert "cannot rewrite" not in real[pid]["show"]
+    assert "the numbers of kim@example.org" in sealed["01-gd-step"]["data"]

@@ -325,7 +325,7 @@ def surrogate_bytes():
     JSON escapes, so the file itself is valid UTF-8 and valid JSON."""
     nb = nbformat.read(SOL02, as_version=4)
     cell = next(c for c in nb.cells if c.get("id") == "sol02-17")
-    cell.source = cell.source.replace("# examples 1, 2, 1", "# examples 1, 2, 1 \ud83d")
+    cell.source = cell.source.replace("# example i is row i - 1", "# example i is row i - 1 \ud83d")
     assert "\ud83d" in cell.source
     cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="printed \ud83d\n")]
     cell.metadata["note"] = "\udcff"

@@ -72,6 +72,7 @@ import sgdcourse.problems as P
 object.__setattr__(P.BANK["02-worked-step"], "answer", 0.5)      # patch a reference answer
 P.BANK = practice.BANK = MappingProxyType(
     {**P.BANK, "02-worked-w2": dataclasses.replace(P.BANK["02-worked-w2"], answer=0.5)})
+practice.SESSION.bank = practice.VariantBank(P.BANK, practice.SESSION.course, None)  # what check() reads
 w2 = w3 = 0.5
 assert practice.check("02-worked-step", w3).status == "correct"  # the patch works in this kernel
 assert practice.check("02-worked-w2", w2).status == "correct"
@@ -221,10 +222,10 @@ def test_patched_bank_and_monkeypatched_check_earn_nothing(run):
 
 def test_infinite_loops_are_stopped_and_the_rest_graded(run):
     s, rows = run["summary"]["subs/02_loop.ipynb"], rows_of(run, "02_loop.ipynb")
-    assert s["total"] == "13" and s["error"] == "" and "cell 18 was stopped at the 15 s time limit" in s["notes"]
+    assert s["total"] == "13" and s["error"] == "" and "cell 21 was stopped at the 15 s time limit" in s["notes"]
     assert rows["02-worked-step"]["status"] == "unanswered"
     assert rows["02-worked-step"]["feedback"] == (
-        "No answer (NameError: name 'w3' is not defined): cell 18 was stopped at the 15 s time limit."
+        "No answer (NameError: name 'w3' is not defined): cell 21 was stopped at the 15 s time limit."
     )
     assert rows["02-sgd-step"]["status"] == "incorrect"
     assert "Stopped after 2 s on case 1 of 10" in rows["02-sgd-step"]["feedback"]
@@ -233,19 +234,19 @@ def test_infinite_loops_are_stopped_and_the_rest_graded(run):
 
 def test_a_cell_that_swallows_the_interrupt_costs_a_new_kernel_not_the_grade(run):
     s = run["summary"]["subs/02_stuck.ipynb"]
-    assert s["total"] == "16" and "cell 36 ignored the interrupt" in s["notes"]
+    assert s["total"] == "16" and "cell 41 ignored the interrupt" in s["notes"]
 
 
 def test_huge_allocation_fails_fast_under_the_memory_cap(run):
     s, rows = run["summary"]["subs/02_alloc.ipynb"], rows_of(run, "02_alloc.ipynb")
-    assert s["total"] == "15" and "cell 28 raised MemoryError" in s["notes"]
+    assert s["total"] == "15" and "cell 32 raised MemoryError" in s["notes"]
     assert rows["02-full-step"]["status"] == "unanswered" and "MemoryError" in rows["02-full-step"]["feedback"]
 
 
 @pytest.mark.parametrize(
     "name, reason",
     [
-        ("02_exit.ipynb", "not graded: the kernel died (exit code 3) while running cell 16"),
+        ("02_exit.ipynb", "not graded: the kernel died (exit code 3) while running cell 19"),
         ("02_malformed.ipynb", "not a notebook: invalid JSON at line 1"),
         ("02_truncated.ipynb", "a truncated or damaged file?"),
         ("02_empty.ipynb", "empty file"),
@@ -289,7 +290,7 @@ def test_partial_credit_is_the_share_of_cases_passed(run):
     assert float(rows["02-per-example-grad"]["score"]) == round(grad_ok / 10, 2)
     assert float(rows["02-sgd-step"]["score"]) == round(step_ok / 10, 2)
     assert rows["02-sgd-gradient"]["status"] == "unanswered"
-    assert rows["02-sgd-gradient"]["feedback"].endswith("cell 12 raised SyntaxError: incomplete input (line 1).")
+    assert rows["02-sgd-gradient"]["feedback"].endswith("cell 15 raised SyntaxError: incomplete input (line 1).")
     total = float(run["summary"]["subs/02_partial.ipynb"]["total"])
     assert total == pytest.approx(round(grad_ok / 10, 2) + round(step_ok / 10, 2) + 16 - 3)
 

@@ -54,7 +54,7 @@ def check_prediction(answer, observed, options=(), tol=1e-6):
         return Result(
             "recorded",
             f"Prediction recorded: ({letter}) {options[LETTERS.index(letter)]}\n"
-            f"What happened: ({observed}) {options[LETTERS.index(observed)]}, {same}. "
+            f"What happened: ({observed}) {options[LETTERS.index(observed)].rstrip('.')}, {same}. "
             "Compare the two before you read on: what did you expect, and why was it different (or not)?",
         )
     if isinstance(observed, tuple):

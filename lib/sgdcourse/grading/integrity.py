@@ -2,7 +2,7 @@
 
     digests(solutions) -> {relative path: sha256} of the files that decide a grade: the problem bank,
                           the checker, the grader, the practice front (sgdcourse/problems/,
-                          checking/, grading/, practice.py) and the solution notebooks NN_*.ipynb
+                          checking/, grading/, practice.py, course.json) and the solution notebooks
     verify(solutions)  -> [problem, ...]: files changed, missing or added since the manifest
     write(solutions)      the manifest, MANIFEST
     main(check=False)     `python -m sgdcourse.grading manifest [--check]`: write it, or compare
@@ -25,7 +25,8 @@ from .. import layout
 PACKAGE = Path(__file__).resolve().parents[1]
 MANIFEST = PACKAGE / "grading" / "MANIFEST.sha256"
 SOLUTIONS = layout.REPOSITORY / layout.SOLUTIONS  # the repository's, when the package is a checkout's
-TRUSTED = ("problems", "checking", "grading", "practice.py")  # what decides a grade, in the package
+# what decides a grade, in the package (course.json: the course id that picks each learner's numbers)
+TRUSTED = ("problems", "checking", "grading", "practice.py", "course.json")
 
 
 def _files(solutions):

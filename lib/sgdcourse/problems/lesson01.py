@@ -1,13 +1,15 @@
 """Lesson 1 problems: the steepest descent direction, empirical risk, one full-batch GD step, its cost,
-gradient descent on the lesson's bowl (a prediction, its reading, and the loop written out).
+gradient descent on a bowl like the lesson's (a prediction, its reading, and the loop written out).
 
 The data of problems 2 and 4 are three points (x_i, y_i) with l_i = (1/2)(w x_i - y_i)^2, so
 L(w) = (1/N) sum_i l_i and dL/dw = (1/N) sum_i (w x_i - y_i) x_i. Three points, not two, and a
 start w0 != 0: with N = 2 the total loss is also "the 1/2 dropped", and at w = 0 an example with
 y_i = 0 has gradient 0, so "sum" and "one example only" would give the same number.
 
-The bowl is section 3's: curvatures (1, 5), minimum (1, 0.5), start (-4, 2). Every number is
-computed from a factory's parameters (variant) with the library (Linear1D, QuadraticBowl, sgd).
+Today's bowl is section 3's: curvatures (1, 5), minimum (1, 0.5), start (-4, 2); a learner's bowl
+(BOWL_RUN) has a steep curvature of LARGE_STEPS with a large step that keeps the point of problems 5
+and 6: the larger step needs more steps. Every number is computed from a factory's parameters
+(variant) with the library (Linear1D, QuadraticBowl, sgd).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from ..checking import Mistake
 from ..models import Linear1D, QuadraticBowl
 from ..sgd import sgd
 from .problem import Problem, ask, exact, method, value, variant
+from .variants import Space
 
 w = sp.Symbol("w", real=True)
 
@@ -100,7 +103,18 @@ STEEPEST = Problem(
 # ---- 2. the empirical risk ---------------------------------------------------------------------
 
 
-@variant(xs=(1, 2, 3), ys=(2, 0, 1))
+def _draw_points(rng):
+    """Three examples with distinct x in 1..4 and y in 0..3."""
+    return {
+        "xs": tuple(int(x) for x in sorted(rng.choice([1, 2, 3, 4], size=3, replace=False))),
+        "ys": tuple(int(y) for y in rng.integers(0, 4, size=3)),
+    }
+
+
+EMPIRICAL_RISK = Space("01-empirical-risk", {"xs": (1, 2, 3), "ys": (2, 0, 1)}, _draw_points)
+
+
+@variant(EMPIRICAL_RISK)
 def empirical_risk(xs, ys):
     n = len(xs)
     if n < 3 or len(ys) != n:
@@ -154,7 +168,15 @@ def full_gradient(w, x, y):
     return Linear1D(np.asarray(x, float), np.asarray(y, float)).grad(np.array([w], float))[0]
 
 
-@variant(sizes=(2, 3, 5, 8))
+def _draw_sizes(rng):
+    """The N of the four random test cases: distinct, from 2 to 12."""
+    return {"sizes": tuple(int(n) for n in sorted(rng.choice(np.arange(2, 13), size=4, replace=False)))}
+
+
+FULL_GRADIENT = Space("01-full-gradient", {"sizes": (2, 3, 5, 8)}, _draw_sizes)
+
+
+@variant(FULL_GRADIENT)
 def full_gradient_problem(sizes):
     def cases(rng):
         out = [
@@ -215,7 +237,21 @@ def full_gradient_problem(sizes):
 # ---- 4. one full-batch step --------------------------------------------------------------------
 
 
-@variant(xs=(1, 2, 3), ys=(2, 0, 1), eta=Fraction(1, 10), w0=Fraction(1))
+def _draw_gd_step(rng):
+    """Three examples with distinct x in 1..4 and y in 0..3; eta 1/5, 1/10 or 1/20; w0 1, 2 or -1."""
+    return {
+        **_draw_points(rng),
+        "eta": Fraction(1, int(rng.choice([5, 10, 20]))),
+        "w0": Fraction(int(rng.choice([1, 2, -1]))),
+    }
+
+
+GD_STEP = Space(
+    "01-gd-step", {"xs": (1, 2, 3), "ys": (2, 0, 1), "eta": Fraction(1, 10), "w0": Fraction(1)}, _draw_gd_step
+)
+
+
+@variant(GD_STEP)
 def gd_step(xs, ys, eta, w0):
     n = len(xs)
     if n < 3 or len(ys) != n:
@@ -273,7 +309,7 @@ def gd_step(xs, ys, eta, w0):
     )
 
 
-# ---- 5 and 6. gradient descent on the lesson's bowl: predict, run, read ------------------------
+# ---- 5 and 6. gradient descent on a bowl like the lesson's: predict, run, read ------------------
 
 BOWL = dict(curvatures=(1, 5), center=(1, Fraction(1, 2)), theta0=(-4, 2))
 
@@ -305,7 +341,7 @@ def axis_steps(curvatures, center, theta0, eta, tol, axis):
 
 def _bowl_text(curvatures, center, theta0):
     return (
-        f"the lesson's bowl L(theta) = (1/2) sum_k lambda_k (theta_k - c_k)^2 with curvatures lambda = "
+        f"the bowl L(theta) = (1/2) sum_k lambda_k (theta_k - c_k)^2 with curvatures lambda = "
         f"({', '.join(map(_num, curvatures))}), minimum c = ({', '.join(map(_num, center))}), start theta_0 = "
         f"({', '.join(map(_num, theta0))})"
     )
@@ -318,7 +354,45 @@ PREDICT_OPTIONS = (
 )
 
 
-@variant(**BOWL, eta_ref=Fraction(3, 20), eta=Fraction(19, 50), tol=Fraction(1, 1000))
+# the steep curvature lambda_2 and the large steps eta for it: eta lambda_2 in [1.9, 1.95], so the steep
+# axis's factor 1 - eta lambda_2 is near -1 and sets the pace, slower than the flat axis with eta_ref
+LARGE_STEPS = {
+    4: (Fraction(19, 40), Fraction(12, 25)),
+    5: (Fraction(19, 50), Fraction(39, 100)),
+    6: (Fraction(8, 25), Fraction(13, 40)),
+    8: (Fraction(6, 25),),
+}
+
+
+def _whole(v):
+    """A Fraction that is whole as an int (the bowl's numbers are written like the lesson's)."""
+    return int(v) if v.denominator == 1 else v
+
+
+def _draw_bowl(rng):
+    """The bowl (1, lambda_2), its minimum and start, a reference step 0.15 or 0.2, a large step
+    from LARGE_STEPS and the tolerance 0.01 or 0.001."""
+    steep = int(rng.choice(list(LARGE_STEPS)))
+    return {
+        "curvatures": (1, steep),
+        "center": tuple(
+            _whole(Fraction(v)) for v in (rng.choice(["1", "-1", "1/2"]), rng.choice(["1/2", "-1/2", "1"]))
+        ),
+        "theta0": (int(rng.choice([-4, -3, 3, 4])), int(rng.choice([-2, 2, 3]))),
+        "eta_ref": Fraction(int(rng.choice([3, 4])), 20),
+        "eta": LARGE_STEPS[steep][int(rng.integers(len(LARGE_STEPS[steep])))],
+        "tol": Fraction(1, int(rng.choice([100, 1000]))),
+    }
+
+
+BOWL_RUN = Space(
+    "01-bowl-predict",
+    {**BOWL, "eta_ref": Fraction(3, 20), "eta": Fraction(19, 50), "tol": Fraction(1, 1000)},
+    _draw_bowl,
+)
+
+
+@variant(BOWL_RUN)
 def bowl_predict(curvatures, center, theta0, eta_ref, eta, tol):
     ref = steps_to(curvatures, center, theta0, eta_ref, tol)
     if ref is None:
@@ -341,7 +415,7 @@ def bowl_predict(curvatures, center, theta0, eta_ref, eta, tol):
     )
 
 
-@variant(**BOWL, eta_ref=Fraction(3, 20), eta=Fraction(19, 50), tol=Fraction(1, 1000))
+@variant(BOWL_RUN)
 def bowl_steps(curvatures, center, theta0, eta_ref, eta, tol):
     got = steps_to(curvatures, center, theta0, eta, tol)
     ref = steps_to(curvatures, center, theta0, eta_ref, tol)
@@ -387,7 +461,18 @@ def bowl_steps(curvatures, center, theta0, eta_ref, eta, tol):
 # ---- 7. the cost of a full-batch step ----------------------------------------------------------
 
 
-@variant(N=60_000, m=100)
+def _draw_step_cost(rng):
+    """N a round number of thousands, m a divisor of 1000: the count N / m is whole."""
+    return {
+        "N": int(rng.choice([20, 30, 40, 50, 60, 80, 100, 120])) * 1000,
+        "m": int(rng.choice([20, 25, 40, 50, 100, 200, 250, 500])),
+    }
+
+
+STEP_COST = Space("01-step-cost", {"N": 60_000, "m": 100}, _draw_step_cost)
+
+
+@variant(STEP_COST)
 def step_cost(N, m):
     if m < 2 or N <= m:
         raise ValueError("2 <= m < N")
@@ -466,7 +551,15 @@ def _shared(curvatures, center, theta0, eta, steps):
     return np.array(path)
 
 
-@variant(dims=(1, 2, 3, 4))
+def _draw_dims(rng):
+    """The dimensions d of the four random test bowls: distinct, from 1 to 8."""
+    return {"dims": tuple(int(d) for d in sorted(rng.choice(np.arange(1, 9), size=4, replace=False)))}
+
+
+GD_LOOP = Space("01-gd-loop", {"dims": (1, 2, 3, 4)}, _draw_dims)
+
+
+@variant(GD_LOOP)
 def gd_loop(dims):
     def cases(rng):
         out = [

@@ -1,14 +1,18 @@
 """Lesson 2 problems: SGD by hand, the library's run, a planted bug, the learning rate, the region
 of confusion and copied data.
 
-The lesson works through y_hat = w x, l_i = (1/2)(w x_i - y_i)^2 on the data (1, 2), (2, 0). The
-exercises use fresh data, (1, 3) and (2, 1), with eta = 1/10, w0 = 0 and examples 1, 2, 1, so that
-no answer can be copied from the lesson's printed table:
+The lesson works through y_hat = w x, l_i = (1/2)(w x_i - y_i)^2 on the data (1, 2), (2, 0). Today's
+numbers of the exercises (the canonical variant) use fresh data, (1, 3) and (2, 1), with eta = 1/10,
+w0 = 0 and examples 1, 2, 1, so that no answer can be copied from the lesson's printed table:
 g0 = -3, w1 = 3/10;  g1 = -4/5, w2 = 19/50;  g2 = -131/50, w3 = 321/500. The full-batch problems
 start from w = 2/5 (not w2, so they do not give that answer away): the full gradient there is -3/2
 and a full-batch step lands on 11/20. The per-example minimisers are 3 and 1/2, the minimiser of L
 is 1. Every number below is computed by the library from a factory's parameters (exactly, in
 Fractions, where the arithmetic is by hand; from a seeded rng where the learner runs an experiment).
+A learner's own numbers come from the Spaces below, one per group of problems that share them: the
+worked example (02-sgd-gradient, 02-worked-w2, 02-worked-step), the full-batch point (02-full-gradient,
+02-full-step), the sweep, the region's runs (02-region-predict, 02-region-read), the copies, the
+first index of 02-unbiased, and the test cases' seeds of the function problems.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from ..checking import Mistake
 from ..models import Linear1D
 from ..sgd import sgd
 from .problem import Problem, ask, exact, method, value, variant
+from .variants import Space
 
 # today's numbers: the exercise's data set, learning rate, start and examples drawn (counted from 1)
 XS, YS = (Fraction(1), Fraction(2)), (Fraction(3), Fraction(1))
@@ -136,10 +141,28 @@ def _run_cases(rng):
     return cases
 
 
+def _draw_seed(rng):
+    """A seed for a function problem's test cases, 1..9999."""
+    return {"seed": int(rng.integers(1, 10_000))}
+
+
+def _two_examples(rng, xs_from=(1, 2, 3), ys_from=(0, 1, 2, 3, 4)):
+    """Two examples (xs, ys) as Fractions: distinct x from xs_from, y from ys_from."""
+    xs = tuple(Fraction(int(v)) for v in rng.choice(xs_from, size=2, replace=False))
+    ys = tuple(Fraction(int(v)) for v in rng.choice(ys_from, size=2))
+    return xs, ys
+
+
+def _pick(rng, values):
+    return values[int(rng.integers(len(values)))]
+
+
 # ---- §2-§4: the per-example gradient, SGD steps by hand, the same run with the library ----------
 
+PER_EXAMPLE_GRAD = Space("02-per-example-grad", {"seed": 0}, _draw_seed)
 
-@variant(seed=0)
+
+@variant(PER_EXAMPLE_GRAD)
 def per_example_grad(seed):
     return Problem(
         id="02-per-example-grad",
@@ -176,7 +199,10 @@ def per_example_grad(seed):
     )
 
 
-@variant(seed=0)
+SGD_STEP = Space("02-sgd-step", {"seed": 0}, _draw_seed)
+
+
+@variant(SGD_STEP)
 def sgd_step_problem(seed):
     return Problem(
         id="02-sgd-step",
@@ -223,7 +249,24 @@ def sgd_step_problem(seed):
     )
 
 
-@variant(xs=XS, ys=YS, eta=ETA, w0=W0, draws=DRAWS)
+def _draw_worked(rng):
+    """Two examples with distinct x in 1..3 and y in 0..4; eta 1/10, or 1/5 where both x are 1 or 2;
+    w0 0, 1 or -1; examples 1, 2, 1 or 2, 1, 2 (each step draws the other example)."""
+    xs, ys = _two_examples(rng)
+    etas = (Fraction(1, 10), Fraction(1, 5)) if max(xs) <= 2 else (Fraction(1, 10),)
+    return {
+        "xs": xs,
+        "ys": ys,
+        "eta": _pick(rng, etas),
+        "w0": Fraction(_pick(rng, (0, 1, -1))),
+        "draws": _pick(rng, ((1, 2, 1), (2, 1, 2))),
+    }
+
+
+WORKED = Space("02-sgd-gradient", {"xs": XS, "ys": YS, "eta": ETA, "w0": W0, "draws": DRAWS}, _draw_worked)
+
+
+@variant(WORKED)
 def sgd_gradient(xs, ys, eta, w0, draws):
     W, G = run(xs, ys, eta, w0, draws)
     i = draws[1]
@@ -332,7 +375,7 @@ def _hand_slips(xs, ys, eta, w0, draws, T):
     )
 
 
-@variant(xs=XS, ys=YS, eta=ETA, w0=W0, draws=DRAWS)
+@variant(WORKED)
 def worked_w2(xs, ys, eta, w0, draws):
     slips, W, G = _hand_slips(xs, ys, eta, w0, draws, 2)
     mistakes = (
@@ -359,7 +402,7 @@ def worked_w2(xs, ys, eta, w0, draws):
     )
 
 
-@variant(xs=XS, ys=YS, eta=ETA, w0=W0, draws=DRAWS)
+@variant(WORKED)
 def worked_step(xs, ys, eta, w0, draws):
     slips, W, G = _hand_slips(xs, ys, eta, w0, draws, 3)
     rows = [[i - 1] for i in draws]
@@ -399,7 +442,10 @@ def worked_step(xs, ys, eta, w0, draws):
     )
 
 
-@variant(seed=0)
+DEBUG_ROWS = Space("02-debug-rows", {"seed": 0}, _draw_seed)
+
+
+@variant(DEBUG_ROWS)
 def debug_rows(seed):
     return Problem(
         id="02-debug-rows",
@@ -419,7 +465,7 @@ def debug_rows(seed):
         answer=sgd_rows,
         cases=_run_cases,
         hints=(
-            ask("Run it on the exercise's data with rows (0, 1, 0): which example does row 0 read?"),
+            ask("Run it on the worked example's data and rows: which example does row 0 read?"),
             method(
                 "Python counts rows from 0, and a negative index counts from the end of a list: index the arrays "
                 "with the row itself."
@@ -470,8 +516,20 @@ def _full_setup(xs, ys):
     )
 
 
-@variant(xs=XS, ys=YS, w_at=W_AT)
-def full_gradient(xs, ys, w_at):
+def _draw_full(rng):
+    """Two examples with distinct x in 1..3 and y in 0..4; w from -1/2, 1/5, 2/5, 1/2, 3/5, 1, 3/2, 2;
+    eta 1/10, 1/5 or 1/20."""
+    xs, ys = _two_examples(rng)
+    w_at = _pick(rng, tuple(Fraction(v) for v in ("-1/2", "1/5", "2/5", "1/2", "3/5", "1", "3/2", "2")))
+    return {"xs": xs, "ys": ys, "w_at": w_at, "eta": _pick(rng, (Fraction(1, 10), Fraction(1, 5), Fraction(1, 20)))}
+
+
+FULL = Space("02-full-gradient", {"xs": XS, "ys": YS, "w_at": W_AT, "eta": ETA}, _draw_full)
+
+
+@variant(FULL)
+def full_gradient(xs, ys, w_at, eta):
+    """dL/dw at w_at; eta is the step of 02-full-step, which shares these numbers."""
     if len(xs) != 2:
         raise ValueError("the statement's L has the factor 1/4 of two examples")
     g_full = grad(xs, ys, w_at)
@@ -520,7 +578,7 @@ def full_gradient(xs, ys, w_at):
     )
 
 
-@variant(xs=XS, ys=YS, w_at=W_AT, eta=ETA)
+@variant(FULL)
 def full_step(xs, ys, w_at, eta):
     if len(xs) != 2:
         raise ValueError("the statement's L has the factor 1/4 of two examples")
@@ -571,10 +629,19 @@ g, N = sp.IndexedBase("g"), sp.Symbol("N", integer=True, positive=True)
 k = sp.Symbol("k", integer=True, positive=True)
 
 
-@variant(start=1)
+def _draw_unbiased(rng):
+    """The number of the first example, 0..12."""
+    return {"start": int(rng.integers(0, 13))}
+
+
+UNBIASED = Space("02-unbiased", {"start": 1}, _draw_unbiased)
+
+
+@variant(UNBIASED)
 def unbiased(start):
     """E[g_hat] = sum over k of P(i = k) g[k], P(i = k) = 1/N, with k counted from start."""
     expectation = sp.Sum(g[k] / N, (k, start, N + start - 1))
+    end = "N" if start == 1 else f"N - {1 - start}" if start < 1 else f"N + {start - 1}"
     return Problem(
         id="02-unbiased",
         lesson=2,
@@ -583,15 +650,10 @@ def unbiased(start):
         sections=(6,),
         points=2,
         statement=(
-            f"A data set has N examples with per-example gradients g[{start}], ..., g[N] at the current "
+            f"A data set has N examples with per-example gradients g[{start}], ..., g[{end}] at the current "
             "weights (g is a sympy IndexedBase, k and N integer symbols). The index i is drawn "
-            f"uniformly from {start}..N and g_hat = g[i]. Write E[g_hat] as a sympy expression, "
-            f"e.g. with Sum(..., (k, {start}, N))."
-        )
-        if start == 1
-        else (
-            f"A data set has N examples with per-example gradients g[{start}], ..., g[N + {start - 1}]; i is drawn "
-            f"uniformly and g_hat = g[i]. Write E[g_hat] as a sympy expression."
+            f"uniformly from {start}..{end} and g_hat = g[i]. Write E[g_hat] as a sympy expression, "
+            f"e.g. with Sum(..., (k, {start}, {end}))."
         ),
         answer=expectation,
         namespace={"g": g, "k": k, "N": N},
@@ -695,7 +757,24 @@ def rate_sweep(xs, ys, w0, steps, runs, seed, etas):
     return out
 
 
-@variant(**RATE)
+def _draw_rate(rng):
+    """The examples (1, y1) and (2, y2), in either order, y in 0..4; w0 from -1, 0, 3, 4; seed 0..999.
+    The steps, the runs, the level and the etas stay today's."""
+    xs = _pick(rng, ((Fraction(1), Fraction(2)), (Fraction(2), Fraction(1))))
+    ys = tuple(Fraction(int(v)) for v in rng.integers(0, 5, size=2))
+    return {
+        **RATE,
+        "xs": xs,
+        "ys": ys,
+        "w0": Fraction(_pick(rng, (-1, 0, 3, 4))),
+        "seed": int(rng.integers(0, 1000)),
+    }
+
+
+RATE_CHOOSE = Space("02-rate-choose", RATE, _draw_rate)
+
+
+@variant(RATE_CHOOSE)
 def rate_choose(xs, ys, w0, steps, runs, seed, level, etas):
     sweep = rate_sweep(xs, ys, w0, steps, runs, seed, etas)
     good = [eta for eta in etas if sweep[eta] < level]
@@ -775,12 +854,36 @@ def _region_statement(xs, ys, eta, steps, starts, lo, hi, w_star):
     )
 
 
-@variant(**REGION)
+def _draw_region(rng):
+    """The examples (1, y1) and (2, y2), in either order, y in 0..5, whose minimisers y/x lie at least
+    1 apart; eta 1/10 or 1/20; integer starts 1 to 3 beyond the minimisers on either side; seed
+    0..999. The steps and the burn-in stay today's."""
+    lo = hi = 0
+    while hi - lo < 1:
+        xs, ys = _two_examples(rng, xs_from=(1, 2), ys_from=(0, 1, 2, 3, 4, 5))
+        lo, hi = sorted(y / x for x, y in zip(xs, ys))
+    starts = (int(np.floor(hi)) + int(rng.integers(1, 4)), int(np.ceil(lo)) - int(rng.integers(1, 4)))
+    return {
+        **REGION,
+        "xs": xs,
+        "ys": ys,
+        "eta": _pick(rng, (Fraction(1, 10), Fraction(1, 20))),
+        "starts": starts,
+        "seed": int(rng.integers(0, 1000)),
+    }
+
+
+REGION_SPACE = Space("02-region-predict", REGION, _draw_region)
+
+
+@variant(REGION_SPACE)
 def region_predict(xs, ys, eta, steps, starts, seed, burn):
     ws, (lo, hi), w_star = region_experiment(xs, ys, eta, steps, starts, seed)
     if not all(s < lo or s > hi for s in starts) or burn >= steps:
         raise ValueError("the runs must start outside the region and be longer than the burn-in")
     late = ws[:, burn:]
+    if late.min() < lo or late.max() > hi:
+        raise ValueError("from the burn-in on, both runs must stay between the two minimisers")
     seen = (round(float(late.min()), 2), round(float(late.max()), 2))
     return Problem(
         id="02-region-predict",
@@ -805,7 +908,7 @@ def region_predict(xs, ys, eta, steps, starts, seed, burn):
     )
 
 
-@variant(**REGION)
+@variant(REGION_SPACE)
 def region_read(xs, ys, eta, steps, starts, seed, burn):
     ws, (lo, hi), w_star = region_experiment(xs, ys, eta, steps, starts, seed)
     outside, inside = region_counts(ws, lo, hi, w_star)
@@ -850,7 +953,23 @@ def region_read(xs, ys, eta, steps, starts, seed, burn):
 # ---- §9: copying the data ----------------------------------------------------------------------
 
 
-@variant(xs=XS, ys=YS, eta=ETA, w0=Fraction(2), copies=10)
+def _draw_copies(rng):
+    """Two examples with distinct x in 1..3 and y in 0..4; eta 1/10, 1/5 or 1/20; w0 from -1, 1, 2, 3;
+    3 to 12 copies."""
+    xs, ys = _two_examples(rng)
+    return {
+        "xs": xs,
+        "ys": ys,
+        "eta": _pick(rng, (Fraction(1, 10), Fraction(1, 5), Fraction(1, 20))),
+        "w0": Fraction(_pick(rng, (-1, 1, 2, 3))),
+        "copies": int(rng.integers(3, 13)),
+    }
+
+
+COPIES = Space("02-copies", {"xs": XS, "ys": YS, "eta": ETA, "w0": Fraction(2), "copies": 10}, _draw_copies)
+
+
+@variant(COPIES)
 def copies_problem(xs, ys, eta, w0, copies):
     n = len(xs)
     if copies < 2:

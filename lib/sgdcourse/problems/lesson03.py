@@ -2,8 +2,9 @@
 
 For logistic regression p_i = sigma(w . x_i) and grad l_i = (p_i - y_i) x_i (chain rule through
 z = w . x); the mini-batch step is w <- w - eta g_hat. Every problem is built by a factory from its
-parameters (today's numbers are the defaults); the experiments (sections 3, 6, 7) run the library
-with explicit seeds, so the notebook's cells give the numbers the bank checks against.
+parameters: today's numbers are the defaults, a learner's are drawn from the problem's Space
+(sgdcourse.problems.variants). The experiments (sections 3, 6, 7) run the library with explicit seeds,
+so the notebook's cells, reading their numbers with data(), give the numbers the bank checks against.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from ..models import Linear1D, Logistic
 from ..sgd import sgd
 from ..sweep import final_losses, summary
 from .problem import Problem, ask, exact, method, value, variant
+from .variants import Space
 
 eta = sp.Symbol("eta", positive=True)
 w, x, y, z = sp.symbols("w x y z", real=True)
@@ -56,7 +58,19 @@ def _batch_terms(xs, ys, w0):
 # ---- section 4: the mini-batch gradient and one step, by hand ------------------------------------
 
 
-@variant(xs=(1, 3), ys=(2, 1), w0=-1)
+def _draw_batch(rng):
+    """Two examples with distinct x in 1..4 and y in 0..3; w0 one of -2, -1, 1, 2."""
+    return {
+        "xs": tuple(int(v) for v in sorted(rng.choice([1, 2, 3, 4], size=2, replace=False))),
+        "ys": tuple(int(v) for v in rng.integers(0, 4, size=2)),
+        "w0": int(rng.choice([-2, -1, 1, 2])),
+    }
+
+
+BATCH = Space("03-batch-gradient", {"xs": (1, 3), "ys": (2, 1), "w0": -1}, _draw_batch)
+
+
+@variant(BATCH)
 def batch_gradient(xs, ys, w0):
     if len(xs) != len(ys) or len(xs) < 2:
         raise ValueError("a batch of at least two examples")
@@ -105,7 +119,7 @@ def batch_gradient(xs, ys, w0):
     )
 
 
-@variant(xs=(1, 3), ys=(2, 1), w0=-1)
+@variant(BATCH)
 def batch_update(xs, ys, w0):
     batch, terms, g = _batch_terms(xs, ys, w0)
     m, w_0 = len(xs), _sym(Fraction(w0))
@@ -149,12 +163,20 @@ def batch_update(xs, ys, w0):
 # ---- section 2: the gradient by the chain rule --------------------------------------------------
 
 
-@variant(b=0)
+def _draw_offset(rng):
+    """An offset b in the score w x + b: a nonzero multiple of 1/2 between -5 and 5."""
+    return {"b": Fraction(int(rng.choice([k for k in range(-10, 11) if k])), 2)}
+
+
+OFFSET = Space("03-logistic-derivative", {"b": 0}, _draw_offset)
+
+
+@variant(OFFSET)
 def logistic_derivative(b):
-    score = w * x + b
+    score = w * x + _sym(Fraction(b))
     p = sigmoid(score)
     answer = sp.diff(-y * sp.log(p) - (1 - y) * sp.log(1 - p), w)
-    shown = "w x" if b == 0 else f"w x + {b}"
+    shown = "w x" if b == 0 else f"w x {'+' if b > 0 else '-'} {abs(Fraction(b))}"
     return Problem(
         id="03-logistic-derivative",
         lesson=3,
@@ -208,7 +230,24 @@ def logistic_derivative(b):
 # ---- section 4: the logistic mini-batch estimate, by hand and as a function ---------------------
 
 
-@variant(xs=(2, -1, 3), ys=(1, 1, 0), w0=-1, m=2)
+def _draw_logistic_minibatch(rng):
+    """Three or four examples with distinct nonzero x in -3..3 and labels 0 or 1; w0 one of
+    -2, -1, -1/2, 1/2, 1, 2; a batch of the first 2 (or, of four examples, 3)."""
+    n = int(rng.choice([3, 4]))
+    return {
+        "xs": tuple(int(v) for v in rng.choice([-3, -2, -1, 1, 2, 3], size=n, replace=False)),
+        "ys": tuple(int(v) for v in rng.integers(0, 2, size=n)),
+        "w0": Fraction(int(rng.choice([-4, -2, -1, 1, 2, 4])), 2),
+        "m": int(rng.integers(2, n)),
+    }
+
+
+LOGISTIC_MINIBATCH = Space(
+    "03-logistic-minibatch", {"xs": (2, -1, 3), "ys": (1, 1, 0), "w0": -1, "m": 2}, _draw_logistic_minibatch
+)
+
+
+@variant(LOGISTIC_MINIBATCH)
 def logistic_minibatch(xs, ys, w0, m):
     if not 1 <= m < len(xs) or not set(ys) <= {0, 1} or w0 == 0:
         raise ValueError("a batch smaller than the data, labels 0 or 1, and w != 0 (at w = 0 slips coincide)")
@@ -282,7 +321,16 @@ def minibatch_grad(w, X, y):
     return Logistic(X, y).grad(w)
 
 
-@variant(sizes=((1, 3), (2, 1), (3, 2), (4, 3), (8, 2)))
+def _draw_batch_shapes(rng):
+    """Five random batches (m, d): m from 1 to 8 (one batch of one among them), d from 1 to 4."""
+    ms = [1, *(int(v) for v in rng.integers(2, 9, size=4))]
+    return {"sizes": tuple(sorted((m, int(rng.integers(1, 5))) for m in ms))}
+
+
+BATCH_SHAPES = Space("03-minibatch-grad", {"sizes": ((1, 3), (2, 1), (3, 2), (4, 3), (8, 2))}, _draw_batch_shapes)
+
+
+@variant(BATCH_SHAPES)
 def minibatch_function(sizes):
     def cases(rng):
         out = [
@@ -409,7 +457,15 @@ def buggy_loss(w, X, y):
         return float(np.mean(-y * np.log(p) - (1 - y) * np.log(1 - p)))
 
 
-@variant(big=40)
+def _draw_big(rng):
+    """The large score of the test batches: a multiple of 5 from 45 to 240."""
+    return {"big": 5 * int(rng.integers(9, 49))}
+
+
+BIG = Space("03-stable-loss", {"big": 40}, _draw_big)
+
+
+@variant(BIG)
 def stable_loss_problem(big):
     if big < 40:
         raise ValueError("the large score must make 1 - sigmoid(z) round to 0 in float64")
@@ -442,7 +498,8 @@ def stable_loss_problem(big):
         points=2,
         statement=(
             "buggy_loss(w, X, y) returns the mean cross-entropy (1/m) sum_i [-y_i log p_i - (1 - y_i) log(1 - p_i)] "
-            f"of a batch, p_i = sigmoid(x_i . w), but it returns inf once a score z_i = x_i . w reaches {big} or more. "
+            f"of a batch, p_i = sigmoid(x_i . w), but it returns inf for a large score z_i = x_i . w, such as {big} "
+            "on an example with y_i = 0. "
             "Fix it: write stable_loss(w, X, y) that returns the same mean loss as a float, finite for every score."
         ),
         quantities={"m": None},
@@ -540,7 +597,19 @@ def fd_experiment(n, data_seed, w_check):
     return result.analytic, result.numeric
 
 
-@variant(n=6, data_seed=0, w_check=(1, -2, 1))
+def _draw_fd(rng):
+    """N from 3 to 12 examples, a data seed from 0 to 9, and w with entries in -2..2."""
+    return {
+        "n": int(rng.integers(3, 13)),
+        "data_seed": int(rng.integers(0, 10)),
+        "w_check": tuple(int(v) for v in rng.integers(-2, 3, size=3)),
+    }
+
+
+FD = Space("03-fd-ratio", {"n": 6, "data_seed": 0, "w_check": (1, -2, 1)}, _draw_fd)
+
+
+@variant(FD)
 def fd_ratio(n, data_seed, w_check):
     if n < 2:
         raise ValueError("at least two examples")
@@ -605,7 +674,27 @@ def eta_sweep(m, steps, eta_min, count, n_seeds, data_seed=3):
     return etas, mean[0], sd[0]
 
 
-@variant(m=2, steps=100, eta_min=Fraction(1, 32), count=9, n_seeds=10, tol=Fraction(1, 100))
+def _draw_sweep(rng):
+    """Batch size 1, 2, 4 or 5; 50, 100 or 200 steps; a grid of 8 to 10 doublings from 1/64 or 1/32;
+    5 or 10 batch orders; a tolerance of 0.01 or 0.02."""
+    return {
+        "m": int(rng.choice([1, 2, 4, 5])),
+        "steps": int(rng.choice([50, 100, 200])),
+        "eta_min": Fraction(1, int(rng.choice([32, 64]))),
+        "count": int(rng.integers(8, 11)),
+        "n_seeds": int(rng.choice([5, 10])),
+        "tol": Fraction(int(rng.choice([1, 2])), 100),
+    }
+
+
+SWEEP = Space(
+    "03-choose-eta",
+    {"m": 2, "steps": 100, "eta_min": Fraction(1, 32), "count": 9, "n_seeds": 10, "tol": Fraction(1, 100)},
+    _draw_sweep,
+)
+
+
+@variant(SWEEP)
 def choose_eta(m, steps, eta_min, count, n_seeds, tol):
     etas, mean, sd = eta_sweep(m, steps, eta_min, count, n_seeds)
     best = int(np.argmin(mean))
@@ -663,7 +752,24 @@ def budget_experiment(eta_, ms, steps, epochs, n_seeds, data_seed=3):
     return per_step, per_epoch
 
 
-@variant(eta_=Fraction(3, 10), ms=(1, 200), steps=100, epochs=5, n_seeds=10)
+def _draw_budget(rng):
+    """eta from 0.1 to 0.5; a small batch of 1, 2 or 4 against the full batch of 200; 50 to 150 steps;
+    3 to 6 epochs; 5 or 10 batch orders."""
+    return {
+        "eta_": Fraction(int(rng.integers(1, 6)), 10),
+        "ms": (int(rng.choice([1, 2, 4])), 200),
+        "steps": int(rng.choice([50, 100, 150])),
+        "epochs": int(rng.integers(3, 7)),
+        "n_seeds": int(rng.choice([5, 10])),
+    }
+
+
+BUDGET = Space(
+    "03-budget", {"eta_": Fraction(3, 10), "ms": (1, 200), "steps": 100, "epochs": 5, "n_seeds": 10}, _draw_budget
+)
+
+
+@variant(BUDGET)
 def budget(eta_, ms, steps, epochs, n_seeds):
     if len(ms) != 2 or ms[0] >= ms[1] or ms[1] > 200:
         raise ValueError("two batch sizes, small then large, at most N = 200")
@@ -724,7 +830,24 @@ def path_experiment(data_seed, start, eta_, steps, order_seed):
     )
 
 
-@variant(data_seed=2, start=(-2, 2), eta_=Fraction(1, 2), steps=10, order_seed=2)
+def _draw_path(rng):
+    """A data seed and an order seed from 0 to 9, a start with entries in -3..3 away from the origin,
+    eta 1/4, 1/2 or 1, and 8 to 12 steps."""
+    return {
+        "data_seed": int(rng.integers(0, 10)),
+        "start": tuple(int(v) for v in rng.choice([-3, -2, 2, 3], size=2)),
+        "eta_": Fraction(1, int(rng.choice([1, 2, 4]))),
+        "steps": int(rng.integers(8, 13)),
+        "order_seed": int(rng.integers(0, 10)),
+    }
+
+
+PATH = Space(
+    "03-path-rise", {"data_seed": 2, "start": (-2, 2), "eta_": Fraction(1, 2), "steps": 10, "order_seed": 2}, _draw_path
+)
+
+
+@variant(PATH)
 def path_rise(data_seed, start, eta_, steps, order_seed):
     path = path_experiment(data_seed, start, eta_, steps, order_seed)
     rises = np.flatnonzero(np.diff(path.losses) > 0) + 1

@@ -22,6 +22,7 @@ from ..data import make_linear_regression
 from ..minibatch import batch_indices, predicted_variance
 from ..models import LeastSquares
 from .problem import Problem, ask, exact, method, value, variant
+from .variants import Space
 
 sigma = sp.Symbol("sigma", positive=True)
 m, N = sp.symbols("m N", integer=True, positive=True)
@@ -72,7 +73,7 @@ def sd_curve(G, m_max, draws, seed):
 # ---- 1. the variance of a batch mean -------------------------------------------------------------
 
 
-@variant(C=0)
+@variant(C=0)  # the same for every learner: the derivation of sigma^2/m has no number to vary
 def var_batch(C):
     C = sp.nsimplify(C)
     answer = var_of_mean(C)
@@ -80,7 +81,7 @@ def var_batch(C):
     independent = (
         "drawn with replacement, so independent: any two have covariance C = 0"
         if C == 0
-        else (f"any two of them have covariance C = {C}")
+        else f"and any two of them have covariance C = {C}"
     )
     return Problem(
         id="04-var-batch",
@@ -130,7 +131,7 @@ def var_batch(C):
             ),
             Mistake(
                 "no-averaging",
-                "Averaging m independent gradients does shrink the variance: the 1/m is missing.",
+                "That is the variance of the sum divided by m once; the mean's 1/m enters the variance squared, 1/m^2.",
                 var_sum / m,
                 same_as=("extra-factor", "missing-factor"),
             ),
@@ -159,7 +160,19 @@ def _show(v):
     return _num(v) if isinstance(v, Fraction) else f"{v:.4f}"
 
 
-@variant(sigma2=16, sizes=(1, 4, 16))
+def _draw_sd_batch(rng):
+    """sigma^2 a square from 9 to 100 (sigma = 2 would make sigma^2 twice sigma), and three squares from
+    1 to 36 as batch sizes, increasing."""
+    return {
+        "sigma2": int(rng.integers(3, 11)) ** 2,
+        "sizes": tuple(int(k) ** 2 for k in sorted(rng.choice(np.arange(1, 7), size=3, replace=False))),
+    }
+
+
+SD_BATCH = Space("04-sd-batch", {"sigma2": 16, "sizes": (1, 4, 16)}, _draw_sd_batch)
+
+
+@variant(SD_BATCH)
 def sd_batch(sigma2, sizes):
     if sigma2 <= 1:
         raise ValueError("sigma^2 > 1, so that sigma and sigma^2 differ")
@@ -189,6 +202,7 @@ def sd_batch(sigma2, sizes):
                 "variance-not-sigma",
                 "Those are the variances sigma^2 / m; take square roots for the standard deviations.",
                 tuple(Fraction(sigma2, s) for s in sizes),
+                same_as=("squared",),
             ),
             Mistake(
                 "sigma-is-variance",
@@ -240,7 +254,17 @@ QUADRUPLE = Problem(
 
 # ---- 2. predict, then measure: twice the batch ---------------------------------------------------
 
-DOUBLE = dict(m_small=8, draws=20_000, seed=16)
+
+def _draw_double(rng):
+    """m from 2 to 25 (and 2m), 10 000 to 40 000 batches of each, a seed 1..999."""
+    return {
+        "m_small": int(rng.choice([2, 3, 4, 5, 6, 10, 12, 15, 20, 25])),
+        "draws": int(rng.choice([10_000, 20_000, 40_000])),
+        "seed": int(rng.integers(1, 1000)),
+    }
+
+
+DOUBLE = Space("04-double-predict", {"m_small": 8, "draws": 20_000, "seed": 16}, _draw_double)
 
 
 def _double(m_small, draws, seed):
@@ -250,7 +274,7 @@ def _double(m_small, draws, seed):
     return Fraction(round(small, 3)).limit_denominator(1000), Fraction(round(big, 3)).limit_denominator(1000)
 
 
-@variant(**DOUBLE)
+@variant(DOUBLE)
 def double_predict(m_small, draws, seed):
     small, big = _double(m_small, draws, seed)
     return Problem(
@@ -271,7 +295,7 @@ def double_predict(m_small, draws, seed):
     )
 
 
-@variant(**DOUBLE)
+@variant(DOUBLE)
 def double_ratio(m_small, draws, seed):
     small, big = _double(m_small, draws, seed)
     ratio = small / big
@@ -313,7 +337,19 @@ def batch_mean(G, idx):
     return G[idx].mean(axis=0)
 
 
-@variant(shapes=((5, 1, 2), (8, 3, 3), (10, 2, 4)))
+def _draw_batch_mean(rng):
+    """Three random cases (N, d, m): N from 4 to 12, d from 1 to 4, m distinct rows from 1 to N."""
+    shapes = []
+    for _ in range(3):
+        n = int(rng.integers(4, 13))
+        shapes.append((n, int(rng.integers(1, 5)), int(rng.integers(1, n + 1))))
+    return {"shapes": tuple(shapes)}
+
+
+BATCH_MEAN = Space("04-batch-mean", {"shapes": ((5, 1, 2), (8, 3, 3), (10, 2, 4))}, _draw_batch_mean)
+
+
+@variant(BATCH_MEAN)
 def batch_mean_problem(shapes):
     def cases(rng):
         G = np.round(rng.normal(size=(6, 2)), 2)
@@ -414,7 +450,15 @@ MOVES = Problem(
 # ---- 3. without replacement ----------------------------------------------------------------------
 
 
-@variant(n=200)
+def _draw_without(rng):
+    """A data set of N examples, N a multiple of 10 from 10 to 500."""
+    return {"n": 10 * int(rng.integers(1, 51))}
+
+
+WITHOUT_REPLACEMENT = Space("04-without-replacement", {"n": 200}, _draw_without)
+
+
+@variant(WITHOUT_REPLACEMENT)
 def without_replacement(n):
     if n < 2:
         raise ValueError("N >= 2")
@@ -473,7 +517,17 @@ def batch_variance(G, m, replace):
     return float(predicted_variance(float(np.mean((G - G.mean()) ** 2)), m, len(G), replace=bool(replace)))
 
 
-@variant(sizes=(5, 8, 12, 20))
+def _draw_batch_variance(rng):
+    """Four random cases of N values: two odd N (with replacement) and two even (without), 5 to 30."""
+    odd = rng.choice(np.arange(5, 31, 2), size=2, replace=False)
+    even = rng.choice(np.arange(6, 31, 2), size=2, replace=False)
+    return {"sizes": tuple(int(n) for n in sorted([*odd, *even]))}
+
+
+BATCH_VARIANCE = Space("04-batch-variance", {"sizes": (5, 8, 12, 20)}, _draw_batch_variance)
+
+
+@variant(BATCH_VARIANCE)
 def batch_variance_problem(sizes):
     def cases(rng):
         out = [
@@ -538,7 +592,23 @@ def batch_variance_problem(sizes):
 # ---- 4. reading the sd curve ---------------------------------------------------------------------
 
 
-@variant(threshold=Fraction(42, 100), m_max=30, draws=4000, seed=30)
+def _draw_sd_threshold(rng):
+    """A threshold 0.35 to 0.6 (crossed between m = 8 and m = 22), m up to 24 to 40, 2000 to 8000 draws,
+    a seed 1..999."""
+    return {
+        "threshold": Fraction(int(rng.choice([35, 38, 40, 42, 45, 48, 50, 55, 60])), 100),
+        "m_max": int(rng.choice([24, 30, 36, 40])),
+        "draws": int(rng.choice([2000, 4000, 8000])),
+        "seed": int(rng.integers(1, 1000)),
+    }
+
+
+SD_THRESHOLD = Space(
+    "04-sd-threshold", {"threshold": Fraction(42, 100), "m_max": 30, "draws": 4000, "seed": 30}, _draw_sd_threshold
+)
+
+
+@variant(SD_THRESHOLD)
 def sd_threshold(threshold, m_max, draws, seed):
     sd = sd_curve(G_LESSON, m_max, draws, seed)
     sizes = np.arange(1, m_max + 1)

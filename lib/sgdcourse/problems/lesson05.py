@@ -34,6 +34,7 @@ from ..data import make_logistic
 from ..models import Logistic, QuadraticBowl
 from ..sgd import sgd
 from .problem import Problem, ask, method, variant
+from .variants import Space
 
 
 def _shown(v):
@@ -58,10 +59,30 @@ def step_bend(sizes, times, factor=2):
     return next(m for m, t in zip(sizes, times) if Fraction(t) >= factor * Fraction(times[0]))
 
 
-@variant(
-    sizes=(1, 4, 16, 64, 256, 1024, 4096),
-    times=("10.0", "10.5", "11.0", "13.0", "22.0", "80.0", "400.0"),
+def _draw_time_per_example(rng):
+    """Seven sizes 1 or 2 times 4^k; times of an overhead t_0 plus c m, `slow` times dearer past the
+    fast rows, to one decimal (microseconds)."""
+    first = int(rng.choice([1, 2]))
+    sizes = tuple(first * 4**k for k in range(7))
+    overhead = float(rng.choice([8, 10, 12, 15, 20]))
+    half = int(rng.choice([16, 32, 64]))  # the m whose work c m equals the overhead
+    fast = sizes[int(rng.choice([4, 5]))]
+    slow = float(rng.choice([3, 4, 5]))
+    work = [overhead * m / (first * half) * (1 if m <= fast else slow) for m in sizes]
+    return {"sizes": sizes, "times": tuple(f"{overhead + w:.1f}" for w in work)}
+
+
+TIME_PER_EXAMPLE = Space(
+    "05-time-per-example",
+    {
+        "sizes": (1, 4, 16, 64, 256, 1024, 4096),
+        "times": ("10.0", "10.5", "11.0", "13.0", "22.0", "80.0", "400.0"),
+    },
+    _draw_time_per_example,
 )
+
+
+@variant(TIME_PER_EXAMPLE)
 def time_per_example(sizes, times):
     times_q = tuple(Fraction(t) for t in times)
     costs = per_example(sizes, times_q)
@@ -69,7 +90,7 @@ def time_per_example(sizes, times):
     if costs.count(min(costs)) != 1 or best in (sizes[0], sizes[-1]):
         raise ValueError("times: the lowest time per example must be unique and inside the table")
     bend = step_bend(sizes, times_q)
-    if bend in (best, sizes[0], sizes[-1]):
+    if bend == sizes[0] or bend >= best:
         raise ValueError("times: the step time must bend before the cheapest batch")
     table = ", ".join(f"{m}: {t}" for m, t in zip(sizes, times))
     return Problem(
@@ -92,7 +113,7 @@ def time_per_example(sizes, times):
         mistakes=(
             Mistake(
                 "per-step",
-                f"m = {sizes[0]} has the shortest step, but that step serves one example only: comparing "
+                f"m = {sizes[0]} has the shortest step, but that step serves the fewest examples: comparing "
                 "batch sizes per step hides what each example costs. Divide each time by its m.",
                 Fraction(sizes[0]),
             ),
@@ -147,7 +168,32 @@ def _machine_text(name, machine):
     )
 
 
-@variant(cpu=(10, Fraction(1, 20), 10, 3), gpu=(50, Fraction(1, 500), 14, 4), top=17)
+def _draw_two_machines(rng):
+    """A CPU (small overhead, dear work, small fast memory) and a GPU (large overhead, cheap work,
+    large fast memory), each (overhead, c, log2 of the fast rows, slowdown); m up to 2^top."""
+    cpu = (
+        int(rng.choice([5, 10, 20])),
+        Fraction(1, int(rng.choice([10, 20, 50]))),
+        int(rng.choice([9, 10, 11])),
+        int(rng.choice([2, 3, 4])),
+    )
+    gpu = (
+        int(rng.choice([30, 50, 100])),
+        Fraction(1, int(rng.choice([200, 500, 1000]))),
+        int(rng.choice([13, 14, 15])),
+        int(rng.choice([3, 4, 5])),
+    )
+    return {"cpu": cpu, "gpu": gpu, "top": gpu[2] + int(rng.choice([2, 3, 4]))}
+
+
+TWO_MACHINES = Space(
+    "05-two-machines",
+    {"cpu": (10, Fraction(1, 20), 10, 3), "gpu": (50, Fraction(1, 500), 14, 4), "top": 17},
+    _draw_two_machines,
+)
+
+
+@variant(TWO_MACHINES)
 def two_machines(cpu, gpu, top):
     cpu_best, cpu_bend = model_cheapest(cpu, top)
     gpu_best, gpu_bend = model_cheapest(gpu, top)
@@ -199,7 +245,8 @@ def two_machines(cpu, gpu, top):
             Mistake(
                 "step-bend",
                 "Those are the m where a step first takes twice as long as m = 1's, where the curve of "
-                "time per step bends upwards. The time per example is still falling there.",
+                "time per step bends upwards. The time per example t(m)/m was asked, and it is not lowest at "
+                "both of them.",
                 (Fraction(cpu_bend), Fraction(gpu_bend)),
             ),
         ),
@@ -214,7 +261,27 @@ def largest_stable_m(lam_max, eta_1, limit=2):
     return math.ceil(bound) - 1
 
 
-@variant(lam_1=Fraction(1, 2), lam_2=Fraction(4), eta_1=Fraction(1, 152))
+def _draw_scaling_ceiling(rng):
+    """A flat curvature 1/4, 1/2 or 1, a steep one 2 to 8, and eta_1 = 1/k that puts the bound
+    2 / (eta_1 lambda_max) on an even whole number from 24 to 96, not a round one (the answer, one
+    less, would round to it)."""
+    lam_2 = int(rng.choice([2, 3, 4, 5, 8]))
+    bound = int(rng.choice([24, 32, 36, 44, 48, 52, 56, 64, 72, 76, 84, 96]))
+    return {
+        "lam_1": Fraction(int(rng.choice([1, 2, 4])), 4),
+        "lam_2": Fraction(lam_2),
+        "eta_1": Fraction(2, lam_2 * bound),
+    }
+
+
+SCALING_CEILING = Space(
+    "05-scaling-ceiling",
+    {"lam_1": Fraction(1, 2), "lam_2": Fraction(4), "eta_1": Fraction(1, 152)},
+    _draw_scaling_ceiling,
+)
+
+
+@variant(SCALING_CEILING)
 def scaling_ceiling(lam_1, lam_2, eta_1):
     lam_max, lam_min = max(lam_1, lam_2), min(lam_1, lam_2)
     if lam_max == lam_min:
@@ -334,14 +401,33 @@ def batch_range(ms, eta_1, target, budget, max_steps, waste):
     return min(good), max(good), steps
 
 
-@variant(
-    ms=(1, 2, 4, 8, 16, 32, 64, 128),
-    eta_1=Fraction(1, 160),
-    target=Fraction(1, 10),
-    budget=2048,
-    max_steps=50,
-    waste=Fraction(5, 4),
+def _draw_choose_batch(rng):
+    """The grid of m fixed; eta_1, the target, the examples per run, the steps and the waste allowed drawn."""
+    return {
+        "ms": (1, 2, 4, 8, 16, 32, 64, 128),
+        "eta_1": Fraction(1, int(rng.choice([120, 140, 160, 180, 200]))),
+        "target": Fraction(1, int(rng.choice([5, 10, 20]))),
+        "budget": int(rng.choice([2048, 4096])),
+        "max_steps": int(rng.choice([30, 40, 50, 60, 80])),
+        "waste": Fraction(int(rng.choice([5, 6, 7])), 4),
+    }
+
+
+CHOOSE_BATCH = Space(
+    "05-choose-batch",
+    {
+        "ms": (1, 2, 4, 8, 16, 32, 64, 128),
+        "eta_1": Fraction(1, 160),
+        "target": Fraction(1, 10),
+        "budget": 2048,
+        "max_steps": 50,
+        "waste": Fraction(5, 4),
+    },
+    _draw_choose_batch,
 )
+
+
+@variant(CHOOSE_BATCH)
 def choose_batch(ms, eta_1, target, budget, max_steps, waste):
     lo, hi, steps = batch_range(ms, eta_1, target, budget, max_steps, waste)
     examples = {m: s * m for m, s in steps.items()}
@@ -449,7 +535,27 @@ def _inverted_noise(G):
     return float(np.sum(G.mean(axis=0) ** 2) / spread) if spread else math.inf
 
 
-@variant(shapes=((10, 2, 1.0), (50, 3, 0.3), (200, 5, 0.1), (1000, 11, 0.05)))
+def _draw_noise_scale(rng):
+    """Four random test cases (N, d, shift): from a few rows far from zero mean to many near it; the
+    third has d = 5 always."""
+    return {
+        "shapes": (
+            (int(rng.choice([5, 10, 20])), int(rng.choice([1, 2, 3])), float(rng.choice([0.5, 1.0, 2.0]))),
+            (int(rng.choice([30, 50, 80])), int(rng.choice([3, 4])), float(rng.choice([0.2, 0.3, 0.5]))),
+            (int(rng.choice([100, 200, 300])), 5, float(rng.choice([0.1, 0.15]))),
+            (int(rng.choice([500, 1000, 2000])), int(rng.choice([10, 11, 16])), float(rng.choice([0.03, 0.05]))),
+        )
+    }
+
+
+NOISE_SCALE = Space(
+    "05-noise-scale",
+    {"shapes": ((10, 2, 1.0), (50, 3, 0.3), (200, 5, 0.1), (1000, 11, 0.05))},
+    _draw_noise_scale,
+)
+
+
+@variant(NOISE_SCALE)
 def noise_scale(shapes):
     """shapes: (N, d, shift) of the random test cases, rows drawn around shift."""
     return Problem(
@@ -538,8 +644,9 @@ def sweep_excess(eta, m=SWEEP["m"], steps=SWEEP["steps"], tail=SWEEP["tail"], se
 
 
 def supported(grid, target, m=SWEEP["m"], steps=SWEEP["steps"]):
-    """(lowest, highest) grid value whose sweep excess is below target, and the excesses by value."""
-    excess = {g: sweep_excess(Fraction(g), m, steps) for g in grid}
+    """(lowest, highest) grid value whose sweep excess (over the last half of the steps) is below
+    target, and the excesses by value."""
+    excess = {g: sweep_excess(Fraction(g), m, steps, steps // 2) for g in grid}
     good = [Fraction(g) for g in grid if excess[g] < float(Fraction(target))]
     if not good or any(float(Fraction(target)) <= excess[g] for g in grid if min(good) <= Fraction(g) <= max(good)):
         raise ValueError(f"target: the grid values below {target} do not form one run: {excess}")
@@ -548,17 +655,44 @@ def supported(grid, target, m=SWEEP["m"], steps=SWEEP["steps"]):
     return min(good), max(good), excess
 
 
-@variant(
-    grid=tuple(Fraction(1, 2**k) for k in range(7, 0, -1)),  # 1/128, ..., 1/2: the ends of the range are exact floats
-    target=Fraction(1, 10),
-    m=8,
-    steps=200,
+def _draw_sweep(rng):
+    """The grid 1/128, ..., 1/2 fixed; the target, the batch size and the steps of every run drawn."""
+    return {
+        "grid": tuple(Fraction(1, 2**k) for k in range(7, 0, -1)),
+        "target": Fraction(1, int(rng.choice([5, 8, 10, 20]))),
+        "m": int(rng.choice([4, 6, 8, 12, 16])),
+        "steps": int(rng.choice([100, 150, 200, 250])),
+    }
+
+
+SWEEP_SPACE = Space(  # 05-choose-eta's sweep, whose first three values 05-grid-edge runs again
+    "05-choose-eta",
+    {
+        "grid": tuple(Fraction(1, 2**k) for k in range(7, 0, -1)),  # 1/128, ..., 1/2: exact floats
+        "target": Fraction(1, 10),
+        "m": 8,
+        "steps": 200,
+    },
+    _draw_sweep,
 )
+
+
+@variant(SWEEP_SPACE)
 def choose_eta(grid, target, m, steps):
     low, high, excess = supported(grid, target, m, steps)
     below = max(g for g in grid if g < low)
     above = min(g for g in grid if g > high)
     tail = steps // 2
+    if above >= 2 / Fraction(max(SWEEP["lambdas"])):
+        why_above = (
+            f"with eta = {_shown(above)}, at or past 2/lambda_max, the steep coordinate no longer shrinks: the runs "
+            f"average {excess[above]:.2f}."
+        )
+    else:
+        why_above = (
+            f"with eta = {_shown(above)} the runs reach the bottom quickly but jitter around it, at an average of "
+            f"{excess[above]:.2f}: the longer step carries more of the gradient noise."
+        )
     return Problem(
         id="05-choose-eta",
         valid=("eta", "positive"),
@@ -584,8 +718,7 @@ def choose_eta(grid, target, m, steps):
         outside=(
             f"with eta = {_shown(below)} the runs average {excess[below]:.2f}: {steps} steps are too few to come down "
             "from the start, and a smaller eta needs even more.",
-            f"with eta = {_shown(above)} the runs reach the bottom quickly but jitter around it, at an average of "
-            f"{excess[above]:.2f}: the longer step carries more of the gradient noise.",
+            why_above,
         ),
         hints=(
             ask(
@@ -605,9 +738,7 @@ def choose_eta(grid, target, m, steps):
             ),
             Mistake(
                 "too-large",
-                f"Too large: with eta = {_shown(above)} the runs reach the bottom quickly but then jitter around it, "
-                f"at an average excess of {excess[above]:.2f}: the longer step carries more of the gradient "
-                "noise.",
+                f"Too large: {why_above}",
                 above,
             ),
         ),
@@ -615,12 +746,15 @@ def choose_eta(grid, target, m, steps):
 
 
 # ---- a grid whose best value sits at its edge -------------------------------------------------------
-@variant(grid=(Fraction(1, 128), Fraction(1, 64), Fraction(1, 32)))
-def grid_edge(grid):
-    excess = [sweep_excess(g) for g in grid]
+@variant(SWEEP_SPACE)
+def grid_edge(grid, target, m, steps):
+    """The sweep of 05-choose-eta (its m and steps) on the first three values of its grid only; the
+    target plays no part here."""
+    edge = grid[:3]
+    excess = [sweep_excess(g, m, steps, steps // 2) for g in grid[:4]]
     if not all(a > b for a, b in zip(excess, excess[1:])):
-        raise ValueError("grid: the excess must fall along the grid, so its best value sits at the top edge")
-    top, bottom = _shown(grid[-1]), _shown(grid[0])
+        raise ValueError("grid: the excess must fall along its first four values: the edge's best is beaten beyond it")
+    top, bottom = _shown(edge[-1]), _shown(edge[0])
     return Problem(
         id="05-grid-edge",
         lesson=5,
@@ -629,7 +763,7 @@ def grid_edge(grid):
         sections=(3,),
         statement=(
             "The notebook runs the sweep of the previous problem (the same bowl, runs and averages) on the narrower "
-            f"grid eta = {', '.join(_shown(g) for g in grid)} only, and prints the average excess for each. "
+            f"grid eta = {', '.join(_shown(g) for g in edge)} only, and prints the average excess for each. "
             "Read the table: "
             "what may you conclude?"
         ),
@@ -655,7 +789,7 @@ def grid_edge(grid):
             ),
             Mistake(
                 "smallest-safest",
-                f"eta = {bottom} has the highest average of the three: {SWEEP['steps']} steps are too few for it to "
+                f"eta = {bottom} has the highest average of the three: {steps} steps are too few for it to "
                 "come down from the start.",
                 "c",
             ),
@@ -670,7 +804,19 @@ def grid_edge(grid):
 
 
 # ---- copied data ------------------------------------------------------------------------------------
-@variant(n=20000, copies=10, m=32)
+def _draw_copied_data(rng):
+    """N from 10,000 to 60,000, 3 to 10 copies, m from 16 to 128."""
+    return {
+        "n": int(rng.choice([10000, 20000, 50000, 60000])),
+        "copies": int(rng.choice([3, 4, 5, 8, 10])),
+        "m": int(rng.choice([16, 32, 64, 128])),
+    }
+
+
+COPIED_DATA = Space("05-copied-data", {"n": 20000, "copies": 10, "m": 32}, _draw_copied_data)
+
+
+@variant(COPIED_DATA)
 def copied_data(n, copies, m):
     if copies < 2:
         raise ValueError("copies: at least 2")
@@ -737,7 +883,17 @@ def largest_batch(widths, mib, bytes_per_float=4, kept=None, params=None):
     return free // (k * bytes_per_float)
 
 
-@variant(widths=(784, 2048, 2048, 10), mib=48)
+def _draw_batch_memory(rng):
+    """An input of 784 to 3072, two hidden layers of 512 to 2048, 10 or 100 outputs; 32 to 128 MiB."""
+    hidden = tuple(int(w) for w in rng.choice([512, 1024, 2048], size=2))
+    widths = (int(rng.choice([784, 1024, 3072])), *hidden, int(rng.choice([10, 100])))
+    return {"widths": widths, "mib": int(rng.choice([32, 48, 64, 96, 128]))}
+
+
+BATCH_MEMORY = Space("05-batch-memory", {"widths": (784, 2048, 2048, 10), "mib": 48}, _draw_batch_memory)
+
+
+@variant(BATCH_MEMORY)
 def batch_memory(widths, mib):
     params, kept = network_counts(widths)
     best = largest_batch(widths, mib)
@@ -833,9 +989,25 @@ def _accumulate_cases(rng, piece_sizes):
     return cases
 
 
-@variant(piece_sizes=((8, 8, 8, 8), (5, 3), (10, 10, 4), (16,), (6, 2, 1)))
-def accumulate(piece_sizes):
-    """piece_sizes: the sizes of the pieces of each random test case."""
+def _draw_accumulate(rng):
+    """The seed of the test cases, and their pieces: equal ones, a single one and unequal ones drawn,
+    two of unequal sizes, (5, 3) and (10, 10, 4), always."""
+    equal = (int(rng.choice([4, 6, 8])),) * int(rng.choice([2, 3, 4]))
+    single = (int(rng.choice([8, 12, 16])),)
+    unequal = tuple(int(k) for k in rng.integers(1, 11, size=int(rng.integers(2, 5))))
+    return {"piece_sizes": (equal, (5, 3), (10, 10, 4), single, unequal), "seed": int(rng.integers(1, 10**6))}
+
+
+ACCUMULATE = Space(
+    "05-accumulate",
+    {"piece_sizes": ((8, 8, 8, 8), (5, 3), (10, 10, 4), (16,), (6, 2, 1)), "seed": 0},
+    _draw_accumulate,
+)
+
+
+@variant(ACCUMULATE)
+def accumulate(piece_sizes, seed):
+    """piece_sizes: the sizes of the pieces of each random test case; seed: their rng's."""
     return Problem(
         id="05-accumulate",
         lesson=5,
@@ -853,6 +1025,7 @@ def accumulate(piece_sizes):
         signature="accumulated_grad(G, pieces) -> array of shape (d,)",
         answer=accumulated_grad,
         cases=lambda rng: _accumulate_cases(rng, piece_sizes),
+        seed=seed,
         hints=(
             ask("What is the gradient of one batch made of every piece together, and what does the buggy code add?"),
             method(

@@ -14,6 +14,7 @@ the same numbers and seed.
 
 from __future__ import annotations
 
+import functools
 import math
 from fractions import Fraction
 
@@ -26,6 +27,7 @@ from ..data import make_linear_regression
 from ..models import LeastSquares, QuadraticBowl
 from ..sgd import sgd
 from .problem import Problem, ask, method, value, variant
+from .variants import Space
 
 # ---- symbols ---------------------------------------------------------------------------------------
 eta, lam, s = sp.symbols("eta lam s", positive=True)
@@ -61,7 +63,15 @@ def _letter_regime(name):
 # ---- 06-error-after-t ------------------------------------------------------------------------------
 
 
-@variant(theta0=4, c=1)
+def _draw_error_after_t(rng):
+    """A start theta_0 in -4..8 and a minimum c in {-3, -2, -1, 1, 2, 3} (the factory keeps them 2 or more apart)."""
+    return {"theta0": int(rng.integers(-4, 9)), "c": int(rng.choice([-3, -2, -1, 1, 2, 3]))}
+
+
+ERROR_AFTER_T = Space("06-error-after-t", {"theta0": 4, "c": 1}, _draw_error_after_t)
+
+
+@variant(ERROR_AFTER_T)
 def error_after_t(theta0, c):
     e_start = sp.Integer(theta0 - c)
     if e_start == 0 or abs(e_start) == 1 or theta0 == 0:
@@ -87,7 +97,7 @@ def error_after_t(theta0, c):
                 "Subtract c from both sides of theta_{t+1} = theta_t - eta lam (theta_t - c); "
                 "apply the factor t times to e_0."
             ),
-            value(f"e_0 = {theta0} - {c} = {theta0 - c}, and each step multiplies it by 1 - eta lam."),
+            value(f"e_0 = theta_0 - c = {theta0 - c}, and each step multiplies it by 1 - eta lam."),
         ),
         mistakes=(
             Mistake(
@@ -143,7 +153,19 @@ def error_after_t(theta0, c):
 # ---- 06-threshold ----------------------------------------------------------------------------------
 
 
-@variant(lam_1=Fraction(3, 2), lam_2=Fraction(8))
+def _draw_threshold(rng):
+    """A flat curvature lambda_1 in {3/4, 5/4, 3/2, 5/2, 7/2} (not whole: 2/lambda_1 would be a whole multiple
+    of the answer, a generic slip) and a steep one lambda_2 in 6..40."""
+    return {
+        "lam_1": Fraction(int(rng.choice([3, 5, 6, 10, 14])), 4),
+        "lam_2": Fraction(int(rng.choice([6, 8, 9, 10, 12, 15, 16, 20, 25, 40]))),
+    }
+
+
+THRESHOLD_SPACE = Space("06-threshold", {"lam_1": Fraction(3, 2), "lam_2": Fraction(8)}, _draw_threshold)
+
+
+@variant(THRESHOLD_SPACE)
 def threshold(lam_1, lam_2):
     if not 0 < lam_1 < lam_2:
         raise ValueError("need 0 < lam_1 < lam_2")
@@ -212,7 +234,18 @@ def threshold(lam_1, lam_2):
 # ---- 06-crawl-steps --------------------------------------------------------------------------------
 
 
-@variant(eta_=Fraction(1, 25), lam_=Fraction(1), shrink=100)
+def _draw_crawl_steps(rng):
+    """lambda in {1, 2, 4} and eta with eta lambda in {0.02, 0.04, 0.05, 0.08, 0.1} (a crawl), a cut of the
+    error to 1/20, 1/50, 1/100 or 1/1000."""
+    lam_ = Fraction(int(rng.choice([1, 2, 4])))
+    eta_lam = Fraction(int(rng.choice([2, 4, 5, 8, 10])), 100)
+    return {"eta_": eta_lam / lam_, "lam_": lam_, "shrink": int(rng.choice([20, 50, 100, 1000]))}
+
+
+CRAWL_SPACE = Space("06-crawl-steps", {"eta_": Fraction(1, 25), "lam_": Fraction(1), "shrink": 100}, _draw_crawl_steps)
+
+
+@variant(CRAWL_SPACE)
 def crawl_steps(eta_, lam_, shrink):
     q = dynamics.contraction(Fraction(eta_), Fraction(lam_))
     if not 0 < q < 1 or shrink < 10:
@@ -287,7 +320,19 @@ def crawl_steps(eta_, lam_, shrink):
 # ---- 06-regime -------------------------------------------------------------------------------------
 
 
-@variant(lam_=Fraction(10), eta_=Fraction(3, 20))
+def _draw_regime(rng):
+    """lambda in {2, 4, 5, 8, 10, 20, 25, 40, 50} and eta with eta lambda in 1.1..1.9 (a multiple of 0.05)
+    and at most three decimals: between 1/lambda and 2/lambda, away from both."""
+    lam_ = Fraction(int(rng.choice([2, 4, 5, 8, 10, 20, 25, 40, 50])))
+    etas = [Fraction(k, 20) / lam_ for k in range(22, 39)]
+    etas = [e for e in etas if (e * 1000).denominator == 1]
+    return {"lam_": lam_, "eta_": etas[int(rng.integers(len(etas)))]}
+
+
+REGIME_SPACE = Space("06-regime", {"lam_": Fraction(10), "eta_": Fraction(3, 20)}, _draw_regime)
+
+
+@variant(REGIME_SPACE)
 def regime(lam_, eta_):
     q = dynamics.contraction(Fraction(eta_), Fraction(lam_))
     if not -1 < q < 0:
@@ -350,7 +395,25 @@ def eta_sweep(grid, target, steps):
     return out
 
 
-@variant(denominator=50, last=21, exponent=6, steps=300, slack=1)
+def _draw_eta_sweep(rng):
+    """A grid eta = k/d (d in {40, 50, 60}) up to 0.4 to 0.44, a target loss 1e-4 .. 1e-8, 200 to 400 steps; a
+    step within slack = 1 of the fewest counts as the best."""
+    d = int(rng.choice([40, 50, 60]))
+    return {
+        "denominator": d,
+        "last": round(d * float(rng.choice([0.4, 0.42, 0.44]))),
+        "exponent": int(rng.integers(4, 9)),
+        "steps": int(rng.choice([200, 300, 400])),
+        "slack": 1,
+    }
+
+
+ETA_SWEEP = Space(
+    "06-eta-sweep", {"denominator": 50, "last": 21, "exponent": 6, "steps": 300, "slack": 1}, _draw_eta_sweep
+)
+
+
+@variant(ETA_SWEEP)
 def eta_choice(denominator, last, exponent, steps, slack):
     grid = tuple(Fraction(k, denominator) for k in range(1, last + 1))
     target = 10.0**-exponent
@@ -429,8 +492,21 @@ def eta_choice(denominator, last, exponent, steps, slack):
 # ---- 06-slider: predict the regime, run the slider, read what it shows -----------------------------
 
 
-@variant(eta_=Fraction(19, 50), steps=60)
-def slider_predict(eta_, steps):
+def _draw_slider(rng):
+    """eta in {0.36, 0.37, 0.38, 0.39}, just below the threshold 0.4; the readout's other position in
+    {0.05, 0.1, 0.15, 0.2}; 50 to 100 steps (enough for the loss to fall far). All on the slider's grid of 0.005."""
+    return {
+        "eta_": Fraction(int(rng.choice([36, 37, 38, 39])), 100),
+        "other": Fraction(int(rng.choice([1, 2, 3, 4])), 20),
+        "steps": int(rng.choice([50, 60, 80, 100])),
+    }
+
+
+SLIDER = Space("06-slider-predict", {"eta_": Fraction(19, 50), "other": Fraction(1, 10), "steps": 60}, _draw_slider)
+
+
+@variant(SLIDER)
+def slider_predict(eta_, other, steps):  # other: the read problem's second slider position
     name, _ = dynamics.regime(eta_, [Fraction(1), Fraction(5)])
     return Problem(
         id="06-slider-predict",
@@ -453,7 +529,7 @@ def slider_predict(eta_, steps):
     )
 
 
-@variant(eta_=Fraction(19, 50), other=Fraction(1, 10), steps=60)
+@variant(SLIDER)
 def slider_read(eta_, other, steps):
     run = lesson_bowl_run(eta_, steps)
     if run.diverged:
@@ -483,7 +559,7 @@ def slider_read(eta_, other, steps):
             method(f"Run the cell that calls explorer.set(eta={float(eta_):g}) and copy the number after 'loss'."),
             value(
                 f"The factors are {float(q_flat):g} and {float(q_steep):g}: the steep axis's error shrinks only "
-                f"{float(abs(q_steep)):g} times per step, so the loss is still about {loss:.1e}."
+                f"{float(abs(q_steep)):g} times per step, so the loss is still {loss:.3g}."
             ),
         ),
         mistakes=(
@@ -500,7 +576,15 @@ def slider_read(eta_, other, steps):
 # ---- 06-noise-ball ---------------------------------------------------------------------------------
 
 
-@variant(m=4)
+def _draw_noise_ball(rng):
+    """A batch of m examples, 3 to 100 (m = 2 would make the one-example ball the generic slip 'twice')."""
+    return {"m": int(rng.choice([3, 5, 6, 8, 10, 12, 16, 20, 24, 25, 32, 40, 50, 64, 100]))}
+
+
+NOISE_BALL = Space("06-noise-ball", {"m": 4}, _draw_noise_ball)
+
+
+@variant(NOISE_BALL)
 def noise_ball(m):
     if m < 2:
         raise ValueError("a batch of at least 2 examples")
@@ -585,7 +669,21 @@ def noise_ball(m):
 # ---- 06-decay-conditions: read the table of sums ----------------------------------------------------
 
 
-@variant(eta0=Fraction(1, 5), t0=50, halving=Fraction(1, 2))
+def _draw_decay_conditions(rng):
+    """eta0 in {0.1, 0.2, 0.25, 0.3, 0.5}, t0 in {10, 20, 50, 100}, a geometric factor in {1/4, 1/2, 4/5, 9/10}."""
+    return {
+        "eta0": Fraction(int(rng.choice([2, 4, 5, 6, 10])), 20),
+        "t0": int(rng.choice([10, 20, 50, 100])),
+        "halving": Fraction(*(int(v) for v in [(1, 4), (1, 2), (4, 5), (9, 10)][int(rng.integers(4))])),
+    }
+
+
+DECAY_CONDITIONS = Space(
+    "06-decay-conditions", {"eta0": Fraction(1, 5), "t0": 50, "halving": Fraction(1, 2)}, _draw_decay_conditions
+)
+
+
+@variant(DECAY_CONDITIONS)
 def decay_conditions(eta0, t0, halving):
     if not 0 < halving < 1 or t0 < 1:
         raise ValueError("need a geometric factor in (0, 1) and t0 >= 1")
@@ -625,7 +723,7 @@ def decay_conditions(eta0, t0, halving):
             ),
             Mistake(
                 "decays-too-fast",
-                f"Its sum of eta_t stops growing (it never reaches {1 / (1 - h):.3g} times its first step): "
+                f"Its sum of eta_t stops growing (it stays below {1 / (1 - h):.3g} times its first step): "
                 "the steps add "
                 "up to a finite distance, so the mean error keeps a fixed share of e_0 and the run freezes away from "
                 "the minimum.",
@@ -644,7 +742,27 @@ def decay_conditions(eta0, t0, halving):
 # ---- 06-warmup-cosine ------------------------------------------------------------------------------
 
 
-@variant(eta0=Fraction(2, 5), warmup=10, total=110, asked=(6, 85))
+def _draw_warmup_cosine(rng):
+    """eta0 in {0.1, 0.2, 0.4, 0.5, 1}, a warmup of 4 to 20 steps and a cosine phase of 60 to 200; one step asked
+    in the warmup, the other a share 1/6 .. 5/6 into the cosine phase (a cosine known by heart)."""
+    warmup, phase = int(rng.choice([4, 5, 8, 10, 20])), int(rng.choice([60, 100, 120, 200]))
+    shares = [Fraction(k, n) for k, n in ((1, 6), (1, 4), (1, 3), (1, 2), (2, 3), (3, 4), (5, 6))]
+    shares = [share for share in shares if (share * phase).denominator == 1]
+    share = shares[int(rng.integers(len(shares)))]
+    return {
+        "eta0": Fraction(int(rng.choice([1, 2, 4, 5, 10])), 10),
+        "warmup": warmup,
+        "total": warmup + phase,
+        "asked": (int(rng.integers(0, warmup)), warmup + int(share * phase)),
+    }
+
+
+WARMUP_COSINE = Space(
+    "06-warmup-cosine", {"eta0": Fraction(2, 5), "warmup": 10, "total": 110, "asked": (6, 85)}, _draw_warmup_cosine
+)
+
+
+@variant(WARMUP_COSINE)
 def warmup_cosine(eta0, warmup, total, asked):
     first, second = asked
     if not (0 <= first < warmup <= second <= total):
@@ -719,12 +837,15 @@ def step_decay_reference(t, eta0, factor, every):
     return float(eta0 * factor ** (t // every))
 
 
-def _step_cases(rng):
+def _step_cases(rng, eta0, factor, every):
+    """Test cases: the problem's own schedule at t = 0, just before and at the first drop and between the
+    second and third; a drop every 3 steps; four drawn by rng."""
+    own = dict(eta0=float(eta0), factor=float(factor), every=every)
     cases = [
-        dict(t=0, eta0=0.2, factor=0.1, every=400),  # the first step: no drop yet
-        dict(t=399, eta0=0.2, factor=0.1, every=400),  # the last step before the first drop
-        dict(t=400, eta0=0.2, factor=0.1, every=400),  # the first dropped step
-        dict(t=999, eta0=0.2, factor=0.1, every=400),
+        dict(t=0, **own),  # the first step: no drop yet
+        dict(t=every - 1, **own),  # the last step before the first drop
+        dict(t=every, **own),  # the first dropped step
+        dict(t=5 * every // 2 - 1, **own),
         dict(t=7, eta0=1.0, factor=0.5, every=3),
         dict(t=9, eta0=1.0, factor=0.5, every=3),
     ]
@@ -741,8 +862,28 @@ def _step_cases(rng):
     return cases
 
 
-@variant(eta0=Fraction(1, 5), factor=Fraction(1, 10), every=400, shown=(399, 400))
-def step_decay(eta0, factor, every, shown):
+def _draw_step_decay(rng):
+    """eta0 in {0.1, 0.2, 0.5, 1}, a factor in {0.1, 0.2, 0.5}, a drop every 10 to 500 steps, shown just before
+    and at the first drop; the seed of the drawn test cases."""
+    every = int(rng.choice([10, 50, 100, 200, 400, 500]))
+    return {
+        "eta0": Fraction(int(rng.choice([1, 2, 5, 10])), 10),
+        "factor": Fraction(1, int(rng.choice([10, 5, 2]))),
+        "every": every,
+        "shown": (every - 1, every),
+        "seed": int(rng.integers(0, 1000)),
+    }
+
+
+STEP_DECAY = Space(
+    "06-step-decay",
+    {"eta0": Fraction(1, 5), "factor": Fraction(1, 10), "every": 400, "shown": (399, 400), "seed": 6},
+    _draw_step_decay,
+)
+
+
+@variant(STEP_DECAY)
+def step_decay(eta0, factor, every, shown, seed):
     examples = ", ".join(
         f"step_decay({k}, {float(eta0):g}, {float(factor):g}, {every}) = "
         f"{step_decay_reference(k, float(eta0), float(factor), every):.4g}"
@@ -763,8 +904,8 @@ def step_decay(eta0, factor, every, shown):
         quantities={"eta": eta0, "factor": factor},
         signature="step_decay(t, eta0, factor, every) -> float",
         answer=step_decay_reference,
-        cases=_step_cases,
-        seed=6,
+        cases=functools.partial(_step_cases, eta0=eta0, factor=factor, every=every),
+        seed=seed,
         hints=(
             ask("How many drops have happened by step t, counting the first drop at t = every?"),
             method("The number of drops is the whole part of t / every (t // every in Python); raise factor to it."),
@@ -825,7 +966,20 @@ def race(n, d, m, seed, target, gd_steps=100, sgd_steps=2000):
     return first(gd), first(sg)
 
 
-@variant(n=2000, m=10, seed=6, percent=5)
+def _draw_race(rng):
+    """N in {1000, 2000, 4000}, m in {5, 10, 20}, the seed of the data and of SGD's draws, a target of 5 or 10 %."""
+    return {
+        "n": int(rng.choice([1000, 2000, 4000])),
+        "m": int(rng.choice([5, 10, 20])),
+        "seed": int(rng.integers(0, 1000)),
+        "percent": int(rng.choice([5, 10])),
+    }
+
+
+RACE = Space("06-race-evaluations", {"n": 2000, "m": 10, "seed": 6, "percent": 5}, _draw_race)
+
+
+@variant(RACE)
 def race_evaluations(n, m, seed, percent):
     k_gd, k_sgd = race(n, 5, m, seed, percent / 100)
     answer = (Fraction(k_gd * n), Fraction(k_sgd * m))

@@ -7,7 +7,8 @@ damped to 1/(1 + beta); on a quadratic the heavy ball converges iff 0 < eta < 2 
 (sgdcourse.dynamics). Worked numbers run through the library's sgd with exact Fractions; the
 experiments (the oscillator, the beta sweep) run through sgd in floats, as the notebook does.
 
-Every problem is built by a factory from its parameters (variant), today's numbers the defaults.
+Every problem is built by a factory from its parameters (variant), today's numbers the defaults;
+a learner's numbers are drawn from the problem's Space (sgdcourse.problems.variants).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from ..checking import Mistake
 from ..models import QuadraticBowl
 from ..sgd import sgd
 from .problem import Problem, ask, exact, method, value, variant
+from .variants import Space
 
 
 def _num(v):
@@ -73,7 +75,24 @@ def heavy_ball_variant(theta0, steps, velocity, position, grad_at=None):
     return theta
 
 
-@variant(theta0=Fraction(1), eta=Fraction(1, 10), beta=Fraction(9, 10), steps=2)
+def _draw_heavy_ball(rng):
+    """theta_0 in {1, 2, -1, -2}, eta 1/10, 1/5 or 1/20, beta 1/2, 3/5, 4/5 or 9/10; two steps, as titled."""
+    return {
+        "theta0": Fraction(int(rng.choice([1, 2, -1, -2]))),
+        "eta": Fraction(1, int(rng.choice([10, 5, 20]))),
+        "beta": Fraction(int(rng.choice([5, 6, 8, 9])), 10),
+        "steps": 2,
+    }
+
+
+HEAVY_BALL = Space(
+    "07-heavy-ball",
+    {"theta0": Fraction(1), "eta": Fraction(1, 10), "beta": Fraction(9, 10), "steps": 2},
+    _draw_heavy_ball,
+)
+
+
+@variant(HEAVY_BALL)
 def heavy_ball(theta0, eta, beta, steps):
     beta = _beta(beta)
     if steps < 2:
@@ -171,7 +190,7 @@ def _step_cases(rng):
     return cases
 
 
-def _step_problem(example):
+def _step_problem(example, seed):
     return Problem(
         id="07-momentum-step",
         lesson=7,
@@ -188,6 +207,7 @@ def _step_problem(example):
         signature="momentum_step(theta, v, g, eta, beta) -> (theta_new, v_new)",
         answer=momentum_step,
         cases=_step_cases,
+        seed=seed,
         hints=(
             ask("Which is computed first, the new velocity or the new position, and which velocity moves theta?"),
             method("First v_new = beta v + g; then theta_new = theta - eta v_new; return both, as a pair."),
@@ -223,12 +243,32 @@ def _step_problem(example):
     )
 
 
-@variant(theta=Fraction(1), g=Fraction(2), eta=Fraction(1, 10), beta=Fraction(9, 10))
-def step_problem(theta, g, eta, beta):
+def _draw_step(rng):
+    """The example: theta in {1, 2, -1, 3}, g in {2, 4, -2, 1, 3}, eta 1/10, 1/5 or 1/2, beta 1/2, 4/5 or
+    9/10; and the seed of the random test cases."""
+    return {
+        "theta": Fraction(int(rng.choice([1, 2, -1, 3]))),
+        "g": Fraction(int(rng.choice([2, 4, -2, 1, 3]))),
+        "eta": Fraction(1, int(rng.choice([10, 5, 2]))),
+        "beta": Fraction(int(rng.choice([5, 8, 9])), 10),
+        "seed": int(rng.integers(1, 1000)),
+    }
+
+
+STEP = Space(
+    "07-momentum-step",
+    {"theta": Fraction(1), "g": Fraction(2), "eta": Fraction(1, 10), "beta": Fraction(9, 10), "seed": 0},
+    _draw_step,
+)
+
+
+@variant(STEP)
+def step_problem(theta, g, eta, beta, seed):
     theta_new, v_new = momentum_step(Fraction(theta), Fraction(0), Fraction(g), Fraction(eta), _beta(beta))
     return _step_problem(
         f" For example, momentum_step([{_num(theta)}], [0], [{_num(g)}], {_num(eta)}, {_num(beta)}) returns "
-        f"([{_num(theta_new)}], [{_num(v_new)}])."
+        f"([{_num(theta_new)}], [{_num(v_new)}]).",
+        seed,
     )
 
 
@@ -288,7 +328,7 @@ def _run_cases(rng):
     return cases
 
 
-def _debug_problem(example):
+def _debug_problem(example, seed):
     return Problem(
         id="07-momentum-debug",
         lesson=7,
@@ -306,6 +346,7 @@ def _debug_problem(example):
         signature="heavy_ball(lams, theta0, eta, beta, steps) -> theta",
         answer=heavy_ball_run,
         cases=_run_cases,
+        seed=seed,
         hints=(
             ask(
                 "Between a gradient and the step it causes, how many times is eta applied, and how many times should "
@@ -349,8 +390,30 @@ def _debug_problem(example):
     )
 
 
-@variant(lams=(1, 50), theta0=(-8, 1), eta=Fraction(9, 250), beta=Fraction(7, 10), steps=1)
-def debug_problem(lams, theta0, eta, beta, steps):
+def _draw_debug(rng):
+    """A valley: curvatures (1, 20), (1, 40), (1, 50) or (2, 50), a start (-8, 1), (-6, 1), (-8, 2) or (6, -1),
+    eta a fraction 0.3 to 0.9 of 2/lambda_max, beta 1/2, 7/10 or 4/5, one or two steps; the seed of the
+    random test cases."""
+    lams = [(1, 20), (1, 40), (1, 50), (2, 50)][int(rng.integers(4))]
+    return {
+        "lams": lams,
+        "theta0": [(-8, 1), (-6, 1), (-8, 2), (6, -1)][int(rng.integers(4))],
+        "eta": Fraction(int(rng.choice([3, 5, 7, 9])), 5 * lams[1]),
+        "beta": Fraction(int(rng.choice([5, 7, 8])), 10),
+        "steps": int(rng.choice([1, 2])),
+        "seed": int(rng.integers(1, 1000)),
+    }
+
+
+DEBUG = Space(
+    "07-momentum-debug",
+    {"lams": (1, 50), "theta0": (-8, 1), "eta": Fraction(9, 250), "beta": Fraction(7, 10), "steps": 1, "seed": 0},
+    _draw_debug,
+)
+
+
+@variant(DEBUG)
+def debug_problem(lams, theta0, eta, beta, steps, seed):
     _beta(beta)
     example = heavy_ball_run(
         np.array([float(x) for x in lams]), np.array([float(x) for x in theta0]), float(eta), float(beta), steps
@@ -358,7 +421,8 @@ def debug_problem(lams, theta0, eta, beta, steps):
     return _debug_problem(
         f" For example, with lams = {_pair(lams)}, theta0 = {_pair(theta0)}, eta = {_num(eta)}, "
         f"beta = {_num(beta)} and steps = {steps}, the fixed function returns "
-        f"({', '.join(f'{x:.4g}' for x in example)})."
+        f"({', '.join(f'{x:.4g}' for x in example)}).",
+        seed,
     )
 
 
@@ -366,7 +430,24 @@ def debug_problem(lams, theta0, eta, beta, steps):
 beta = sp.Symbol("beta", positive=True)
 
 
-@variant(beta=Fraction(7, 10))
+GAIN_BETAS = (
+    *(Fraction(k, 20) for k in range(7, 20) if k != 10),
+    *(Fraction(k, 100) for k in (96, 98, 99)),
+    Fraction(2, 3),
+    Fraction(5, 6),
+    Fraction(7, 8),
+)
+
+
+def _draw_gain(rng):
+    """beta in 0.35, 0.4, ..., 0.95 less 0.5, 0.96, 0.98, 0.99, 2/3, 5/6 or 7/8 (from 1/3 down the gain rounds to 1)."""
+    return {"beta": GAIN_BETAS[int(rng.integers(len(GAIN_BETAS)))]}
+
+
+GAIN = Space("07-gain", {"beta": Fraction(7, 10)}, _draw_gain)
+
+
+@variant(GAIN)
 def gain(beta):
     beta = _beta(beta)
     G = dynamics.momentum_gain(beta)
@@ -474,7 +555,21 @@ def alternating(r):
 ALTERNATING = alternating.answer  # 1/(1 + beta)
 
 
-@variant(eta=Fraction(1, 25), beta=Fraction(9, 10))
+def _draw_retune(rng):
+    """eta in {1/10, 1/20, 1/25, 1/40, 1/50, 3/100, 1/100, 1/200}, beta in {3/5, 3/4, 4/5, 9/10, 19/20}."""
+    etas = (1, 10), (1, 20), (1, 25), (1, 40), (1, 50), (3, 100), (1, 100), (1, 200)
+    return {
+        "eta": Fraction(*etas[int(rng.integers(len(etas)))]),
+        "beta": [Fraction(3, 5), Fraction(3, 4), Fraction(4, 5), Fraction(9, 10), Fraction(19, 20)][
+            int(rng.integers(5))
+        ],
+    }
+
+
+RETUNE = Space("07-retune-eta", {"eta": Fraction(1, 25), "beta": Fraction(9, 10)}, _draw_retune)
+
+
+@variant(RETUNE)
 def retune_eta(eta, beta):
     beta = _beta(beta)
     eta = Fraction(eta)
@@ -539,13 +634,32 @@ def sign_changes(errors):
     return int(np.sum(e[1:] * e[:-1] < 0))
 
 
-OSC = dict(eta=Fraction(9, 250), lam=1, betas=(Fraction(3, 10), Fraction(19, 20)), T=60)
+def _draw_osc(rng):
+    """eta in {9/250, 1/50, 1/25}, lambda 1 or 2, an over-damped beta in {1/10, 1/5, 3/10} and an
+    under-damped one in {17/20, 9/10, 19/20}, T 40, 60 or 80 steps."""
+    return {
+        "eta": [Fraction(9, 250), Fraction(1, 50), Fraction(1, 25)][int(rng.integers(3))],
+        "lam": int(rng.choice([1, 2])),
+        "betas": (Fraction(int(rng.choice([1, 2, 3])), 10), Fraction(int(rng.choice([17, 18, 19])), 20)),
+        "T": int(rng.choice([40, 60, 80])),
+    }
+
+
+OSC = Space(
+    "07-oscillator-predict",
+    {"eta": Fraction(9, 250), "lam": 1, "betas": (Fraction(3, 10), Fraction(19, 20)), "T": 60},
+    _draw_osc,
+)
 
 
 def _osc_check(eta, lam, betas, T):
     if T < 2 or lam <= 0 or eta <= 0:
         raise ValueError("a run of at least two steps on a bowl with eta > 0")
-    return tuple(_beta(b) for b in betas)
+    betas = tuple(_beta(b) for b in betas)
+    critical = (1 - math.sqrt(eta * lam)) ** 2
+    if not betas[0] < critical < betas[1]:
+        raise ValueError("the first beta over-damped, the second under-damped")
+    return betas
 
 
 def _osc_text(eta, lam, T):
@@ -555,7 +669,7 @@ def _osc_text(eta, lam, T):
     )
 
 
-@variant(**OSC)
+@variant(OSC)
 def oscillator_predict(eta, lam, betas, T):
     betas = _osc_check(eta, lam, betas, T)
     answer = tuple(sign_changes(oscillator_errors(eta, lam, b, T)) for b in betas)
@@ -578,7 +692,7 @@ def oscillator_predict(eta, lam, betas, T):
     )
 
 
-@variant(**OSC)
+@variant(OSC)
 def oscillator_read(eta, lam, betas, T):
     betas = _osc_check(eta, lam, betas, T)
     e = oscillator_errors(eta, lam, betas[1], T)
@@ -620,15 +734,35 @@ def oscillator_read(eta, lam, betas, T):
 
 
 # ---- 3. choose beta with evidence: a sweep on the valley ---------------------------------------------
-SWEEP = dict(
-    eta=Fraction(1, 50),
-    curvatures=(1, 50),
-    theta0=(-8, 1),
-    tol=Fraction(1, 10000),
-    steps=400,
-    beta_step=Fraction(1, 100),
-    beta_max=Fraction(98, 100),
-    within=Fraction(1, 5),
+def _draw_sweep(rng):
+    """A valley (1, 20), (1, 40) or (1, 50) from (-8, 1), (-6, 1), (-10, 1), (-8, 2) or (8, -1), with eta 1/50,
+    1/100 or 3/100 (below 2/lambda_max), tol 1e-4 or 1e-3; the grid, the window and the 400 steps fixed."""
+    curvatures = [(1, 20), (1, 40), (1, 50)][int(rng.integers(3))]
+    return {
+        "eta": [Fraction(1, 50), Fraction(1, 100), Fraction(3, 100)][int(rng.integers(3))],
+        "curvatures": curvatures,
+        "theta0": [(-8, 1), (-6, 1), (-10, 1), (-8, 2), (8, -1)][int(rng.integers(5))],
+        "tol": Fraction(1, int(rng.choice([10000, 1000]))),
+        "steps": 400,
+        "beta_step": Fraction(1, 100),
+        "beta_max": Fraction(98, 100),
+        "within": Fraction(1, 5),
+    }
+
+
+SWEEP = Space(
+    "07-beta-sweep",
+    {
+        "eta": Fraction(1, 50),
+        "curvatures": (1, 50),
+        "theta0": (-8, 1),
+        "tol": Fraction(1, 10000),
+        "steps": 400,
+        "beta_step": Fraction(1, 100),
+        "beta_max": Fraction(98, 100),
+        "within": Fraction(1, 5),
+    },
+    _draw_sweep,
 )
 
 
@@ -669,7 +803,7 @@ def beta_sweep_by_sgd(eta, curvatures, theta0, tol, steps, betas):
     return np.array(counts, dtype=float)
 
 
-@variant(**SWEEP)
+@variant(SWEEP)
 def choose_beta(eta, curvatures, theta0, tol, steps, beta_step, beta_max, within):
     if not 0 < beta_max < 1 or beta_step <= 0 or within <= 0:
         raise ValueError("a grid of beta in [0, 1) and a positive window")
@@ -703,7 +837,7 @@ def choose_beta(eta, curvatures, theta0, tol, steps, beta_step, beta_max, within
         task="choose",
         sections=(3,),
         statement=(
-            f"Run the sweep: the heavy ball on the lesson's valley, curvatures {_pair(curvatures)}, from "
+            f"Run the sweep: the heavy ball on the valley with curvatures {_pair(curvatures)}, from "
             f"theta_0 = {_pair(theta0)}, with eta = {_num(eta)}, for beta = 0, {_num(beta_step)}, ..., "
             f"{_num(beta_max)}, counting the steps until the loss stays below tol = {float(tol):.4f} (at most "
             f"{steps} steps). Which beta reaches tol in the fewest steps? Any beta whose count is within "
@@ -750,7 +884,18 @@ def choose_beta(eta, curvatures, theta0, tol, steps, beta_step, beta_max, within
 
 
 # ---- 4. the heavy ball's threshold -------------------------------------------------------------------
-@variant(lam=10, beta=Fraction(9, 10))
+def _draw_threshold(rng):
+    """lambda in {4, 5, 8, 10, 20, 25, 40, 50}, beta in {1/2, 3/5, 3/4, 4/5, 9/10}."""
+    return {
+        "lam": int(rng.choice([4, 5, 8, 10, 20, 25, 40, 50])),
+        "beta": [Fraction(1, 2), Fraction(3, 5), Fraction(3, 4), Fraction(4, 5), Fraction(9, 10)][int(rng.integers(5))],
+    }
+
+
+THRESHOLD = Space("07-momentum-threshold", {"lam": 10, "beta": Fraction(9, 10)}, _draw_threshold)
+
+
+@variant(THRESHOLD)
 def momentum_threshold(lam, beta):
     beta = _beta(beta)
     if lam <= 0:
@@ -819,11 +964,32 @@ def rate_table(etas, betas, curvatures):
     return dynamics.momentum_bowl_rate(e, b, [float(c) for c in curvatures])
 
 
-@variant(
-    etas=(Fraction(2, 100), Fraction(4, 100), Fraction(6, 100), Fraction(8, 100)),
-    betas=(Fraction(0), Fraction(3, 10), Fraction(6, 10), Fraction(9, 10)),
-    curvatures=(1, 50),
+def _draw_plane(rng):
+    """A valley (1, lambda_max), lambda_max in {20, 25, 40, 50}; eta k/lambda_max or k/(2 lambda_max) for
+    k = 1..4; beta 0 and one of (0.3, 0.6, 0.9), (0.25, 0.5, 0.75), (0.4, 0.7, 0.9), (0.2, 0.5, 0.8) or
+    (0.3, 0.6, 0.8)."""
+    lam_max = int(rng.choice([20, 25, 40, 50]))
+    unit = Fraction(1, lam_max * int(rng.choice([1, 2])))
+    betas = [(30, 60, 90), (25, 50, 75), (40, 70, 90), (20, 50, 80), (30, 60, 80)][int(rng.integers(5))]
+    return {
+        "etas": tuple(k * unit for k in (1, 2, 3, 4)),
+        "betas": (Fraction(0), *(Fraction(b, 100) for b in betas)),
+        "curvatures": (1, lam_max),
+    }
+
+
+PLANE = Space(
+    "07-plane-read",
+    {
+        "etas": (Fraction(2, 100), Fraction(4, 100), Fraction(6, 100), Fraction(8, 100)),
+        "betas": (Fraction(0), Fraction(3, 10), Fraction(6, 10), Fraction(9, 10)),
+        "curvatures": (1, 50),
+    },
+    _draw_plane,
 )
+
+
+@variant(PLANE)
 def plane_read(etas, betas, curvatures):
     for b in betas:
         if not 0 <= Fraction(b) < 1:
@@ -832,6 +998,8 @@ def plane_read(etas, betas, curvatures):
     j, k = np.unravel_index(np.argmin(rho), rho.shape)
     if rho[j, k] >= 1:
         raise ValueError("no pair of the table converges")
+    if np.sort(rho, axis=None)[1] - rho[j, k] < 0.005:
+        raise ValueError("the fastest pair must stand out of the table (by 0.005 at least)")
     gd_k = int(np.argmin(rho[0])) if Fraction(betas[0]) == 0 else None
     swing = int(np.argmin(rho[-1]))  # the best eta at the largest beta
     unstable = [(a, b) for a in range(len(betas)) for b in range(len(etas)) if rho[a, b] >= 1 and a == len(betas) - 1]
@@ -847,6 +1015,8 @@ def plane_read(etas, betas, curvatures):
             )
         )
     if (len(betas) - 1, swing) != (j, k):
+        if not np.allclose(rho[-1][rho[-1] < 1], math.sqrt(betas[-1]), rtol=1e-9, atol=0):
+            raise ValueError("at the largest beta every stable eta must swing at sqrt(beta)")
         mistakes.append(
             Mistake(
                 "most-momentum",
@@ -887,7 +1057,19 @@ def plane_read(etas, betas, curvatures):
 
 
 # ---- 5. sharp and flat minima -------------------------------------------------------------------------
-@variant(lam_sharp=30, lam_flat=1, eta=Fraction(1, 20))
+def _draw_sharp_flat(rng):
+    """A sharp curvature in {20, 25, 30, 40, 50}, a flat one 1 or 2, eta in {1/20, 1/25, 1/40, 1/50}."""
+    return {
+        "lam_sharp": int(rng.choice([20, 25, 30, 40, 50])),
+        "lam_flat": int(rng.choice([1, 2])),
+        "eta": Fraction(1, int(rng.choice([20, 25, 40, 50]))),
+    }
+
+
+SHARP_FLAT = Space("07-sharp-flat", {"lam_sharp": 30, "lam_flat": 1, "eta": Fraction(1, 20)}, _draw_sharp_flat)
+
+
+@variant(SHARP_FLAT)
 def sharp_flat(lam_sharp, lam_flat, eta):
     eta = Fraction(eta)
     if not 0 < lam_flat < lam_sharp or not eta * lam_sharp < 2:
@@ -987,12 +1169,39 @@ def adam_first_step(theta0, grads, alpha, beta1, beta2, correct_first=True, corr
     return tuple(x if isinstance(x, Fraction) else float(x) for x in out)
 
 
-@variant(alpha=Fraction(1, 10), beta1=Fraction(9, 10), beta2=Fraction(999, 1000), curvatures=(1, 50), theta0=(-8, 2))
+def _draw_adam(rng):
+    """alpha in {1/10, 1/20, 1/5}, beta_1 9/10 or 4/5, beta_2 999/1000 or 99/100, a valley (1, 10), (1, 20)
+    or (1, 50), a start (-8, 2), (-6, 1), (4, -1), (-5, 2) or (8, -2)."""
+    return {
+        "alpha": Fraction(1, int(rng.choice([10, 20, 5]))),
+        "beta1": Fraction(int(rng.choice([9, 8])), 10),
+        "beta2": [Fraction(999, 1000), Fraction(99, 100)][int(rng.integers(2))],
+        "curvatures": (1, int(rng.choice([10, 20, 50]))),
+        "theta0": [(-8, 2), (-6, 1), (4, -1), (-5, 2), (8, -2)][int(rng.integers(5))],
+    }
+
+
+ADAM = Space(
+    "07-adam-first-step",
+    {
+        "alpha": Fraction(1, 10),
+        "beta1": Fraction(9, 10),
+        "beta2": Fraction(999, 1000),
+        "curvatures": (1, 50),
+        "theta0": (-8, 2),
+    },
+    _draw_adam,
+)
+
+
+@variant(ADAM)
 def adam_step(alpha, beta1, beta2, curvatures, theta0):
     alpha, beta1, beta2 = Fraction(alpha), _beta(beta1), _beta(beta2)
+    if Fraction(curvatures[0]) != 1:
+        raise ValueError("the valley's first curvature is 1")
     grads = tuple(Fraction(c) * Fraction(x) for c, x in zip(curvatures, theta0))
-    if any(gk == 0 for gk in grads):
-        raise ValueError("every coordinate needs a gradient")
+    if any(gk == 0 for gk in grads) or abs(grads[1]) <= abs(grads[0]):
+        raise ValueError("every coordinate needs a gradient, the second the larger")
     answer = adam_first_step(theta0, grads, alpha, beta1, beta2)
     return Problem(
         id="07-adam-first-step",
@@ -1059,7 +1268,23 @@ def adam_step(alpha, beta1, beta2, curvatures, theta0):
 th = sp.Symbol("theta", real=True)
 
 
-@variant(a2=3, a1=-12, a0=5, theta0=7)
+def _draw_newton(rng):
+    """L = a2 (theta - m)^2 + c: a2 in 2..5, the minimum m in {-3, ..., 4} less 0, a0 in 1..9; theta_0 one to
+    five from m."""
+    a2 = int(rng.integers(2, 6))
+    m = int(rng.choice([-3, -2, -1, 1, 2, 3, 4]))
+    return {
+        "a2": a2,
+        "a1": -2 * a2 * m,
+        "a0": int(rng.integers(1, 10)),
+        "theta0": m + int(rng.choice([-5, -4, -3, -2, -1, 1, 2, 3, 4, 5])),
+    }
+
+
+NEWTON = Space("07-newton-step", {"a2": 3, "a1": -12, "a0": 5, "theta0": 7}, _draw_newton)
+
+
+@variant(NEWTON)
 def newton_step(a2, a1, a0, theta0):
     if a2 <= 0:
         raise ValueError("a bowl: the leading coefficient must be positive")

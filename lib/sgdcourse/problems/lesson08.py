@@ -27,6 +27,7 @@ from ..models import sigmoid
 from ..network import MLP
 from ..sgd import sgd
 from .problem import Problem, ask, method, value, variant
+from .variants import Space
 
 
 def _g(q):
@@ -46,7 +47,23 @@ def relu_net_grads(x, y, w, v):
     return r * v * active * x, r * h
 
 
-@variant(x=Fraction(3), y=Fraction(2), w=Fraction(1, 2), v=Fraction(4))
+def _draw_backprop(rng):
+    """x in 3..6, y in -2..6, w one of 1/4, 1/2, 3/4, 3/2, 5/2 (so z = w x > 0), v one of -4, -3, 3, 4, 5:
+    no factor 1 or 2 that would make a dropped factor look like a generic slip."""
+    return {
+        "x": Fraction(int(rng.integers(3, 7))),
+        "y": Fraction(int(rng.integers(-2, 7))),
+        "w": Fraction(int(rng.choice([1, 2, 3, 6, 10])), 4),
+        "v": Fraction(int(rng.choice([-4, -3, 3, 4, 5]))),
+    }
+
+
+BACKPROP = Space(
+    "08-backprop", {"x": Fraction(3), "y": Fraction(2), "w": Fraction(1, 2), "v": Fraction(4)}, _draw_backprop
+)
+
+
+@variant(BACKPROP)
 def backprop(x, y, w, v):
     z = w * x
     if z <= 0:
@@ -114,7 +131,17 @@ TANH_DLDW = sp.diff(TANH_LOSS, w)
 NS_TANH = {"w": w, "v": v, "x": x, "y": y}
 
 
-@variant(half=Fraction(1, 2))
+def _draw_tanh_derivative(rng):
+    """The loss's factor: a simple fraction or small whole number."""
+    choices = [(1, 5), (1, 4), (1, 3), (2, 5), (2, 3), (3, 4), (1, 1), (5, 4), (4, 3), (3, 2), (2, 1), (5, 2)]
+    choices += [(3, 1), (7, 2), (4, 1), (5, 1), (6, 1), (8, 1), (10, 1)]
+    return {"half": Fraction(*choices[int(rng.integers(len(choices)))])}
+
+
+TANH_DERIVATIVE = Space("08-tanh-derivative", {"half": Fraction(1, 2)}, _draw_tanh_derivative)
+
+
+@variant(TANH_DERIVATIVE)
 def tanh_derivative(half):
     """half: the loss's factor, l = half (y_hat - y)^2 (today 1/2)."""
     if half <= 0:
@@ -189,7 +216,15 @@ def _output_cases(rng):
     return cases
 
 
-@variant(seed=0)
+def _draw_seed(rng):
+    """The seed of the random test cases."""
+    return {"seed": int(rng.integers(1, 10_000))}
+
+
+OUTPUT_GRAD = Space("08-output-grad", {"seed": 0}, _draw_seed)
+
+
+@variant(OUTPUT_GRAD)
 def output_gradient(seed):
     return Problem(
         id="08-output-grad",
@@ -283,7 +318,15 @@ def _debug_cases(hidden):
     return cases
 
 
-@variant(hidden=3, seed=0)
+def _draw_debug_backprop(rng):
+    """2 to 5 hidden units in the test networks, and the seed of the test cases."""
+    return {"hidden": int(rng.integers(2, 6)), "seed": int(rng.integers(1, 10_000))}
+
+
+DEBUG_BACKPROP = Space("08-debug-backprop", {"hidden": 3, "seed": 0}, _draw_debug_backprop)
+
+
+@variant(DEBUG_BACKPROP)
 def debug_backprop(hidden, seed):
     if hidden < 1:
         raise ValueError("the network needs a hidden unit")
@@ -362,7 +405,32 @@ def debug_backprop(hidden, seed):
 # ---- steps in a run of epochs --------------------------------------------------------------------
 
 
-@variant(N=1000, m=96, epochs=5)
+STEPS_SIZES = (
+    (700, 48),
+    (900, 64),
+    (1000, 96),
+    (1500, 64),
+    (2000, 64),
+    (2500, 32),
+    (2500, 64),
+    (2500, 96),
+    (3000, 128),
+    (5000, 64),
+    (5000, 96),
+    (5000, 128),
+)  # (N, m): most epoch counts keep the slips apart
+
+
+def _draw_steps(rng):
+    """(N, m) from STEPS_SIZES, 3 to 10 epochs."""
+    N, m = STEPS_SIZES[int(rng.integers(len(STEPS_SIZES)))]
+    return {"N": N, "m": m, "epochs": int(rng.integers(3, 11))}
+
+
+STEPS = Space("08-steps", {"N": 1000, "m": 96, "epochs": 5}, _draw_steps)
+
+
+@variant(STEPS)
 def steps(N, m, epochs):
     if N % m == 0 or m > N or epochs < 2:
         raise ValueError("the problem needs a short last batch and several epochs")
@@ -423,7 +491,18 @@ def steps(N, m, epochs):
 # ---- shuffling -----------------------------------------------------------------------------------
 
 
-@variant(n_class=500, m=10)
+def _draw_shuffle(rng):
+    """Each class a round hundred of examples; m divides it, so every batch holds one class."""
+    return {
+        "n_class": int(rng.choice([100, 200, 300, 400, 500, 600, 800, 1000])),
+        "m": int(rng.choice([4, 5, 10, 20, 25, 50])),
+    }
+
+
+SHUFFLE = Space("08-shuffle", {"n_class": 500, "m": 10}, _draw_shuffle)
+
+
+@variant(SHUFFLE)
 def shuffle(n_class, m):
     if n_class % m or m < 2:
         raise ValueError("every batch must hold one class")
@@ -488,7 +567,21 @@ def f_cube(w_):
     return w_**3
 
 
-@variant(w0=Fraction(3, 2), h=Fraction(1, 10))
+def _draw_central_difference(rng):
+    """w0 an odd multiple of 1/2 in -9/2..9/2 (an integer w0 would make the exact derivative the central
+    difference rounded), h one of 1/10, 1/5, 1/4, 1/2."""
+    return {
+        "w0": Fraction(int(rng.choice([-9, -7, -5, -3, -1, 1, 3, 5, 7, 9])), 2),
+        "h": Fraction(1, int(rng.choice([10, 5, 4, 2]))),
+    }
+
+
+CENTRAL_DIFFERENCE = Space(
+    "08-central-difference", {"w0": Fraction(3, 2), "h": Fraction(1, 10)}, _draw_central_difference
+)
+
+
+@variant(CENTRAL_DIFFERENCE)
 def central_difference(w0, h):
     if h <= 0:
         raise ValueError("h must be positive")
@@ -540,7 +633,15 @@ def central_difference(w0, h):
 # ---- initialisation ------------------------------------------------------------------------------
 
 
-@variant(hidden=16)
+def _draw_zero_init(rng):
+    """3 to 48 hidden units."""
+    return {"hidden": int(rng.integers(3, 49))}
+
+
+ZERO_INIT = Space("08-zero-init", {"hidden": 16}, _draw_zero_init)
+
+
+@variant(ZERO_INIT)
 def zero_init(hidden):
     if hidden < 2:
         raise ValueError("the question is about several hidden units")
@@ -611,12 +712,35 @@ def validation_curves(seed, n_train, hidden, eta, m, epochs, every):
     return curves, np.arange(curves.shape[1]) * every
 
 
-@variant(seed=1, n_train=30, hidden=32, eta=Fraction(1, 2), m=8, epochs=300, every=10)
+def _draw_val_lowest(rng):
+    """A seed, and a small training set with a wide network trained long enough to overfit it. m stays 8:
+    the notebook's heading (problem 8) states that number."""
+    return {
+        "seed": int(rng.integers(1, 1000)),
+        "n_train": int(rng.choice([20, 25, 30, 40])),
+        "hidden": int(rng.choice([32, 48, 64])),
+        "eta": Fraction(int(rng.choice([1, 2, 4])), 4),
+        "m": 8,
+        "epochs": int(rng.choice([200, 300])),
+        "every": int(rng.choice([5, 10])),
+    }
+
+
+VAL_LOWEST = Space(
+    "08-val-lowest",
+    {"seed": 1, "n_train": 30, "hidden": 32, "eta": Fraction(1, 2), "m": 8, "epochs": 300, "every": 10},
+    _draw_val_lowest,
+)
+
+
+@variant(VAL_LOWEST)
 def val_lowest(seed, n_train, hidden, eta, m, epochs, every):
     if epochs % every or n_train < m:
         raise ValueError("the curves are scored every `every` epochs, up to the last")
     curves, scored = validation_curves(seed, n_train, hidden, eta, m, epochs, every)
     k_val, k_test, k_train = (int(curves[s, :, 0].argmin()) for s in (1, 2, 0))
+    if curves[1, -1, 0] <= 1.1 * curves[1, k_val, 0]:
+        raise ValueError("the run must overfit: the validation loss climbs after its lowest point")
     answer = int(scored[k_val])
     mistakes = (
         Mistake(
@@ -705,7 +829,10 @@ def _stop_cases(rng):
     return cases
 
 
-@variant(seed=0)
+EARLY_STOP = Space("08-early-stop", {"seed": 0}, _draw_seed)
+
+
+@variant(EARLY_STOP)
 def early_stopping(seed):
     return Problem(
         id="08-early-stop",
@@ -765,13 +892,31 @@ def early_stopping(seed):
 # ---- the stability checklist ---------------------------------------------------------------------
 
 
-@variant(
-    eta_good=Fraction(1, 2),
-    eta_bad=Fraction(50),
-    loss_start=Fraction(70, 100),
-    loss_good=Fraction(5, 100),
-    loss_bad=Fraction(13, 10),
+def _draw_checklist(rng):
+    """A start near log 2, a good run (eta 0.1 to 1) ending well below it, a bad one (eta 20 to 100) above it."""
+    return {
+        "eta_good": Fraction(int(rng.choice([1, 2, 3, 5, 10])), 10),
+        "eta_bad": Fraction(int(rng.choice([20, 30, 50, 100]))),
+        "loss_start": Fraction(int(rng.choice([69, 70, 71, 72, 75])), 100),
+        "loss_good": Fraction(int(rng.choice([2, 4, 5, 8, 10, 15])), 100),
+        "loss_bad": Fraction(int(rng.choice([9, 11, 13, 16, 20, 25])), 10),
+    }
+
+
+CHECKLIST = Space(
+    "08-checklist",
+    {
+        "eta_good": Fraction(1, 2),
+        "eta_bad": Fraction(50),
+        "loss_start": Fraction(70, 100),
+        "loss_good": Fraction(5, 100),
+        "loss_bad": Fraction(13, 10),
+    },
+    _draw_checklist,
 )
+
+
+@variant(CHECKLIST)
 def checklist(eta_good, eta_bad, loss_start, loss_good, loss_bad):
     if not (
         loss_bad > loss_start and loss_bad > Fraction(math.log(2)) and loss_good < loss_start and eta_bad > eta_good
@@ -838,7 +983,24 @@ def score_function_estimate(pi1, rewards, actions):
     return sum(Fraction(rewards[a - 1]) * score[a] for a in actions) / len(actions)
 
 
-@variant(pi1=Fraction(3, 4), rewards=(2, 6), actions=(1, 2, 2, 1, 2))
+def _draw_score_function(rng):
+    """pi(1) a simple fraction, two different rewards in 0..8, 4 to 6 actions with both arms."""
+    pi1 = [(1, 4), (1, 3), (2, 5), (1, 2), (3, 5), (2, 3), (3, 4), (4, 5)][int(rng.integers(8))]
+    m = int(rng.integers(4, 7))
+    actions = [1, 2] + [int(a) for a in rng.integers(1, 3, size=m - 2)]
+    return {
+        "pi1": Fraction(*pi1),
+        "rewards": tuple(int(r) for r in rng.choice(9, size=2, replace=False)),
+        "actions": tuple(actions[k] for k in rng.permutation(m)),
+    }
+
+
+SCORE_FUNCTION = Space(
+    "08-score-function", {"pi1": Fraction(3, 4), "rewards": (2, 6), "actions": (1, 2, 2, 1, 2)}, _draw_score_function
+)
+
+
+@variant(SCORE_FUNCTION)
 def score_function(pi1, rewards, actions):
     if not 0 < pi1 < 1 or set(actions) - {1, 2} or len(actions) < 2:
         raise ValueError("a policy over two arms and at least two sampled actions")

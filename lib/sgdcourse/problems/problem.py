@@ -36,7 +36,8 @@ method (how to do it), value (an intermediate or final value; only the last hint
 
 Every problem with numbers is built by a factory from its parameters (variant): p.params holds
 today's numbers and p.build(**params) builds the problem for other numbers, its answer, slips and
-statement computed from them.
+statement computed from them. p.numbers names the Space its learner's numbers are drawn from
+(sgdcourse.problems.variants; the spaces are in problems/spaces/lessonNN.py).
 
 A sealed problem (sgdcourse.problems.sealed, the bank of a kernel being graded) has the same
 fields less the answers: answer is Sealed (only its form), no mistakes, no test cases, no
@@ -93,17 +94,30 @@ def value(text):
     return Hint("value", text)
 
 
-def variant(**defaults):
-    """Decorator: build the problem from its factory with today's numbers (defaults), and keep
-    both, so p.build(**p.params) rebuilds it and other parameters give another variant."""
+def variant(space=None, **defaults):
+    """Decorator: build the problem from its factory with today's numbers, and keep both, so
+    p.build(**p.params) rebuilds it and other parameters give another variant. With a Space
+    (sgdcourse.problems.variants: a learner's numbers are drawn from it), today's numbers are its
+    defaults and the problem names it in `numbers`; without one, the keyword arguments."""
+
+    if space is not None:
+        if defaults:
+            raise TypeError("variant: give a space or today's numbers as keywords, not both")
+        defaults = dict(space.defaults)
 
     def wrap(factory):
-        problem = factory(**defaults)
-        if not isinstance(problem, Problem):
-            raise TypeError(f"{factory.__name__} must return a Problem, got {type(problem).__name__}")
-        object.__setattr__(problem, "params", MappingProxyType(dict(defaults)))
-        object.__setattr__(problem, "build", factory)
-        return problem
+        def build(**params):
+            problem = factory(**params)
+            if not isinstance(problem, Problem):
+                raise TypeError(f"{factory.__name__} must return a Problem, got {type(problem).__name__}")
+            if space is not None:
+                object.__setattr__(problem, "numbers", space.name)
+                object.__setattr__(problem, "space", space)
+            object.__setattr__(problem, "params", MappingProxyType(dict(params)))
+            object.__setattr__(problem, "build", build)
+            return problem
+
+        return build(**defaults)
 
     return wrap
 
@@ -157,9 +171,11 @@ class Problem:
     accept: tuple | None = None
     outside: tuple = ()
     valid: tuple = ()
+    numbers: str = ""  # the name of its Space (problems.variants): where a learner's numbers come from
 
     params = MappingProxyType({})  # set by variant(): today's numbers
     build = None  # set by variant(): the factory, params -> Problem
+    space = None  # set by variant(space): the Space its learners' numbers are drawn from
 
     def __post_init__(self):
         if not re.fullmatch(r"\d\d-[a-z0-9]+(-[a-z0-9]+)*", self.id):

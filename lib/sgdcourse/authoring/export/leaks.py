@@ -14,9 +14,10 @@ A Needle is (problem id, form, text). The forms, taken from the bank itself, nev
                answers.
 
 A needle is kept only where it is evidence: text that every learner gets anyway cannot be. So a
-needle also found in the problem's own statement, hints, options or signature (shipped on
-purpose), in the published exercise notebooks (they state given values, e.g. w = 0.12), or in the
-library less its answer modules (problems/lessonNN.py) is dropped; dropped() says which.
+needle also found in any problem's statement, hints, options or signature (shipped on purpose, in
+the sealed bank: a number one problem states can be another's answer by coincidence, as -0.8 is),
+in the published exercise notebooks, or in the library less its answer modules
+(problems/lessonNN.py) is dropped; dropped() says which.
 
 The handout of each tool: otter's dist/student/ of every assignment; nbgrader's release/ and the
 learners' library learner/ (export.nbgrader.LEARNER). The grading side (otter's dist/autograder/
@@ -128,8 +129,8 @@ def needles(bank, *, common=None):
     common = baseline() if common is None else common
     stored = stored_answers()
     kept, dropped = [], []
+    public = "\n".join(public_text(p) for p in bank.values())  # the sealed bank ships every one
     for problem in bank.values():
-        public = public_text(problem)
         for form, text in dict.fromkeys(_forms(problem, stored.get(problem.id))):
             needle = Needle(problem.id, form, text)
             found = needle.pattern()
