@@ -12,7 +12,10 @@ from sgdcourse.grading.exercise import load_exercises
 from sgdcourse.grading.kernel import OutOfTime
 from sgdcourse.grading.submission import LATE, Options, _grade_answers, reserve, time_budget
 from sgdcourse.grading.wire import encode
+from sgdcourse.problems import BANK
+from sgdcourse.problems.variants import VariantBank
 
+TODAY = VariantBank(BANK, "test-course", None)  # today's numbers
 EX02 = next(e for e in load_exercises(ROOT / "solutions", warn=lambda text: None) if e.number == "02")
 RIGHT = {"g1": Fraction(-4, 5), "w2": Fraction(19, 50), "w3": Fraction(321, 500), "why_unbiased": "b"}
 
@@ -44,7 +47,7 @@ def options(budget=600.0):
 
 def test_answers_past_the_budget_say_so_and_the_others_are_graded():
     problems = [pid for pid, _ in EX02.problems]
-    rows = _grade_answers("s.ipynb", FakeKernel(answers=4), EX02, [], [], options(), lambda s, w: None)
+    rows = _grade_answers("s.ipynb", FakeKernel(answers=4), EX02, [], [], options(), lambda s, w: None, TODAY)
     assert [r.problem for r in rows] == problems
     late = [r for r in rows if r.feedback.startswith(LATE)]
     assert len(late) == len(problems) - 4 and all(r.status == "unanswered" and r.score == 0 for r in late)
@@ -55,7 +58,7 @@ def test_answers_past_the_budget_say_so_and_the_others_are_graded():
 
 def test_a_value_is_not_checked_once_the_budget_is_spent():
     kernel = FakeKernel(answers=100, deadline=time.monotonic() - 1)
-    rows = _grade_answers("s.ipynb", kernel, EX02, [], [], options(), lambda s, w: None)
+    rows = _grade_answers("s.ipynb", kernel, EX02, [], [], options(), lambda s, w: None, TODAY)
     by = {r.problem: r for r in rows}
     assert (
         by["02-sgd-gradient"].feedback == "No answer: the notebook's 600 s time budget ran out before it was checked."

@@ -12,18 +12,19 @@ from sgdcourse.grading.gradebook import GRADES, Row, clean, inert, summary_path,
 from sgdcourse.grading.submission import Graded
 
 # The bytes the gradebook had when its rows were positional tuples (commit fe1747d), for the two
-# submissions below: a graded one, and one that could not be graded.
+# submissions below: a graded one, and one that could not be graded; with the columns that per-learner
+# numbers added at the end of each row: slip and variant, learner and id.
 GRADES_CSV = (
-    b"submission,problem,status,score,points,feedback\n"
-    b"alice/02_x.ipynb,02-a,correct,3,3,Correct: 0.308.\n"
-    b'alice/02_x.ipynb,02-b,incorrect,1.2,2,"Off by ""one"", see\ncell 4\\x1b[2J"\n'
-    b"alice/02_x.ipynb,02-c,unanswered,0,0.5,No answer\n"
-    b"bob/notes.ipynb,,error,0,,wrong exercise: it checks no problem\n"
+    b"submission,problem,status,score,points,feedback,slip,variant\n"
+    b"alice/02_x.ipynb,02-a,correct,3,3,Correct: 0.308.,,7\n"
+    b'alice/02_x.ipynb,02-b,incorrect,1.2,2,"Off by ""one"", see\ncell 4\\x1b[2J",sign,today\n'
+    b"alice/02_x.ipynb,02-c,unanswered,0,0.5,No answer,,\n"
+    b"bob/notes.ipynb,,error,0,,wrong exercise: it checks no problem,,\n"
 )
 SUMMARY_CSV = (
-    b"submission,exercise,total,max,error,notes\n"
-    b"alice/02_x.ipynb,02_sgd_by_hand,4.2,5.5,,cell 3 raised NameError: x\n"
-    b"bob/notes.ipynb,,0,,wrong exercise: it checks no problem,\n"
+    b"submission,exercise,total,max,error,notes,learner,id\n"
+    b"alice/02_x.ipynb,02_sgd_by_hand,4.2,5.5,,cell 3 raised NameError: x,alice,rostered\n"
+    b"bob/notes.ipynb,,0,,wrong exercise: it checks no problem,,,\n"
 )
 
 
@@ -32,13 +33,15 @@ def graded():
         "alice/02_x.ipynb",
         "02_sgd_by_hand",
         [
-            Row("alice/02_x.ipynb", "02-a", "correct", 3.0, 3, "Correct: 0.308."),
-            Row("alice/02_x.ipynb", "02-b", "incorrect", 1.2, 2, 'Off by "one", see\ncell 4\x1b[2J'),
+            Row("alice/02_x.ipynb", "02-a", "correct", 3.0, 3, "Correct: 0.308.", "", "7"),
+            Row("alice/02_x.ipynb", "02-b", "incorrect", 1.2, 2, 'Off by "one", see\ncell 4\x1b[2J', "sign", "today"),
             Row("alice/02_x.ipynb", "02-c", "unanswered", 0.0, 0.5, "No answer"),
         ],
         4.2,
         5.5,
         notes=["cell 3 raised NameError: x"],
+        learner="alice",
+        identity="rostered",
     )
     return [alice, Graded("bob/notes.ipynb").fail("wrong exercise: it checks no problem")]
 
@@ -55,7 +58,7 @@ def test_a_row_is_named_fields_in_the_gradebooks_column_order():
     assert (
         GRADES
         == tuple(f.name for f in fields(Row))
-        == ("submission", "problem", "status", "score", "points", "feedback")
+        == ("submission", "problem", "status", "score", "points", "feedback", "slip", "variant")
     )
     (error,) = Graded("x.ipynb", max=11).fail("not graded: the kernel died").rows
     assert error == Row("x.ipynb", "", "error", 0.0, 11, "not graded: the kernel died")

@@ -71,3 +71,32 @@ def test_every_test_the_limits_table_names_exists():
         if not (ROOT / path).is_file() or not re.search(rf"^def {name}\(", (ROOT / path).read_text(), re.M)
     ]
     assert missing == []
+
+
+def _block(language, marker):
+    """The fenced block of the guide in `language` that contains marker."""
+    blocks = re.findall(rf"^```{language}\n(.*?)^```", GUIDE, re.M | re.S)
+    (found,) = [b for b in blocks if marker in b]
+    return found
+
+
+def test_the_kubernetes_job_runs_one_shard_per_index():
+    """The Indexed Job of the guide: as many pods as shards, each grading the share of its index."""
+    import yaml
+
+    job = yaml.safe_load(_block("yaml", "completionMode"))
+    spec = job["spec"]
+    assert job["kind"] == "Job" and spec["completionMode"] == "Indexed"
+    (container,) = spec["template"]["spec"]["containers"]
+    command = " ".join(container["command"] + container["args"])
+    (shard,) = re.findall(r'--shard "\$\(\(JOB_COMPLETION_INDEX \+ 1\)\)/(\d+)"', command)
+    assert spec["completions"] == spec["parallelism"] == int(shard)
+    assert "${JOB_COMPLETION_INDEX}" in command.split("--out")[1]  # one gradebook per shard
+
+
+def test_the_slurm_array_runs_one_shard_per_task():
+    script = _block("bash", "#SBATCH")
+    (first, last) = map(int, re.findall(r"--array=(\d+)-(\d+)", script)[0])
+    (n,) = re.findall(r'--shard "\$\{SLURM_ARRAY_TASK_ID\}/(\d+)"', script)
+    assert (first, last) == (1, int(n))
+    assert f"for i in {' '.join(str(k) for k in range(1, int(n) + 1))}; do SLURM_ARRAY_TASK_ID=$i" in script

@@ -13,6 +13,8 @@ from sgdcourse.grading.exercise import SubmissionError, load_exercises
 from sgdcourse.grading.gradebook import Row
 from sgdcourse.grading.remote import RemoteFunction
 from sgdcourse.grading.submission import Graded, read_submission
+from sgdcourse.problems import BANK
+from sgdcourse.problems.variants import VariantBank
 
 
 def test_a_symbolic_link_or_a_file_over_the_limit_is_not_read(tmp_path):
@@ -70,7 +72,8 @@ def test_answers_are_read_and_checked_one_at_a_time_functions_last(monkeypatch):
     monkeypatch.setattr(submission, "read_answer", read)
     monkeypatch.setattr(submission, "check_answer", check)
     options = submission.Options(30.0, 2.0, 0, None)
-    rows = submission._grade_answers("s.ipynb", Idle(), ex02, [], [], options, lambda seconds, what: None)
+    today = VariantBank(BANK, "test-course", None)
+    rows = submission._grade_answers("s.ipynb", Idle(), ex02, [], [], options, lambda seconds, what: None, today)
     assert [r.problem for r in rows] == [pid for pid, _ in ex02.problems]
     assert [r.feedback for r in rows] == [f"checked {pid}" for pid, _ in ex02.problems]
     assert [held for kind, *rest in events if kind == "read" for held in rest[1:]] == [0] * len(ex02.problems)

@@ -1,4 +1,4 @@
-"""The instructor's grader: `python -m sgdcourse.grading {grade,manifest}`.
+"""The instructor's grader: `python -m sgdcourse.grading {grade,manifest,merge,report}`.
 
     cli         the command line: it parses, and hands each verb to its main
     grade       the verb grade: arguments checked, the sandbox made, the pool run, the gradebook written
@@ -12,7 +12,8 @@
     wire        the JSON codec between kernel and grader (encode, decode), evaluating nothing
     sympytext   sympy from untrusted text: srepr rebuilt without eval, answer text screened
     scoring     one answer's Result (the course's own checker, in the grader) and its score
-    gradebook   a grade's Row, and the two CSVs, every string cleaned, written atomically
+    gradebook   a grade's Row, and the two CSVs, every string cleaned, written atomically; shards merged
+    report      the verb report: a gradebook into an HTML page of item analysis (slips, variants)
     sandbox     the bubblewrap sandbox and the sealed library copy a kernel runs in
     __main__    `python -m sgdcourse.grading`: grading.cli.main
 

@@ -2,6 +2,8 @@
 
     python -m sgdcourse.grading grade SUBMISSION... [options]   -> grading.grade.main(...)
     python -m sgdcourse.grading manifest [--check]               -> grading.integrity.main(...)
+    python -m sgdcourse.grading merge SHARD... --out CSV         -> grading.gradebook.merge(...)
+    python -m sgdcourse.grading report GRADEBOOK [--out HTML]    -> grading.report.main(...)
 
 `grade` re-executes submitted notebooks in a sandbox and writes a gradebook; `manifest` records
 (or with --check compares) the digests of what decides a grade, which `grade` verifies first.
@@ -18,7 +20,7 @@ import os
 import sys
 
 from ..checking.answers import DEFAULT_TIMEOUT
-from . import integrity
+from . import gradebook, integrity, report
 
 try:  # the verb grade needs the extra `grade`; the verb manifest does not
     from . import grade
@@ -47,7 +49,7 @@ def _number(kind, low, zero_ok=False):
 
 def parser():
     top = argparse.ArgumentParser(prog="python -m sgdcourse.grading", description=__doc__.split("\n")[0])
-    verbs = top.add_subparsers(dest="verb", required=True, metavar="{grade,manifest}")
+    verbs = top.add_subparsers(dest="verb", required=True, metavar="{grade,manifest,merge,report}")
     about = "grade submitted notebooks into a gradebook"
     g = verbs.add_parser("grade", help=about, description=grade.__doc__.split("\n")[0] if grade else about)
     g.add_argument("submissions", nargs="+", metavar="SUBMISSION", help=".ipynb files or folders of them")
@@ -110,6 +112,18 @@ def parser():
         help="larger submission files are not graded (default 20)",
     )
     g.add_argument(
+        "--roster",
+        default=None,
+        metavar="CSV",
+        help="grade each submission as its rostered learner, with their numbers (columns submission, learner)",
+    )
+    g.add_argument(
+        "--shard",
+        default=None,
+        metavar="I/N",
+        help="grade only the I-th of N shares of the submissions (join the shards' gradebooks with `merge`)",
+    )
+    g.add_argument(
         "--unsandboxed",
         action="store_true",
         help="grade without the sandbox: the submissions' code runs with your permissions "
@@ -121,7 +135,19 @@ def parser():
         description=integrity.main.__doc__.split("\n")[0],
     )
     m.add_argument("--check", action="store_true", help="only report whether the manifest is up to date")
-    return top, {"grade": g, "manifest": m}
+    j = verbs.add_parser(
+        "merge",
+        help="join the gradebooks of shards (grade --shard I/N) into one",
+        description=gradebook.merge.__doc__.split("\n")[0],
+    )
+    j.add_argument("shards", nargs="+", metavar="SHARD", help="the shards' gradebooks (their summaries beside them)")
+    j.add_argument("--out", required=True, help="the joined gradebook CSV (its summary goes next to it)")
+    r = verbs.add_parser(
+        "report", help="a class report (HTML) from a gradebook", description=report.__doc__.split("\n")[0]
+    )
+    r.add_argument("gradebook", help="a gradebook CSV written by grade (or merge)")
+    r.add_argument("--out", default=None, help="the HTML file (default: the gradebook's name with .html)")
+    return top, {"grade": g, "manifest": m, "merge": j, "report": r}
 
 
 def main(argv=None):
@@ -130,6 +156,20 @@ def main(argv=None):
     verb = args.pop("verb")
     if verb == "manifest":
         return integrity.main(**args)
+    if verb == "merge":
+        try:
+            paths = gradebook.merge(args["shards"], args["out"])
+        except gradebook.MergeError as exc:
+            verbs[verb].error(str(exc))
+        print(gradebook.clean(f"wrote {paths[0]} and {paths[1]}"))
+        return 0
+    if verb == "report":
+        try:
+            path = report.main(args["gradebook"], args["out"])
+        except report.ReportError as exc:
+            verbs[verb].error(str(exc))
+        print(gradebook.clean(f"wrote {path}"))
+        return 0
     if grade is None:
         print(f"error: the grader needs its own dependencies ({MISSING}); install them: {INSTALL}", file=sys.stderr)
         return 1

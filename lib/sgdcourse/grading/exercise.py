@@ -91,6 +91,32 @@ def read_cells(data):
     return cells
 
 
+SHOWN = re.compile(r"^\d\d-[a-z0-9-]+: the numbers of (.{1,200})$", re.M)  # how practice.data's Numbers shows
+
+
+def _texts(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        yield "".join(v for v in value if isinstance(v, str))
+
+
+def shown_learners(data):
+    """The learner ids whose numbers the notebook's stored outputs show (data()'s display), sorted.
+    Stored outputs decide no grade; this only says whose numbers the notebook last ran with."""
+    nb = json.loads(data.decode("utf-8-sig"))
+    found = set()
+    for cell in nb.get("cells", []):
+        outputs = cell.get("outputs", []) if isinstance(cell, dict) else []
+        for out in outputs if isinstance(outputs, list) else []:
+            if not isinstance(out, dict):
+                continue
+            bundle = out.get("data") if isinstance(out.get("data"), dict) else {}
+            for text in (*_texts(out.get("text")), *_texts(bundle.get("text/plain"))):
+                found.update(SHOWN.findall(text))
+    return sorted(found)
+
+
 def code_cells(cells):
     return [(n, src) for n, kind, src in cells if kind == "code"]
 

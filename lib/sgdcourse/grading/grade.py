@@ -2,11 +2,20 @@
 
     python -m sgdcourse.grading grade SUBMISSION... [--out grades.csv] [--jobs N] [--cell-timeout S]
                       [--check-timeout S] [--memory-limit MB] [--solutions DIR] [--exercise NN]
-                      [--time-budget S] [--max-size MB] [--unsandboxed]
+                      [--time-budget S] [--max-size MB] [--unsandboxed] [--roster CSV] [--shard I/N]
     grading.grade.main(submissions, out="grades.csv", ...)     the same from Python (grading.cli parses)
 
 SUBMISSION: .ipynb files, or folders searched recursively for them (hidden folders such as
-.ipynb_checkpoints are skipped, symbolic links never followed). First the library and the
+.ipynb_checkpoints are skipped, symbolic links never followed). --shard I/N grades only the I-th of
+N shares of them (the k-th submission in sorted order when k % N == I - 1), so N machines can each
+grade one share; `merge` joins the shards' gradebooks into the one a single run writes.
+
+Whose numbers (every learner has their own, drawn from the course id of course.json, the learner id
+and the problem): with --roster CSV (columns submission, learner: a submission's path as found here,
+or its file name, and the learner id) each notebook is graded as its rostered learner, whatever id
+its start() names (the summary says when it names another); a submission not in the roster gets an
+error row. Without a roster, the id the notebook's start() names is used, and the summary says that
+it was not verified. First the library and the
 solutions are checked against the manifest (grading.integrity) and a sandbox is made
 (grading.sandbox; without bubblewrap the grader refuses unless --unsandboxed). Per submission,
 in a worker process (--jobs of them at once, grading.pool):
@@ -32,16 +41,21 @@ Score: Problem.points when correct; for a function, points x (cases passed / cas
 (Result.passed); else 0. Rounded to 0.01.
 
 Output, rows sorted by submission path, then problem order in the exercise, with no timings:
-  --out (grades.csv):            submission, problem, status, score, points, feedback
+  --out (grades.csv):            submission, problem, status, score, points, feedback, slip, variant
       status: correct | recorded | incorrect | unanswered | unreadable, or "error" in a single row with an
-      empty problem when the submission could not be graded at all;
-  <out>_summary.csv:             submission, exercise, total, max, error, notes
+      empty problem when the submission could not be graded at all; slip: the name of the mistake
+      the checker recognised in an incorrect answer (empty otherwise), which the class report counts;
+      variant: which of its space's candidates the learner's numbers are ("today": today's numbers;
+      empty for a problem without numbers);
+  <out>_summary.csv:             submission, exercise, total, max, error, notes, learner, id
       error: why it could not be graded (empty otherwise); notes: cells that raised or were
-      stopped. Both are written to temporary files renamed into place once every kernel is gone,
-      every string cleaned and no cell a spreadsheet formula (grading.gradebook). main returns
-      0 once both files are written, 1 when they are written but a submission's row is an internal
-      grader error (a bug, or a missing dependency: its row is not a grade), 130 when
-      interrupted; bad arguments raise UsageError (the command line: exit status 2).
+      stopped; learner: whose numbers it was graded with (empty: today's); id: how that learner
+      was known (rostered, or not verified).
+Both are written to temporary files renamed into place once every kernel is gone, every string
+cleaned and no cell a spreadsheet formula (grading.gradebook). main returns 0 once both files are
+written, 1 when they are written but a submission's row is an internal grader error (a bug, or a
+missing dependency: its row is not a grade), 130 when interrupted; bad arguments raise UsageError
+(the command line: exit status 2).
 """
 
 from __future__ import annotations
@@ -52,6 +66,7 @@ import sys
 from pathlib import Path
 
 from ..checking.answers import DEFAULT_TIMEOUT
+from ..problems.variants import check_learner, course_id
 from . import integrity
 from .exercise import SubmissionError, load_exercises, normalised
 from .gradebook import clean, fmt, summary_path, write_gradebook
@@ -87,6 +102,55 @@ def find_submissions(paths):
     if not found:
         raise UsageError("SUBMISSION", f"no .ipynb files in {clean(', '.join(paths))}")
     return sorted(found, key=lambda s: os.fsencode(s))
+
+
+def read_roster(path, found):
+    """{submission path as found: learner id} from the roster CSV (columns submission, learner); a row
+    may name a submission by its path as found or by its file name. UsageError naming --roster for an
+    unreadable file, a bad id, a row naming no submission found, or a submission named twice."""
+    import csv
+
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise UsageError("--roster", f"could not read {clean(path)}: {exc}") from None
+    if not rows or not {"submission", "learner"} <= set(rows[0]):
+        raise UsageError("--roster", f"{clean(path)} must be a CSV with the columns submission and learner")
+    by_name = {}
+    for s in found:
+        by_name.setdefault(os.path.basename(s), []).append(s)
+    roster = {}
+    for line, row in enumerate(rows, start=2):
+        name, learner = (row.get("submission") or "").strip(), row.get("learner")
+        try:
+            learner = check_learner(learner)
+        except ValueError as exc:
+            raise UsageError("--roster", f"line {line}: {exc}") from None
+        matches = [name] if name in found else by_name.get(name, [])
+        if len(matches) != 1:
+            why = "no submission found" if not matches else "several submissions have that file name"
+            raise UsageError("--roster", f"line {line}: {clean(name)!r}: {why}")
+        if matches[0] in roster:
+            raise UsageError("--roster", f"line {line}: {clean(name)!r} is rostered twice")
+        roster[matches[0]] = learner
+    return roster
+
+
+def parse_shard(text):
+    """(i, n) from "I/N" with 1 <= I <= N; UsageError naming --shard."""
+    try:
+        i, n = (int(part) for part in str(text).split("/"))
+    except ValueError:
+        raise UsageError("--shard", f"expected I/N such as 2/3, got {clean(text)!r}") from None
+    if not 1 <= i <= n:
+        raise UsageError("--shard", f"I/N needs 1 <= I <= N, got {i}/{n}")
+    return i, n
+
+
+def _shard(found, i, n):
+    """The I-th of N shares of the sorted submissions: every N-th one, starting with the I-th."""
+    return [s for k, s in enumerate(found) if k % n == i - 1]
 
 
 def plan(submissions, out, solutions, exercise):
@@ -164,6 +228,8 @@ def main(
     time_budget=600.0,
     max_size=20,
     unsandboxed=False,
+    roster=None,
+    shard=None,
 ):
     """Grade `submissions` (files or folders) into `out` and its summary; the exit status (0; 1 when a
     row is an internal grader error; 130 when interrupted). Raises UsageError for a bad argument,
@@ -171,10 +237,32 @@ def main(
 
     jobs: notebooks at once (default: the CPU cores); cell_timeout, check_timeout, time_budget in
     seconds; memory_limit in MB per kernel (0: none); max_size in MB per file; solutions: the trusted
-    solution notebooks (default: the repository's); exercise: "NN" to grade only that one."""
+    solution notebooks (default: the repository's); exercise: "NN" to grade only that one; roster:
+    a CSV of submission and learner; shard: "I/N", grade only that share of the submissions."""
     exercises, _, out, found, exercise = plan(submissions, out, solutions, exercise)
+    rostered = read_roster(roster, found) if roster else None
+    if shard:
+        found = _shard(found, *parse_shard(shard))
+        if not found:
+            write_gradebook([], out)
+            print(clean(f"shard {shard}: no submissions; wrote an empty {out}"))
+            return 0
+    try:
+        course = course_id()
+    except ValueError as exc:
+        raise UsageError(None, str(exc)) from None
     sandbox = make_sandbox(unsandboxed, memory_limit)
-    options = Options(cell_timeout, check_timeout, memory_limit, exercise, sandbox, time_budget, max_size * 2**20)
+    options = Options(
+        cell_timeout,
+        check_timeout,
+        memory_limit,
+        exercise,
+        sandbox,
+        time_budget,
+        max_size * 2**20,
+        course=course,
+        roster=rostered,
+    )
     jobs = min(jobs or os.cpu_count() or 1, len(found))
     print(
         f"grading {len(found)} submission{'s' * (len(found) != 1)} against "

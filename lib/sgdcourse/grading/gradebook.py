@@ -1,8 +1,10 @@
 """The gradebook files: rows in, two CSV files out that nothing in a submission can break.
 
-    Row(submission, problem, status, score, points, feedback)   one line of the gradebook
+    Row(submission, problem, status, score, points, feedback, slip, variant)   one line of the gradebook
     write_gradebook([Graded], out) -> out (one Row per submission and problem) and
                                       <out>_summary.csv (one line per submission)
+    merge(shards, out)             -> the gradebooks of shards (`grade --shard I/N`) joined into out
+                                      and its summary: what one run over all the submissions writes
 
 Each file is written to a new temporary file in the same folder and renamed over the old one, so
 a reader never sees half a gradebook and a planted file at that name is replaced, not written
@@ -34,10 +36,12 @@ class Row:
     score: float
     points: float | str  # the problem's points ("" in the error row of an unidentified submission)
     feedback: str
+    slip: str = ""  # an incorrect answer's recognised mistake or slip (Result.mistake), for the class report
+    variant: str = ""  # the learner's variant: its candidate's number in the pool, "today", or "" (no numbers)
 
 
 GRADES = tuple(f.name for f in fields(Row))  # the header of the gradebook, Row's fields in order
-SUMMARY = ("submission", "exercise", "total", "max", "error", "notes")
+SUMMARY = ("submission", "exercise", "total", "max", "error", "notes", "learner", "id")
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 FORMULA = ("=", "+", "-", "@", "\t", "\r")  # what starts a formula in Excel, LibreOffice, Google Sheets
 NUMBER = re.compile(r"[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?")
@@ -69,14 +73,15 @@ def fmt(x):
     return "" if x == "" else f"{x:g}"
 
 
-def write_csv(path, header, rows):
-    """Write the rows to a new temporary file next to path and rename it to path."""
+def write_csv(path, header, rows, raw=False):
+    """Write the rows to a new temporary file next to path and rename it to path; every string
+    through clean() and inert() unless raw (cells read back from a gradebook, already both)."""
     fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=".grades-", suffix=".csv")
     try:
         with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
             writer = csv.writer(f, lineterminator="\n")
             writer.writerow(header)
-            writer.writerows([[inert(clean(v)) if isinstance(v, str) else v for v in row] for row in rows])
+            writer.writerows([[inert(clean(v)) if isinstance(v, str) and not raw else v for v in row] for row in rows])
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
@@ -86,7 +91,7 @@ def write_csv(path, header, rows):
 
 def cells(row):
     """The gradebook cells of a Row, in GRADES order: its numbers through fmt, its text as it is."""
-    return row.submission, row.problem, row.status, fmt(row.score), fmt(row.points), row.feedback
+    return row.submission, row.problem, row.status, fmt(row.score), fmt(row.points), row.feedback, row.slip, row.variant
 
 
 def write_gradebook(graded, out):
@@ -97,10 +102,55 @@ def write_gradebook(graded, out):
     write_csv(
         summary,
         SUMMARY,
-        [(g.submission, g.exercise, fmt(g.total), fmt(g.max), g.error, "; ".join(g.notes)) for g in graded],
+        [
+            (g.submission, g.exercise, fmt(g.total), fmt(g.max), g.error, "; ".join(g.notes), g.learner, g.identity)
+            for g in graded
+        ],
     )
     return out, summary
 
 
 def summary_path(out):
     return out.with_name(f"{out.stem}_summary{out.suffix or '.csv'}")
+
+
+class MergeError(ValueError):
+    """Shards that cannot be joined: a file that is not a gradebook, or a submission in two shards."""
+
+
+def _read(path, header):
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            rows = list(csv.reader(f))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise MergeError(f"could not read {clean(path)}: {exc}") from None
+    if not rows or tuple(rows[0]) != header:
+        raise MergeError(f"{clean(path)} is not a gradebook of this grader: its header is not {', '.join(header)}")
+    return rows[1:]
+
+
+def merge(shards, out):
+    """Join the gradebooks of shards (paths of `grade --shard` outputs, each with its summary) into
+    out and its summary, rows in the order one run writes them: by submission (its path's bytes),
+    then in each submission's own order; a shard's summary among the paths (a glob that matched it
+    too) is skipped. MergeError when a submission is in two shards."""
+    shards = [Path(p) for p in shards]
+    given = {p.resolve() for p in shards}  # a summary named beside its gradebook (a glob's match) is left out
+    shards = [
+        p
+        for p in shards
+        if not (p.stem.endswith("_summary") and p.with_name(p.stem[:-8] + p.suffix).resolve() in given)
+    ]
+    grades, summary, seen = {}, {}, {}
+    for shard in shards:
+        for row in _read(summary_path(shard), SUMMARY):
+            if row[0] in seen:
+                raise MergeError(f"{clean(row[0])} is in two shards: {seen[row[0]]} and {clean(shard)}")
+            seen[row[0]], summary[row[0]] = clean(shard), row
+        for row in _read(shard, GRADES):
+            grades.setdefault(row[0], []).append(row)
+    order = sorted(summary, key=lambda s: os.fsencode(s))
+    out = Path(out)
+    write_csv(out, GRADES, [row for s in order for row in grades.get(s, [])], raw=True)
+    write_csv(summary_path(out), SUMMARY, [summary[s] for s in order], raw=True)
+    return out, summary_path(out)

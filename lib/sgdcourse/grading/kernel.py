@@ -59,6 +59,7 @@ from datetime import datetime, timezone
 import zmq
 from zmq.utils.monitor import recv_monitor_message
 
+from ..problems.variants import PIN
 from . import sandbox as sb
 from .wire import MAX_MESSAGE, MIME
 
@@ -184,9 +185,10 @@ class Kernel:
     by which everything this kernel does must end (the notebook's time budget).
     """
 
-    def __init__(self, memory_mb=0, limit=2.0, on_pid=None, sandbox=None, deadline=float("inf")):
+    def __init__(self, memory_mb=0, limit=2.0, on_pid=None, sandbox=None, deadline=float("inf"), env=None):
         self.memory_mb, self.limit, self.on_pid = memory_mb, limit, on_pid or (lambda pid: None)
         self.sandbox, self.deadline = sandbox, deadline
+        self.env = dict(env or {})  # set in the kernel's environment on top of KERNEL_ENV (a pinned learner)
         self.proc = self.pid = self.pending = self.dead = self.breach = self.session = None
         self.cwd = self._watch = None  # cwd: the unsandboxed kernel's temporary folder
         self.context, self.sockets, self.poller, self.fds = zmq.Context(), {}, None, []
@@ -214,7 +216,7 @@ class Kernel:
                 program = sb.seccomp_filter()
                 if program is not None:
                     pipes.append(_pipe(program))
-                argv = self.sandbox.argv(KERNEL_ENV, *pipes)
+                argv = self.sandbox.argv({**KERNEL_ENV, **self.env}, *pipes)
                 env, cwd = {"PATH": os.environ.get("PATH", "/usr/bin")}, "/"
             else:
                 self.cwd = self.cwd or tempfile.mkdtemp(prefix="sgdcourse-grade-")
@@ -223,7 +225,8 @@ class Kernel:
                 with open(path, "w", encoding="utf-8") as f:
                     json.dump(conn, f)
                 argv = [sys.executable, "-m", "ipykernel_launcher", "-f", path, *sb.KERNEL_ARGS]
-                env, cwd = {**os.environ, **KERNEL_ENV}, self.cwd
+                inherited = {k: v for k, v in os.environ.items() if k != PIN}  # no pin but the grader's own
+                env, cwd = {**inherited, **KERNEL_ENV, **self.env}, self.cwd
             self.proc = subprocess.Popen(
                 argv,
                 cwd=cwd,

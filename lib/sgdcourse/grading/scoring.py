@@ -31,16 +31,18 @@ def score_of(result, points):
     return 0.0
 
 
-def check_answer(problem, answer, check_timeout, limit=float("inf")):
-    """The course's own Result for a rebuilt answer, checked in this process; never raises. It takes
-    at most check_budget() seconds, and at most `limit` (what is left of the notebook's time budget)."""
+def check_answer(problem, answer, check_timeout, limit=float("inf"), bank=BANK):
+    """The course's own Result for a rebuilt answer, checked in this process against `bank` (the
+    learner's variants: a problems.variants.VariantBank; default the installed bank, today's
+    numbers); never raises. It takes at most check_budget() seconds, and at most `limit` (what is
+    left of the notebook's time budget)."""
     parsed = problem.kind in ("expression", "number") or problem.kind == "predict" and not problem.options
     if parsed and isinstance(answer, str):
         reason = unsafe_text(answer, problem.namespace)
         if reason:
             return Result("unreadable", f"Could not read the answer: {reason}", problem_id=problem.id)
     budget = min(check_budget(problem, check_timeout), limit)
-    kind, value = timelimit.run(lambda: answers.check(problem.id, answer, bank=BANK, timeout=check_timeout), budget)
+    kind, value = timelimit.run(lambda: answers.check(problem.id, answer, bank=bank, timeout=check_timeout), budget)
     if kind == "value":
         return value
     why = f"checking it took longer than {budget:g} s" if kind == "timeout" else f"{type(value).__name__}: {value}"

@@ -2,10 +2,19 @@
 
     path --read_cells, identify (exercise.py)--> cells, Exercise
          --Kernel.start, run_notebook (kernel.py, execution.py)--> incidents (the summary's notes)
+         --whose numbers (learner_of)--> the learner graded, and what the summary says of the id
          --read_answer(kernel, trusted expression) (remote.py)--> per problem, the value or why not
          --check_answer / missing, score_of (scoring.py)--> a gradebook.Row per problem (submission,
-           problem, status, score, points, feedback), in the exercise's problem order; one answer
-           read and checked at a time, the checks of functions (which run in the kernel) last
+           problem, status, score, points, feedback, slip, variant), in the exercise's problem order; one
+           answer read and checked at a time, the checks of functions (which run in the kernel) last
+
+Whose numbers: with a roster (Options.roster: submission path -> learner id) the rostered learner's.
+The kernel is started with that learner pinned (variants.PIN), so data() there gives their numbers
+whatever start() the notebook names, and the answers are checked against their variant; the id the
+notebook's start() named is read back and a different one is noted, as is any other learner whose
+numbers the notebook's stored outputs show (a friend's notebook, its start() edited). Without a
+roster, the id the notebook's start() named (read back from the kernel, so not verified), or
+today's numbers when it named none.
 
 A submission that cannot be graded (SubmissionError, KernelDied, an unreadable file, even a bug
 in the grader) gets one error row and no others. phase(seconds, what) is told before each step
@@ -20,8 +29,9 @@ import time
 from dataclasses import dataclass, field
 
 from .. import problems as bank
+from ..problems.variants import PIN, VariantBank
 from .execution import run_notebook
-from .exercise import SubmissionError, code_cells, identify, read_cells
+from .exercise import SubmissionError, code_cells, identify, read_cells, shown_learners
 from .gradebook import Row
 from .kernel import GRACE, START_TIMEOUT, Kernel, KernelDied, OutOfTime
 from .remote import RemoteFunction, read_answer
@@ -41,6 +51,8 @@ class Options:
     sandbox: object = None  # a sandbox.Sandbox, or None when grading unsandboxed
     time_budget: float = 600.0  # seconds for everything its kernel does: start, cells, answers, checks
     max_bytes: int = 20 * 2**20
+    course: str = ""  # the course id (variants.course_id()): with a learner, it picks their numbers
+    roster: dict | None = None  # submission path as given -> learner id; None: the id the notebook names
 
 
 def time_budget(task):
@@ -81,6 +93,8 @@ class Graded:
     max: float | str = ""
     error: str = ""
     notes: list = field(default_factory=list)
+    learner: str = ""  # whose numbers it was graded with ("": today's)
+    identity: str = ""  # how that learner was known: rostered (and what start() named), or not verified
 
     def fail(self, why):
         """Make this a submission that could not be graded: a single error row that says why."""
@@ -94,12 +108,21 @@ def grade_file(task, phase=lambda seconds, what: None, on_pid=None):
     submission, exercises, options = task
     out = Graded(submission)
     try:
-        cells = read_cells(read_submission(submission, options.max_bytes))
+        data = read_submission(submission, options.max_bytes)
+        cells = read_cells(data)
         ex = identify(submission, cells, exercises)
         if options.exercise and ex.number != options.exercise:
             raise SubmissionError(f"wrong exercise: it is {ex.name}, not exercise {options.exercise}")
         out.exercise, out.max = ex.name, ex.max
-        _grade_notebook(out, cells, ex, options, phase, on_pid)
+        rostered = None
+        if options.roster is not None:
+            rostered = options.roster.get(submission)
+            if rostered is None:
+                raise SubmissionError("not in the roster: no learner to grade it as")
+        _grade_notebook(out, cells, ex, options, phase, on_pid, rostered)
+        others = [who for who in shown_learners(data) if who != out.learner]
+        if others:
+            out.identity += f"; its stored outputs show the numbers of {', '.join(map(repr, others))}"
     except SubmissionError as exc:
         out.error = str(exc)
     except KernelDied as exc:
@@ -111,12 +134,13 @@ def grade_file(task, phase=lambda seconds, what: None, on_pid=None):
     return out.fail(out.error) if out.error else out
 
 
-def _grade_notebook(out, cells, ex, options, phase, on_pid):
+def _grade_notebook(out, cells, ex, options, phase, on_pid, rostered):
     """The time budget: one deadline for everything the kernel does, from its start to the last
     check (Kernel.deadline); the cells get it less reserve(), what reading the answers may need.
     What the budget cut short says so: the summary's notes, and each answer not read or checked."""
     deadline = time.monotonic() + options.time_budget
-    kernel = Kernel(options.memory_mb, options.check_timeout, on_pid, options.sandbox, deadline)
+    env = {PIN: rostered} if rostered else {}
+    kernel = Kernel(options.memory_mb, options.check_timeout, on_pid, options.sandbox, deadline, env)
     try:
         phase(START_TIMEOUT, "starting the kernel")
         try:
@@ -127,7 +151,10 @@ def _grade_notebook(out, cells, ex, options, phase, on_pid):
             kernel, code_cells(cells), options.cell_timeout, phase, deadline=deadline - reserve(ex, options)
         )
         out.notes = [text for _, text in incidents]
-        out.rows = _grade_answers(out.submission, kernel, ex, incidents, cells, options, phase)
+        phase(options.check_timeout + GRACE, "reading the learner id")
+        out.learner, out.identity = learner_of(kernel, rostered)
+        problems = VariantBank(bank.BANK, options.course, out.learner or None)
+        out.rows = _grade_answers(out.submission, kernel, ex, incidents, cells, options, phase, problems)
         out.total = round(sum(row.score for row in out.rows), 2)
         late = [row.problem for row in out.rows if row.feedback.startswith(LATE)]
         if late:
@@ -153,7 +180,30 @@ def _grade_notebook(out, cells, ex, options, phase, on_pid):
             )
 
 
-def _grade_answers(submission, kernel, ex, incidents, cells, options, phase):
+NAMED = "__import__('sgdcourse.practice', fromlist=['SESSION']).SESSION.named"
+
+
+def learner_of(kernel, rostered):
+    """(learner whose numbers grade the notebook, "" for today's; what the summary says of the id):
+    the rostered learner, or the id the notebook's start() named (read from the kernel)."""
+    try:
+        kind, named = read_answer(kernel, NAMED)
+    except OutOfTime:
+        kind, named = "timeout", None
+    if kind != "value" or not isinstance(named, str) or not named.isprintable() or not 0 < len(named) <= 200:
+        named = None
+    if rostered:
+        if named is None:
+            return rostered, "rostered; the notebook names no id"
+        if named != rostered:
+            return rostered, f"rostered; the notebook names {named!r}, not {rostered!r}: graded as {rostered!r}"
+        return rostered, "rostered"
+    if named is None:
+        return "", "no roster, and the notebook names no id: today's numbers"
+    return named, "not verified: the id the notebook names (no roster)"
+
+
+def _grade_answers(submission, kernel, ex, incidents, cells, options, phase, problems):
     """The rows of the exercise's problems, in its order. Answers are read, decoded and checked one
     at a time, so at most one is held (wire.decode's budget bounds it), except answers that hold a
     function of the kernel: their checks, which run the learner's code there, wait until every
@@ -166,27 +216,28 @@ def _grade_answers(submission, kernel, ex, incidents, cells, options, phase):
         except KernelDied as exc:
             raise KernelDied(f"{exc} while reading the answer to {pid}") from None
         except OutOfTime:
-            rows[k] = _late(submission, pid, options, "it was read")
+            rows[k] = _late(submission, pid, options, "it was read", problems)
             continue
         if kind == "value" and _holds_function(value):
             waiting.append((k, pid, expr, kind, value))
         else:
-            rows[k] = _check(submission, pid, expr, kind, value, kernel, incidents, cells, options, phase)
+            rows[k] = _check(submission, pid, expr, kind, value, kernel, incidents, cells, options, phase, problems)
         del value
     for k, pid, expr, kind, value in waiting:
-        rows[k] = _check(submission, pid, expr, kind, value, kernel, incidents, cells, options, phase)
+        rows[k] = _check(submission, pid, expr, kind, value, kernel, incidents, cells, options, phase, problems)
     return [rows[k] for k in sorted(rows)]
 
 
-def _check(submission, pid, expr, kind, value, kernel, incidents, cells, options, phase):
-    """The gradebook Row of one answer: checked by the course's checker, or why it is missing."""
-    problem = bank.BANK[pid]
+def _check(submission, pid, expr, kind, value, kernel, incidents, cells, options, phase, problems):
+    """The gradebook Row of one answer: checked by the course's checker against the learner's
+    variant (problems: a VariantBank), or why it is missing."""
+    problem = problems[pid]
     left = kernel.deadline - time.monotonic()  # the check gets what is left of the time budget
     if kind == "value" and (kernel.out_of_time or left <= 0):
-        return _late(submission, pid, options, "it was checked")
+        return _late(submission, pid, options, "it was checked", problems)
     phase(min(check_budget(problem, options.check_timeout), left) + 2 * GRACE, f"checking {pid}")
     result = (
-        check_answer(problem, value, options.check_timeout, limit=left)
+        check_answer(problem, value, options.check_timeout, limit=left, bank=problems)
         if kind == "value"
         else missing(expr, kind, value, incidents, cells)
     )
@@ -195,17 +246,19 @@ def _check(submission, pid, expr, kind, value, kernel, incidents, cells, options
     if kind == "value" and result.status != "correct" and time.monotonic() >= kernel.deadline:
         # cut short by the budget (for a function, the cases it ran before count)
         feedback = f"{feedback} (The notebook's {options.time_budget:g} s time budget ran out during this check.)"
-    return Row(submission, pid, result.status, score_of(result, problem.points), problem.points, feedback)
+    slip = (result.mistake or "") if result.status == "incorrect" else ""
+    score = score_of(result, problem.points)
+    return Row(submission, pid, result.status, score, problem.points, feedback, slip, problems.variant(pid))
 
 
 LATE = "No answer: the notebook's"  # how the feedback of an answer the time budget cut off begins
 
 
-def _late(submission, pid, options, before):
+def _late(submission, pid, options, before, problems):
     """The Row of an answer not read or not checked because the notebook's time budget ran out."""
-    points = bank.BANK[pid].points
+    points = problems[pid].points
     why = f"{LATE} {options.time_budget:g} s time budget ran out before {before}."
-    return Row(submission, pid, "unanswered", 0.0, points, why)
+    return Row(submission, pid, "unanswered", 0.0, points, why, "", problems.variant(pid))
 
 
 def reserve(ex, options):
