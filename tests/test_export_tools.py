@@ -6,6 +6,8 @@ source and no reference value of the bank, and nothing a learner receives (otter
 nbgrader's release/ and learner/) holds any answer of the bank (export.leaks), which the old
 otter handout did; the tool's own grading gives the solution full marks,
 the student version zero, and a copy with one wrong answer exactly that problem's points less;
+the solution and the wrong copy are submitted started as a learner (start("<id>")), so they earn
+their marks only if the tools' tests check against that learner's numbers, not today's;
 a function answer right on some of its cases earns that share of its points.
 
 Slow (a kernel per graded notebook) and needs the tools: marker export, run by `make export-test`,
@@ -31,6 +33,7 @@ from sgdcourse.authoring.export import leaks, load, questions
 from sgdcourse.authoring.export import nbgrader as to_nbgrader
 from sgdcourse.authoring.export import otter as to_otter
 from sgdcourse.problems import BANK
+from sgdcourse.problems.variants import VariantBank, course_id
 
 pytestmark = pytest.mark.export
 ROOT = Path(__file__).resolve().parent.parent
@@ -131,12 +134,13 @@ def wrong_answer(path):
     """(question, source of a cell that overrides its answer with a wrong one). A choice problem
     if there is one (no later answer is computed from a letter), else a scalar number problem."""
     qs = questions(load(path))
+    mine = VariantBank(BANK, course_id(), LEARNER)  # the answers are the learner's
     for q in qs:
         if q.problem.kind == "choice":
-            return q, f"{q.expr} = {next(c for c in 'abcd' if c != q.problem.answer)!r}"
+            return q, f"{q.expr} = {next(c for c in 'abcd' if c != mine[q.problem.id].answer)!r}"
     for q in qs:
-        if q.problem.kind == "number" and not isinstance(q.problem.answer, tuple):
-            return q, f"{q.expr} = {float(q.problem.answer) + 1!r}"
+        if q.problem.kind == "number" and not isinstance(q.problem.answer, tuple) and q.problem.accept is None:
+            return q, f"{q.expr} = {float(mine[q.problem.id].answer) + 1!r}"
     pytest.fail(f"{path.name} has no choice or scalar number problem to answer wrongly")
 
 
@@ -145,6 +149,19 @@ def with_cell_before(nb_path, marker, source, out):
     nb = nbformat.read(str(nb_path), as_version=4)
     k = next(i for i, c in enumerate(nb.cells) if marker in c.source)
     nb.cells.insert(k, nbformat.v4.new_code_cell(source))
+    nbformat.write(nb, str(out))
+    return out
+
+
+LEARNER = "learner-export@example.org"  # whose numbers the graded solutions are started with
+
+
+def as_learner(nb_path, out, learner=LEARNER):
+    """A copy of a notebook whose start(None) cell starts `learner` instead (exactly one such cell)."""
+    nb = nbformat.read(str(nb_path), as_version=4)
+    cells = [c for c in nb.cells if c.cell_type == "code" and "start(None)" in c.source]
+    assert len(cells) == 1, f"{nb_path}: {len(cells)} start(None) cells"
+    cells[0].source = cells[0].source.replace("start(None)", f"start({learner!r})")
     nbformat.write(nb, str(out))
     return out
 
@@ -188,6 +205,7 @@ def test_otter_assign_and_run(path, tmp_path, needles):
     dist = folder / "dist"
     student, solution = dist / "student" / path.name, dist / "autograder" / path.name
     assert_no_answers(student, path)
+    solution = as_learner(solution, tmp_path / f"learner_{path.name}")
     assert (dist / "student" / "sgdcourse" / "practice.py").is_file()  # the sealed library ships with it
     assert not (dist / "student" / "answer_key").exists() and (dist / "autograder" / "answer_key").is_dir()
     assert "grader.check(" not in student.read_text()  # no public test to run: check() speaks instead
@@ -229,7 +247,7 @@ def test_nbgrader_generate_and_autograde(path, tmp_path, needles):
         target = tmp_path / "submitted" / who / name / path.name
         target.parent.mkdir(parents=True)
         if nb is None:
-            with_cell_before(source, f"_check({q.problem.id!r}", override, target)
+            with_cell_before(as_learner(source, target), f"_check({q.problem.id!r}", override, target)
         elif who == "student":  # with its test cells emptied: nbgrader restores them from the gradebook
             tampered = nbformat.read(str(nb), as_version=4)
             for cell in tampered.cells:
@@ -237,7 +255,7 @@ def test_nbgrader_generate_and_autograde(path, tmp_path, needles):
                     cell.source = "pass"
             nbformat.write(tampered, str(target))
         else:  # beside it the learners' sealed library: autograde must not import it (nbgrader_config.py)
-            shutil.copy(nb, target)
+            as_learner(nb, target)
             shutil.copytree(tmp_path / to_nbgrader.LEARNER / "sgdcourse", target.parent / "sgdcourse")
     run(["nbgrader", "autograde", name, "--create"], cwd=tmp_path)
     with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}") as gb:

@@ -13,7 +13,9 @@ instructor's, with the real sgdcourse installed.
 
 Each code cell with solution markers becomes an autograded answer cell (nbgrader metadata
 solution: true, grade_id "answer-<id>"); after each check(...) cell comes a locked test cell
-(grade: true, points from the bank, grade_id "test-<id>") that fails unless check() says correct.
+(grade: true, points from the bank, grade_id "test-<id>") that fails unless check() says correct:
+the practice front's check, which checks against the numbers of the learner the notebook's start()
+named (the numbers its data() gave).
 A function problem's test instead prints points x (cases passed / cases), nbgrader's partial
 credit, as python -m sgdcourse.grading grade scores it. The test is a hidden one (nbgrader's
 BEGIN/END HIDDEN TESTS): it needs the answers, so the release keeps only its first comment line,

@@ -18,9 +18,10 @@ say that the grader checks the answer (the sealed bank's message). Without a che
 runs a question's tests right after its last answer cell (that cell's metadata otter.tests names
 the question), so a later cell cannot change the answer graded. Each test calls the course's
 checker with the bank of answer_key/ (problems.sealed.answer_key, beside the submission when
-otter grades) and asserts it is correct. A function problem whose checker runs n cases gets n
-test cases, the i-th passing when at least i cases agree, so otter gives points x (cases passed / n),
-as python -m sgdcourse.grading grade does.
+otter grades) as the learner the notebook's start() names sees it (practice.as_started: their
+numbers, the ones the notebook's data() gave), and asserts it is correct. A function problem
+whose checker runs n cases gets n test cases, the i-th passing when at least i cases agree, so
+otter gives points x (cases passed / n), as python -m sgdcourse.grading grade does.
 
 Why not another way: otter copies `files` to dist/student/ as well as to the autograder, and a
 folder in `autograder_files` named sgdcourse would collide with the learner's; so the learner's
@@ -86,8 +87,9 @@ def test_sources(q):
     """The test cells of one question: functions otter calls with the notebook's globals (env)."""
     call = (
         "    from sgdcourse.checking.answers import check\n"
+        "    from sgdcourse.practice import as_started\n"
         "    from sgdcourse.problems.sealed import answer_key\n"
-        f"    result = check({q.problem.id!r}, eval({q.expr!r}, env), bank=answer_key({KEY!r}))\n"
+        f"    result = check({q.problem.id!r}, eval({q.expr!r}, env), bank=as_started(answer_key({KEY!r})))\n"
     )
     if q.problem.kind != "function":
         return [
