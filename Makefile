@@ -91,13 +91,14 @@ lint: $(STAMP)
 
 # Benchmarks print tables of timings; they are never part of make test.
 # One of them: make bench BENCH=explorers
-BENCH ?= sgd explorers browser course grade
+BENCH ?= sgd explorers browser course grade class
 bench: $(STAMP)
 	for b in $(BENCH); do $(PY) tests/benchmarks/bench_$$b.py || exit 1; done
 
 # After editing a solution notebook or a problem: exercises/ from solutions/, then the grader's
 # manifest of what decides a grade (two commands of their own; --check on either only compares).
 release: $(STAMP)
+	$(PY) -m sgdcourse.authoring pools
 	$(PY) -m sgdcourse.authoring release
 	$(PY) -m sgdcourse.grading manifest
 
@@ -147,9 +148,10 @@ $(AXE):
 	  && rm axe-core-$(AXE_VERSION).tgz
 
 # Markers site and install, not part of make test: the site (built first) as files and in
-# headless chromium; the bare library in a fresh venv, and Binder's detection.
+# headless chromium; the bare library in a fresh venv, and Binder's detection. On both cores, a
+# test file per worker: each module serves the site on a port of its own (port 0).
 sitetest: site $(AXE)
-	$(PY) -m pytest -m "site or install" tests
+	$(PY) -m pytest -n $(JOBS) --dist loadfile -m "site or install" tests
 
 # Marker export: the exports (python -m sgdcourse.authoring export) graded by the real
 # otter-grader and nbgrader, every notebook, and every file a learner receives from them

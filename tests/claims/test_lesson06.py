@@ -465,6 +465,7 @@ def test_cosine_ends_with_lower_losses_on_real_data(seed, broken):
     S5,
     "from epoch 7 to the end the constant step's test loss rises more than the cosine run's.",
     every,
+    slow=True,  # 15 s: eight real-data splits, like the claim above
 )
 def test_constant_step_test_loss_rises_late(seed, broken):
     """Mean over 8 fresh splits: test loss at epoch 20 minus at epoch 7 is larger for the constant step
