@@ -336,3 +336,18 @@ def answers_as(path, learner, number=None):
         return results
     finally:
         practice.SESSION = saved
+
+
+def sampled(ids):
+    """Problem ids as test parameters: the first problem of each kind in each lesson as they are
+    (make test), every other one with the marker slowclaim (make slowtest), for the bank-wide tests
+    whose every problem costs a second or more."""
+    import pytest
+
+    from sgdcourse.problems import BANK
+
+    first = {}
+    for p in BANK.values():
+        first.setdefault((p.lesson, p.kind), p.id)
+    keep = set(first.values())
+    return [pytest.param(pid, marks=() if pid in keep else pytest.mark.slowclaim) for pid in ids]

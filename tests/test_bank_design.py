@@ -8,7 +8,8 @@ sections it practises, and feedback that never guesses. Read from the bank's dat
     distinct     a problem's named mistakes give different values, none the answer's; a generic slip
                  that gives a named mistake's value has the named mistake's name
     declared     no feedback names a quantity the problem does not declare: every bank mistake and
-                 five generic wrong answers per problem are sent to the checker
+                 five generic wrong answers per problem are sent to the checker (make test: one
+                 problem of each kind per lesson; the slow tier: every other one)
     variants     a problem with numbers is built from its parameters: rebuilt from them, the same
                  problem; another value of a parameter, another answer
     mistakes     every bullet of every lesson's "Common mistakes" is recognised where it can happen
@@ -25,6 +26,7 @@ from pathlib import Path
 import pytest
 import sympy
 
+from helpers import sampled
 from sgdcourse.checking import answers, slips
 from sgdcourse.layout import LESSONS as LESSON_FOLDER
 from sgdcourse.layout import notebooks
@@ -213,7 +215,7 @@ def _wrong_answers(p):
     return []
 
 
-@pytest.mark.parametrize("pid", IDS)
+@pytest.mark.parametrize("pid", sampled(IDS))  # the rest in the slow tier
 def test_feedback_names_only_declared_quantities(pid):
     p = BANK[pid]
     sent = [m.value for m in p.mistakes] + _wrong_answers(p)

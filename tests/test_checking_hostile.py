@@ -10,18 +10,10 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from helpers import timed_check
+from helpers import sampled, timed_check
 from sgdcourse.problems import BANK
 
 HOSTILE_TIMEOUT = 0.3  # function checks with an endless loop: the hard limit is twice this
-SAMPLE = {}
-for _p in BANK.values():
-    SAMPLE.setdefault((_p.lesson, _p.kind), _p.id)  # the first problem of each kind in each lesson
-
-
-def tiered(ids):
-    """The ids as parameters: the sampled ones in make test, the others in the slow tier."""
-    return [pytest.param(pid, marks=() if pid in SAMPLE.values() else pytest.mark.slowclaim) for pid in ids]
 
 
 class Raises:
@@ -95,7 +87,7 @@ def hostile_answers():
     ]
 
 
-@pytest.mark.parametrize("pid", tiered(BANK))
+@pytest.mark.parametrize("pid", sampled(BANK))
 def test_hostile_answers_get_feedback_in_time_and_are_never_accepted(pid):
     for answer in hostile_answers():
         r = timed_check(pid, answer)
@@ -143,7 +135,7 @@ def _hostile_functions():
     }
 
 
-@pytest.mark.parametrize("pid", tiered(p.id for p in BANK.values() if p.kind == "function"))
+@pytest.mark.parametrize("pid", sampled(p.id for p in BANK.values() if p.kind == "function"))
 def test_hostile_functions_never_raise_hang_or_pass(pid):
     for name, fn in _hostile_functions().items():
         r = timed_check(pid, fn, timeout=HOSTILE_TIMEOUT)
