@@ -156,19 +156,12 @@ def main(argv=None):
     verb = args.pop("verb")
     if verb == "manifest":
         return integrity.main(**args)
-    if verb == "merge":
+    if verb in ("merge", "report"):
         try:
-            paths = gradebook.merge(args["shards"], args["out"])
-        except gradebook.MergeError as exc:
+            paths = gradebook.merge(args["shards"], args["out"]) if verb == "merge" else [report.main(**args)]
+        except gradebook.GradebookError as exc:
             verbs[verb].error(str(exc))
-        print(gradebook.clean(f"wrote {paths[0]} and {paths[1]}"))
-        return 0
-    if verb == "report":
-        try:
-            path = report.main(args["gradebook"], args["out"])
-        except report.ReportError as exc:
-            verbs[verb].error(str(exc))
-        print(gradebook.clean(f"wrote {path}"))
+        print(gradebook.clean(f"wrote {' and '.join(map(str, paths))}"))
         return 0
     if grade is None:
         print(f"error: the grader needs its own dependencies ({MISSING}); install them: {INSTALL}", file=sys.stderr)

@@ -3,6 +3,7 @@
     Row(submission, problem, status, score, points, feedback, slip, variant)   one line of the gradebook
     write_gradebook([Graded], out) -> out (one Row per submission and problem) and
                                       <out>_summary.csv (one line per submission)
+    read_rows(path, header)        -> the rows of a gradebook (or summary) file; GradebookError if not one
     merge(shards, out)             -> the gradebooks of shards (`grade --shard I/N`) joined into out
                                       and its summary: what one run over all the submissions writes
 
@@ -114,18 +115,23 @@ def summary_path(out):
     return out.with_name(f"{out.stem}_summary{out.suffix or '.csv'}")
 
 
-class MergeError(ValueError):
-    """Shards that cannot be joined: a file that is not a gradebook, or a submission in two shards."""
+class GradebookError(ValueError):
+    """A file that is not a gradebook of this grader, or shards that cannot be joined."""
 
 
-def _read(path, header):
+MergeError = GradebookError  # what merge raises
+
+
+def read_rows(path, header=GRADES):
+    """The rows (lists of cells) of a gradebook or summary file written by this grader, its header
+    left out; GradebookError for a file that cannot be read or has another header."""
     try:
         with open(path, newline="", encoding="utf-8") as f:
             rows = list(csv.reader(f))
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise MergeError(f"could not read {clean(path)}: {exc}") from None
+        raise GradebookError(f"could not read {clean(path)}: {exc}") from None
     if not rows or tuple(rows[0]) != header:
-        raise MergeError(f"{clean(path)} is not a gradebook of this grader: its header is not {', '.join(header)}")
+        raise GradebookError(f"{clean(path)} is not a gradebook of this grader: its header is not {', '.join(header)}")
     return rows[1:]
 
 
@@ -143,11 +149,11 @@ def merge(shards, out):
     ]
     grades, summary, seen = {}, {}, {}
     for shard in shards:
-        for row in _read(summary_path(shard), SUMMARY):
+        for row in read_rows(summary_path(shard), SUMMARY):
             if row[0] in seen:
                 raise MergeError(f"{clean(row[0])} is in two shards: {seen[row[0]]} and {clean(shard)}")
             seen[row[0]], summary[row[0]] = clean(shard), row
-        for row in _read(shard, GRADES):
+        for row in read_rows(shard, GRADES):
             grades.setdefault(row[0], []).append(row)
     order = sorted(summary, key=lambda s: os.fsencode(s))
     out = Path(out)

@@ -24,7 +24,6 @@ inlined as a PNG data URI: no script, no style sheet or font, no request leaves 
 from __future__ import annotations
 
 import base64
-import csv
 import html
 import io
 import math
@@ -32,14 +31,13 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .gradebook import GRADES, clean
+from .gradebook import GRADES, GradebookError, clean, read_rows
 
 EARNS = ("correct", "recorded")
 ALPHA, HARDER, MIN_VARIANT = 0.01, 0.25, 3  # a variant needs MIN_VARIANT submissions to be compared
 
 
-class ReportError(ValueError):
-    """A file that is not a gradebook of this grader."""
+ReportError = GradebookError  # what report raises for a file that is not a gradebook
 
 
 @dataclass
@@ -64,14 +62,7 @@ class Item:
 
 def read(path):
     """The gradebook's rows as dicts; ReportError for a file that is not one."""
-    try:
-        with open(path, newline="", encoding="utf-8") as f:
-            rows = list(csv.reader(f))
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise ReportError(f"could not read {clean(path)}: {exc}") from None
-    if not rows or tuple(rows[0]) != GRADES:
-        raise ReportError(f"{clean(path)} is not a gradebook of this grader: its header is not {', '.join(GRADES)}")
-    return [dict(zip(GRADES, row)) for row in rows[1:]]
+    return [dict(zip(GRADES, row)) for row in read_rows(path, GRADES)]
 
 
 def pearson(xs, ys):
